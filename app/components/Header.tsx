@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { switchLocale } from "@/app/actions";
+import { LOCALES } from "@/lib/i18n/config";
+import { SignOutButton } from "./SignOutButton";
+
+const LANGUAGE_NAMES: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
+
+export async function Header({ actorName, locale }: { actorName: string | null; locale: string }) {
+  const t = await getTranslations();
+  return (
+    <header className="header">
+      <Link className="brand" href="/trials">{t("app.name")}</Link>
+      <nav aria-label={t("nav.mainNavigation")}>
+        {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
+      </nav>
+      <form action={switchLocale} className="lang-switch" aria-label={t("nav.language")}>
+        {LOCALES.map((code) => (
+          <button key={code} className="link" type="submit" name="locale" value={code} lang={code} aria-pressed={code === locale}>
+            {LANGUAGE_NAMES[code]}
+          </button>
+        ))}
+      </form>
+      {actorName && (
+        <>
+          <span className="user">{t("nav.signedInAs", { name: actorName })}</span>
+          <SignOutButton label={t("nav.signOut")} />
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,78 @@
+// The one place that decides who may see what. Every page, route handler and server action asks here; a trial or
+// site the actor may not see is reported as "not found", never as its data.
+//
+//   coordinator   patient-level rows of their own site(s), which they register and edit
+//   investigator  counts of every site; patient-level rows of their own site(s), or of every site if trial-wide lead
+//   sponsor       counts and reports only, never patient-level rows
+//   admin         administers every trial; sees counts, but patient-level rows only through a membership
+import "server-only";
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { Role } from "@/lib/db/generated/enums";
+import { notFound } from "@/lib/http/errors";
+import type { Actor } from "./session";
+
+export type SiteScope = "all" | readonly string[];
+
+export interface TrialAccess {
+  trialId: string;
+  roles: ReadonlySet<Role>;
+  isAdmin: boolean;
+  /** Sites whose patient-level rows the actor may read. */
+  patientSites: SiteScope;
+  /** Sites where the actor may register and change participants. */
+  editSites: readonly string[];
+}
+
+/** Trials the actor may see at all. */
+export function visibleTrialsWhere(actor: Actor): Prisma.TrialWhereInput {
+  if (actor.isAdmin) return {};
+  return { memberships: { some: { userId: actor.id, revokedAt: null } } };
+}
+
+function union(scopes: SiteScope[]): SiteScope {
+  if (scopes.includes("all")) return "all";
+  return [...new Set(scopes.flatMap((s) => s as readonly string[]))];
+}
+
+/** The actor's access to one trial, or a not-found error when they have none. */
+export async function trialAccess(actor: Actor, trialId: string): Promise<TrialAccess> {
+  const memberships = await db().membership.findMany({
+    where: { userId: actor.id, trialId, revokedAt: null },
+    select: { role: true, siteId: true },
+  });
+  if (memberships.length === 0 && !actor.isAdmin) throw notFound("Trial not found.");
+  if (actor.isAdmin && !(await db().trial.findUnique({ where: { id: trialId }, select: { id: true } }))) {
+    throw notFound("Trial not found.");
+  }
+  const patientScopes: SiteScope[] = [];
+  const editSites: string[] = [];
+  for (const m of memberships) {
+    if (m.role === "SPONSOR") continue;
+    if (m.role === "COORDINATOR") {
+      if (!m.siteId) continue; // a coordinator without a site sees no rows (the admin pages never create one)
+      patientScopes.push([m.siteId]);
+      editSites.push(m.siteId);
+    } else {
+      patientScopes.push(m.siteId ? [m.siteId] : "all");
+    }
+  }
+  return {
+    trialId,
+    roles: new Set(memberships.map((m) => m.role)),
+    isAdmin: actor.isAdmin,
+    patientSites: union(patientScopes),
+    editSites: [...new Set(editSites)],
+  };
+}
+
+export function canSeePatientRows(access: TrialAccess): boolean {
+  return access.patientSites === "all" || access.patientSites.length > 0;
+}
+
+/** The `where` that limits participant queries to what the actor may read (nothing, if they may read none). */
+export function participantScope(access: TrialAccess): Prisma.ParticipantWhereInput {
+  const sites = access.patientSites;
+  if (sites === "all") return { trialId: access.trialId };
+  return { trialId: access.trialId, siteId: { in: [...sites] } };
+}

@@ -1,0 +1,10 @@
+// What sign-in accepts. Anything else (missing, wrong type, absurdly long) is refused before any lookup.
+import { z } from "zod";
+import { PASSWORD_MAX } from "./password";
+
+export const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().min(3).max(254).pipe(z.email()),
+  password: z.string().min(1).max(PASSWORD_MAX),
+});
+
+export type Credentials = z.infer<typeof credentialsSchema>;

@@ -1,0 +1,65 @@
+// next-auth configuration: email + password, JWT sessions. The token carries the user id and the user's session
+// version; every request re-checks both against the database (lib/auth/session.ts), so deactivation and "sign out
+// everywhere" take effect at once even while a cookie is still valid.
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { db } from "@/lib/db/client";
+import { serverEnv } from "@/lib/env";
+import { credentialsSchema } from "./credentials";
+import { dummyPasswordHash, verifyPassword } from "./password";
+
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    uid?: string;
+    sv?: number;
+  }
+}
+
+export async function authenticate(raw: unknown): Promise<{ id: string; email: string; name: string; sessionVersion: number } | null> {
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const { email, password } = parsed.data;
+  const user = await db().user.findUnique({ where: { email }, omit: { passwordHash: false } });
+  if (!user || !user.active) {
+    await verifyPassword(await dummyPasswordHash(), password); // same work whether or not the account exists
+    return null;
+  }
+  if (!(await verifyPassword(user.passwordHash, password))) return null;
+  return { id: user.id, email: user.email, name: user.displayName, sessionVersion: user.sessionVersion };
+}
+
+let options: NextAuthOptions | undefined;
+
+export function authOptions(): NextAuthOptions {
+  options ??= {
+    secret: serverEnv().AUTH_SECRET,
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { type: "email" }, password: { type: "password" } },
+        authorize: async (credentials) => {
+          const user = await authenticate({ email: credentials?.email, password: credentials?.password });
+          return user ? { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } : null;
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) {
+          token.uid = user.id;
+          token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+        }
+        return token;
+      },
+      session({ session, token }) {
+        return { ...session, user: { name: session.user?.name ?? null, email: session.user?.email ?? null }, uid: token.uid };
+      },
+    },
+  };
+  return options;
+}

@@ -1,0 +1,40 @@
+// Who is asking. Reads the next-auth JWT from the request's cookies and re-checks the user against the database on
+// every request (active, same session version), so a revoked session stops working at its very next request.
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { getToken } from "next-auth/jwt";
+import { cache } from "react";
+import { db } from "@/lib/db/client";
+import { serverEnv } from "@/lib/env";
+import { unauthenticated } from "@/lib/http/errors";
+
+export interface Actor {
+  id: string;
+  email: string;
+  displayName: string;
+  isAdmin: boolean;
+  locale: string | null;
+}
+
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
+  const req = {
+    headers: Object.fromEntries(headerStore.entries()),
+    cookies: Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])),
+  };
+  const token = await getToken({ req: req as never, secret: serverEnv().AUTH_SECRET });
+  if (!token?.uid) return null;
+  const user = await db().user.findUnique({
+    where: { id: token.uid },
+    select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, sessionVersion: true },
+  });
+  if (!user || !user.active || user.sessionVersion !== (token.sv ?? 0)) return null;
+  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale };
+});
+
+/** The actor, or a 401 for route handlers. */
+export async function requireActor(): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) throw unauthenticated();
+  return actor;
+}

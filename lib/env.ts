@@ -1,0 +1,25 @@
+// The server's environment, read once through one schema. scripts/serve.ts fills DATABASE_URL (embedded
+// PostgreSQL) and AUTH_SECRET (demo only) before the app starts.
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: "DATABASE_URL must be a postgresql:// URL" }),
+  AUTH_SECRET: z.string().min(32, { error: "AUTH_SECRET must be at least 32 characters" }),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type ServerEnv = z.infer<typeof schema>;
+
+let cached: ServerEnv | undefined;
+
+export function serverEnv(): ServerEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse({ ...process.env, AUTH_SECRET: process.env.AUTH_SECRET ?? process.env.NEXTAUTH_SECRET });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid server environment: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

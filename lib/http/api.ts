@@ -1,0 +1,30 @@
+// Thin helpers for route handlers: JSON responses, and one wrapper that turns every error into the JSON error shape
+// `{"error": {"code", "message", "fields"?}}` with the right status, never a stack trace.
+import "server-only";
+import { NextResponse } from "next/server";
+import { AppError, STATUS } from "./errors";
+
+export function json<T>(body: T, init?: ResponseInit) {
+  return NextResponse.json(body, init);
+}
+
+export function errorResponse(error: unknown): NextResponse {
+  if (error instanceof AppError) {
+    const body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+    return NextResponse.json(body, { status: STATUS[error.code] });
+  }
+  console.error("Unhandled error in API route:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
+  return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });
+}
+
+type Handler<C> = (request: Request, context: C) => Promise<Response>;
+
+export function apiHandler<C>(handler: Handler<C>): Handler<C> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

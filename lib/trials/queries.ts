@@ -1,0 +1,77 @@
+// Trial reads, always scoped through lib/auth/access.
+import "server-only";
+import { trialAccess, visibleTrialsWhere, participantScope, canSeePatientRows, type TrialAccess } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/session";
+import { fromDbDate } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import { countsByTrial, enrolledByCohort, type TrialCounts } from "@/lib/enrolment/summary";
+
+export interface TrialListItem extends TrialCounts {
+  id: string;
+  code: string;
+  title: string;
+  phase: string;
+  target: number;
+}
+
+export async function listTrials(actor: Actor): Promise<TrialListItem[]> {
+  const trials = await db().trial.findMany({
+    where: visibleTrialsWhere(actor),
+    select: { id: true, code: true, title: true, phase: true, target: true },
+    orderBy: { code: "asc" },
+  });
+  const counts = await countsByTrial(trials.map((t) => t.id));
+  return trials.map((trial) => ({ ...trial, ...counts.get(trial.id)! }));
+}
+
+export async function trialOverview(actor: Actor, trialId: string) {
+  const access = await trialAccess(actor, trialId);
+  const trial = await db().trial.findUniqueOrThrow({
+    where: { id: trialId },
+    include: {
+      cohorts: { orderBy: { code: "asc" }, include: { subtypes: { include: { subtype: { select: { key: true, label: true } } } } } },
+      trialSites: { select: { status: true } },
+    },
+  });
+  const [counts, byCohort, recent, memberships] = await Promise.all([
+    countsByTrial([trialId]),
+    enrolledByCohort(trialId),
+    recentScreenings(access),
+    db().membership.findMany({
+      where: { userId: actor.id, trialId, revokedAt: null },
+      select: { role: true, site: { select: { nameEn: true, nameLocal: true } } },
+    }),
+  ]);
+  return {
+    access,
+    memberships,
+    trial: {
+      id: trial.id, code: trial.code, title: trial.title, phase: trial.phase, indication: trial.indication,
+      sponsorName: trial.sponsorName, target: trial.target, status: trial.status,
+      activeSites: trial.trialSites.filter((s) => s.status === "ACTIVE").length,
+      totalSites: trial.trialSites.length,
+    },
+    counts: counts.get(trialId)!,
+    cohorts: trial.cohorts.map((c) => ({
+      id: c.id, code: c.code, name: c.name, target: c.target, enrolled: byCohort.get(c.id) ?? 0,
+      subtypes: c.subtypes.map((s) => s.subtype.label),
+    })),
+    recent,
+  };
+}
+
+async function recentScreenings(access: TrialAccess) {
+  if (!canSeePatientRows(access)) return null;
+  const rows = await db().participant.findMany({
+    where: { ...participantScope(access), voidedAt: null },
+    orderBy: [{ screeningDate: "desc" }, { screeningNumber: "desc" }],
+    take: 10,
+    select: { id: true, screeningNumber: true, screeningDate: true, status: true, siteId: true },
+  });
+  const sites = await db().site.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.siteId))] } },
+    select: { id: true, nameEn: true, nameLocal: true },
+  });
+  const siteById = new Map(sites.map((s) => [s.id, s]));
+  return rows.map((r) => ({ ...r, screeningDate: fromDbDate(r.screeningDate), site: siteById.get(r.siteId)! }));
+}

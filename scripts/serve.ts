@@ -1,0 +1,100 @@
+// Runs the app.
+//   npm run demo    embedded PostgreSQL under ./data (unless DATABASE_URL is set), migrations, demo data when the
+//                   database is empty, a production build if there is none or it is older than the sources, then
+//                   `next start` on PORT (3000). A demo-only AUTH_SECRET is generated and kept in ./data.
+//   npm start       production: refuses to start without AUTH_SECRET, applies migrations, never seeds demo data.
+//   npm run dev     like demo, with `next dev`.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { migrate } from "@/lib/db/migrate";
+import { seedIfEmpty } from "./db";
+import { DATA_DIR, openDatabase } from "./lib/database";
+
+type Mode = "demo" | "start" | "dev";
+
+function demoSecret(): string {
+  const file = path.join(DATA_DIR, "demo-auth-secret");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent(): boolean {
+  const buildId = path.join(".next", "BUILD_ID");
+  if (!fs.existsSync(buildId)) return false;
+  const built = fs.statSync(buildId).mtimeMs;
+  const sources = ["app", "lib", "public", "proxy.ts", "next.config.js", "package.json"].filter((p) => fs.existsSync(p));
+  return sources.every((p) => (fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs) <= built);
+}
+
+async function main(mode: Mode) {
+  const env = { ...process.env };
+  if (mode === "start") {
+    const secret = env.AUTH_SECRET ?? env.NEXTAUTH_SECRET;
+    if (!secret || secret.length < 32) {
+      console.error("Refusing to start: set AUTH_SECRET to a random string of at least 32 characters (e.g. `openssl rand -base64 32`).");
+      process.exit(1);
+    }
+    env.AUTH_SECRET = secret;
+  } else {
+    env.AUTH_SECRET ??= env.NEXTAUTH_SECRET ?? demoSecret();
+  }
+  env.NEXTAUTH_SECRET = env.AUTH_SECRET;
+  const port = env.PORT ?? "3000";
+  env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+
+  const database = await openDatabase();
+  const running: { app?: ChildProcess } = {};
+  const shutdown = async (code: number) => {
+    const app = running.app;
+    if (app && app.exitCode === null) {
+      app.kill("SIGTERM");
+      await new Promise((resolve) => app.once("exit", resolve));
+    }
+    await database.stop();
+    process.exit(code);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(0));
+
+  try {
+    const applied = await migrate(database.url);
+    if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+    if (mode !== "start") await seedIfEmpty(database.url, console.log);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await shutdown(1);
+  }
+  env.DATABASE_URL = database.url;
+  env.NODE_ENV = mode === "dev" ? "development" : "production";
+
+  const next = path.join("node_modules", "next", "dist", "bin", "next");
+  if (mode === "demo" && !buildIsCurrent()) {
+    console.log("Building the app (first run, or the sources changed)...");
+    const build = spawnSync(process.execPath, [next, "build"], { stdio: "inherit", env: { ...env, DATABASE_URL: undefined } });
+    if (build.status !== 0) await shutdown(build.status ?? 1);
+  }
+  console.log(`TrialBridge on http://localhost:${port}`);
+  running.app = spawn(process.execPath, [next, mode === "dev" ? "dev" : "start", "-p", port], { stdio: "inherit", env });
+  running.app.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+const mode = process.argv[2];
+if (mode !== "demo" && mode !== "start" && mode !== "dev") {
+  console.error("Usage: tsx scripts/serve.ts demo|start|dev");
+  process.exit(2);
+}
+void main(mode);
