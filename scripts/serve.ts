@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { migrate } from "@/lib/db/migrate";
 import { seedIfEmpty } from "./db";
+import { buildIsCurrent, NEXT_BIN } from "./lib/build";
 import { DATA_DIR, openDatabase } from "./lib/database";
 
 type Mode = "demo" | "start" | "dev";
@@ -21,24 +22,6 @@ function demoSecret(): string {
     fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
   }
   return fs.readFileSync(file, "utf8").trim();
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIsCurrent(): boolean {
-  const buildId = path.join(".next", "BUILD_ID");
-  if (!fs.existsSync(buildId)) return false;
-  const built = fs.statSync(buildId).mtimeMs;
-  const sources = ["app", "lib", "public", "proxy.ts", "next.config.js", "package.json"].filter((p) => fs.existsSync(p));
-  return sources.every((p) => (fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs) <= built);
 }
 
 async function main(mode: Mode) {
@@ -81,7 +64,7 @@ async function main(mode: Mode) {
   env.DATABASE_URL = database.url;
   env.NODE_ENV = mode === "dev" ? "development" : "production";
 
-  const next = path.join("node_modules", "next", "dist", "bin", "next");
+  const next = NEXT_BIN;
   if (mode === "demo" && !buildIsCurrent()) {
     console.log("Building the app (first run, or the sources changed)...");
     const build = spawnSync(process.execPath, [next, "build"], { stdio: "inherit", env: { ...env, DATABASE_URL: undefined } });

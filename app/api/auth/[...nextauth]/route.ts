@@ -1,4 +1,5 @@
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/options";
 import { checkCredentialsRequest } from "@/lib/auth/signin-guard";
 import { errorResponse } from "@/lib/http/api";
@@ -19,7 +20,7 @@ export async function POST(request: Request, context: Context) {
   if (nextauth.join("/") !== "callback/credentials") return handle(request, context);
   try {
     const checked = await checkCredentialsRequest(request);
-    return await handle(checked, { params: Promise.resolve({ nextauth }) });
+    return await handle(new NextRequest(checked), { params: Promise.resolve({ nextauth }) });
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,0 +1,45 @@
+// The app as the browser tests see it: a fresh embedded PostgreSQL (or a fresh database on TEST_DATABASE_URL's
+// server), migrated and seeded with the demo data, and a production build served by `next start`.
+import { spawn, spawnSync } from "node:child_process";
+import { migrate } from "@/lib/db/migrate";
+import { createPrismaClient } from "@/lib/db/prisma";
+import { seedDemo } from "../../prisma/seed";
+import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
+import { createDatabaseFromTemplate, dropDatabase, ensureTemplate, startTestServer } from "../support/test-database";
+
+const port = process.env.E2E_PORT ?? "3100";
+
+async function main() {
+  if (!buildIsCurrent()) {
+    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit" });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
+  const server = await startTestServer();
+  const url = await createDatabaseFromTemplate(server.url, await ensureTemplate(server.url), "trialbridge_e2e");
+  await migrate(url);
+  const db = createPrismaClient(url, 2);
+  await seedDemo(db);
+  await db.$disconnect();
+
+  const secret = "e2e-secret-that-is-long-enough-for-the-schema";
+  const app = spawn(process.execPath, [NEXT_BIN, "start", "-p", port], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${port}` },
+  });
+  const stop = async () => {
+    if (app.exitCode === null) {
+      app.kill("SIGTERM");
+      await new Promise((resolve) => app.once("exit", resolve));
+    }
+    await dropDatabase(server.url, url).catch(() => {});
+    await server.stop();
+    process.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop());
+  app.on("exit", () => void stop());
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
