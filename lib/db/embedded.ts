@@ -49,8 +49,9 @@ function hydrateSymlinks(nativeDir: string) {
   if (!fs.existsSync(listFile)) return;
   const links = JSON.parse(fs.readFileSync(listFile, "utf8")) as { source: string; target: string }[];
   for (const { source, target } of links) {
-    const targetPath = path.join(nativeDir, "..", target);
-    if (fs.existsSync(targetPath)) continue;
+    // Paths in the list are relative to the package root, e.g. "native/lib/libpq.so.5".
+    const targetPath = path.join(nativeDir, path.relative("native", target));
+    if (fs.existsSync(targetPath) || fs.lstatSync(targetPath, { throwIfNoEntry: false })) continue;
     fs.symlinkSync(path.basename(source), targetPath);
   }
 }
