@@ -1,0 +1,216 @@
+// The recruitment forecast: a Poisson-Gamma model (Anisimov & Fedorov, Stat Med 2007) computed by Monte Carlo.
+// Pure: no database, no framework. Input and output types are in ./schema.ts.
+//
+// Model. Site i screens patients as a Poisson process with rate lambda_i ~ Gamma(shape_i, rate_i), updated by what
+// it has screened: Gamma(shape + screened, rate + months). It screens from max(activationMonth, asOfMonth). A
+// screened patient in country c belongs to cohort j with probability p[c][j] (cohorts are mutually exclusive) and
+// then enrols with probability q (enrolFraction), so, given the rates, cohort j recruits as a Poisson process with
+// cumulative intensity H_j(t) = sum_i lambda_i p[c_i][j] q (t - s_i)+. A cohort is complete when it has recruited
+// target - enrolled more; the trial when every cohort is. A scenario is the same model over some countries' sites.
+//
+// Computation. Given the rates, the r-th event of a Poisson process with cumulative intensity H happens at
+// H^-1(E_1 + ... + E_r), E_k ~ Exp(1), and E_1 + ... + E_r ~ Gamma(r, 1). So each replicate draws the site rates,
+// one Gamma(r_j, 1) per cohort, and inverts the piecewise-linear H_j: exact, and independent of the targets' size.
+// For the fan chart of cumulative enrolment, the first FAN_REPLICATES replicates draw every arrival instead.
+//
+// Prevalence: without `prevalence`, every cohort has share 1 in every country. A country missing from `prevalence`
+// gets share 1 for every cohort; a cohort missing from a country's map has share 0 there.
+import { Random } from "./random";
+import { forecastInput, type ForecastInput, type ForecastInputJson, type ForecastResult, type Quantiles, type ScenarioResult } from "./schema";
+
+const FAN_REPLICATES = 2_000;
+const FAN_POINTS = 120;
+const HORIZON_STEP_MONTHS = 6;
+
+interface PreparedSite {
+  shape: number;
+  rate: number;
+  start: number;
+  /** Per cohort: p * q. */
+  weight: Float64Array;
+}
+
+/** Validates (throws a ZodError on bad input) and runs the forecast. */
+export function forecast(json: ForecastInputJson): ForecastResult {
+  return runForecast(forecastInput.parse(json));
+}
+
+export function runForecast(input: ForecastInput): ForecastResult {
+  return {
+    replicates: input.replicates,
+    seed: input.seed,
+    horizonMonths: input.horizonMonths,
+    asOfMonth: input.asOfMonth,
+    scenarios: input.scenarios.map((scenario) => runScenario(input, scenario.name, scenario.countries)),
+  };
+}
+
+function share(input: ForecastInput, country: string, cohortId: string): number {
+  const map = input.prevalence?.[country as keyof NonNullable<ForecastInput["prevalence"]>];
+  if (!map) return 1;
+  return map[cohortId] ?? 0;
+}
+
+function prepareSites(input: ForecastInput, countries: readonly string[]): PreparedSite[] {
+  return input.sites
+    .filter((site) => countries.includes(site.country))
+    .map((site) => ({
+      shape: site.rate.shape + (site.observed?.screened ?? 0),
+      rate: site.rate.rate + (site.observed?.months ?? 0),
+      start: Math.max(site.activationMonth, input.asOfMonth),
+      weight: Float64Array.from(input.cohorts, (cohort) => share(input, site.country, cohort.id) * input.enrolFraction),
+    }))
+    .sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Inverts a piecewise-linear cumulative intensity. `starts` are sorted; `slopes[k]` is the rate added at starts[k].
+ * Returns the times at which H reaches each of the increasing `levels` (Infinity where it never does).
+ */
+function invert(starts: Float64Array, slopes: Float64Array, levels: ArrayLike<number>, out: Float64Array) {
+  let k = 0;
+  let slope = 0;
+  let h = 0; // H at starts[k - 1]... advanced lazily
+  let t = starts.length ? starts[0]! : 0;
+  for (let n = 0; n < levels.length; n++) {
+    const level = levels[n]!;
+    for (;;) {
+      // Absorb every site that has started by t.
+      while (k < starts.length && starts[k]! <= t) slope += slopes[k++]!;
+      const next = k < starts.length ? starts[k]! : Infinity;
+      const reach = slope > 0 ? t + (level - h) / slope : Infinity;
+      if (reach <= next) {
+        out[n] = reach;
+        break;
+      }
+      h += slope * (next - t);
+      t = next;
+    }
+  }
+}
+
+function quantile(sorted: Float64Array, p: number): number | null {
+  const position = p * (sorted.length - 1);
+  const lo = Math.floor(position);
+  const hi = Math.ceil(position);
+  const a = sorted[lo]!;
+  const b = sorted[hi]!;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  return round(a + (b - a) * (position - lo));
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function summarise(times: Float64Array): Quantiles & { incompleteShare: number } {
+  const sorted = Float64Array.from(times).sort();
+  let incomplete = 0;
+  let sum = 0;
+  for (const t of sorted) {
+    if (Number.isFinite(t)) sum += t;
+    else incomplete++;
+  }
+  return {
+    mean: incomplete ? null : round(sum / sorted.length),
+    p2_5: quantile(sorted, 0.025),
+    p10: quantile(sorted, 0.1),
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p97_5: quantile(sorted, 0.975),
+    incompleteShare: incomplete / sorted.length,
+  };
+}
+
+function runScenario(input: ForecastInput, name: string, countries: readonly string[]): ScenarioResult {
+  const sites = prepareSites(input, countries);
+  const cohorts = input.cohorts;
+  const remaining = cohorts.map((c) => Math.max(0, c.target - c.enrolled));
+  const horizon = input.horizonMonths;
+  const replicates = input.replicates;
+  const random = new Random(input.seed);
+
+  const starts = Float64Array.from(sites, (s) => s.start);
+  const lambdas = new Float64Array(sites.length);
+  const slopes = new Float64Array(sites.length);
+  const cohortTimes = cohorts.map(() => new Float64Array(replicates));
+  const trialTimes = new Float64Array(replicates);
+  const oneLevel = new Float64Array(1);
+  const oneTime = new Float64Array(1);
+
+  const fanReplicates = Math.min(FAN_REPLICATES, replicates);
+  const fanGrid = Float64Array.from({ length: FAN_POINTS + 1 }, (_, i) => (horizon * i) / FAN_POINTS);
+  const fanCounts = Array.from(fanGrid, () => new Float64Array(fanReplicates));
+  const maxRemaining = Math.max(0, ...remaining);
+  const arrivalLevels = new Float64Array(maxRemaining);
+  const arrivalTimes = new Float64Array(maxRemaining);
+
+  for (let r = 0; r < replicates; r++) {
+    for (let i = 0; i < sites.length; i++) lambdas[i] = random.gamma(sites[i]!.shape) / sites[i]!.rate;
+    let trialTime = input.asOfMonth;
+    for (let j = 0; j < cohorts.length; j++) {
+      const need = remaining[j]!;
+      for (let i = 0; i < sites.length; i++) slopes[i] = lambdas[i]! * sites[i]!.weight[j]!;
+      let time: number;
+      if (need === 0) {
+        time = input.asOfMonth;
+      } else if (r < fanReplicates) {
+        // Every arrival: cumulative sums of Exp(1) mapped through H^-1.
+        let level = 0;
+        for (let n = 0; n < need; n++) arrivalLevels[n] = level -= Math.log(random.uniform());
+        invert(starts, slopes, arrivalLevels.subarray(0, need), arrivalTimes);
+        time = arrivalTimes[need - 1]!;
+        const enrolledBefore = cohorts[j]!.enrolled;
+        let n = 0;
+        for (let g = 0; g < fanGrid.length; g++) {
+          while (n < need && arrivalTimes[n]! <= fanGrid[g]!) n++;
+          fanCounts[g]![r]! += Math.min(cohorts[j]!.target, enrolledBefore + n);
+        }
+      } else {
+        oneLevel[0] = random.gamma(need);
+        invert(starts, slopes, oneLevel, oneTime);
+        time = oneTime[0]!;
+      }
+      if (need === 0 && r < fanReplicates) {
+        for (let g = 0; g < fanGrid.length; g++) fanCounts[g]![r]! += cohorts[j]!.enrolled;
+      }
+      if (time > horizon) time = Infinity;
+      cohortTimes[j]![r] = time;
+      if (time > trialTime) trialTime = time;
+    }
+    trialTimes[r] = trialTime;
+  }
+
+  const completion = summarise(trialTimes);
+  const { incompleteShare, ...completionMonth } = completion;
+  const sortedTrial = Float64Array.from(trialTimes).sort();
+  const probabilityByHorizon: ScenarioResult["probabilityByHorizon"] = [];
+  for (let month = 0; month <= horizon; month += HORIZON_STEP_MONTHS) probabilityByHorizon.push({ month, probability: cdf(sortedTrial, month) });
+  if (probabilityByHorizon.at(-1)!.month !== horizon) probabilityByHorizon.push({ month: horizon, probability: cdf(sortedTrial, horizon) });
+
+  return {
+    name,
+    countries: [...countries],
+    completionMonth,
+    probabilityByHorizon,
+    incompleteShare,
+    cohorts: cohorts.map((cohort, j) => {
+      const s = summarise(cohortTimes[j]!);
+      return { id: cohort.id, p10: s.p10, p50: s.p50, p90: s.p90, incompleteShare: s.incompleteShare };
+    }),
+    enrolmentFan: Array.from(fanGrid, (month, g) => {
+      const sorted = fanCounts[g]!.sort();
+      return { month: round(month), p10: quantile(sorted, 0.1)!, p50: quantile(sorted, 0.5)!, p90: quantile(sorted, 0.9)! };
+    }),
+  };
+}
+
+/** Share of sorted values at or below x. */
+function cdf(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo / sorted.length;
+}

@@ -1,0 +1,105 @@
+// The forecast's input, validated in one place and shared by the command (scripts/forecast.ts), the JSON API
+// (POST /api/v1/forecast) and the live trial forecast. Times are months from month 0.
+import { z } from "zod";
+
+export const COUNTRIES = ["US", "CN"] as const;
+export const country = z.enum(COUNTRIES, { error: "country must be US or CN" });
+
+const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` }).finite();
+const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must not be negative` }).finite();
+const count = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
+const share = (what: string) => z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
+
+export const siteInput = z.strictObject({
+  id: z.string().min(1).max(100),
+  country,
+  activationMonth: nonNegative("activationMonth").default(0),
+  /** Gamma prior on patients screened per month at the site. */
+  rate: z.strictObject({ shape: positive("rate.shape"), rate: positive("rate.rate") }, { error: "rate must be {shape, rate}" }),
+  observed: z.strictObject({ months: nonNegative("observed.months"), screened: count("observed.screened") }).optional(),
+});
+
+export const cohortInput = z.strictObject({
+  id: z.string().min(1).max(100),
+  target: z.number({ error: "each cohort needs a target" }).int({ error: "target must be a whole number" }).min(1, { error: "target must be at least 1" }).max(100_000),
+  enrolled: count("enrolled").default(0),
+});
+
+export const scenarioInput = z.strictObject({
+  name: z.string().min(1).max(100),
+  countries: z.array(country).min(1, { error: "a scenario needs at least one country" }),
+});
+
+export const DEFAULT_SCENARIOS = [
+  { name: "US only", countries: ["US"] },
+  { name: "China only", countries: ["CN"] },
+  { name: "Joint", countries: ["US", "CN"] },
+] as const satisfies z.input<typeof scenarioInput>[];
+
+export const forecastInput = z
+  .strictObject({
+    sites: z.array(siteInput).min(1, { error: "at least one site is needed" }).max(2_000),
+    cohorts: z.array(cohortInput).min(1, { error: "at least one cohort is needed" }).max(50),
+    prevalence: z.partialRecord(country, z.record(z.string(), share("prevalence"))).optional(),
+    enrolFraction: share("enrolFraction").default(1),
+    asOfMonth: nonNegative("asOfMonth").default(0),
+    scenarios: z.array(scenarioInput).min(1).max(10).default(DEFAULT_SCENARIOS.map((s) => ({ name: s.name, countries: [...s.countries] }))),
+    replicates: z.number().int().min(100, { error: "replicates must be at least 100" }).max(200_000, { error: "replicates must be at most 200000" }).default(20_000),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    horizonMonths: positive("horizonMonths").max(1_200, { error: "horizonMonths must be at most 1200" }).default(240),
+  })
+  .superRefine((input, ctx) => {
+    const duplicate = (ids: string[]) => ids.find((id, i) => ids.indexOf(id) !== i);
+    const site = duplicate(input.sites.map((s) => s.id));
+    if (site) ctx.addIssue({ code: "custom", path: ["sites"], message: `site id ${site} appears twice` });
+    const cohortIds = input.cohorts.map((c) => c.id);
+    const cohort = duplicate(cohortIds);
+    if (cohort) ctx.addIssue({ code: "custom", path: ["cohorts"], message: `cohort id ${cohort} appears twice` });
+    for (const [countryCode, shares] of Object.entries(input.prevalence ?? {})) {
+      for (const id of Object.keys(shares ?? {})) {
+        if (!cohortIds.includes(id)) ctx.addIssue({ code: "custom", path: ["prevalence", countryCode, id], message: `prevalence names unknown cohort ${id}` });
+      }
+      const total = Object.values(shares ?? {}).reduce((a, b) => a + b, 0);
+      if (total > 1 + 1e-9) ctx.addIssue({ code: "custom", path: ["prevalence", countryCode], message: `prevalence shares for ${countryCode} add up to ${total.toFixed(3)}, above 1 (cohorts are mutually exclusive)` });
+    }
+    const present = new Set(input.sites.map((s) => s.country));
+    input.scenarios.forEach((scenario, i) => {
+      for (const c of scenario.countries) {
+        if (!present.has(c)) ctx.addIssue({ code: "custom", path: ["scenarios", i, "countries"], message: `scenario "${scenario.name}" names ${c}, which has no sites` });
+      }
+    });
+  });
+
+export type ForecastInput = z.output<typeof forecastInput>;
+export type ForecastInputJson = z.input<typeof forecastInput>;
+
+export interface Quantiles {
+  mean: number | null;
+  p2_5: number | null;
+  p10: number | null;
+  p50: number | null;
+  p90: number | null;
+  p97_5: number | null;
+}
+
+export interface ScenarioResult {
+  name: string;
+  countries: string[];
+  /** Month (from month 0) at which every cohort reaches its target. */
+  completionMonth: Quantiles;
+  /** Probability that the trial is complete by each month on a grid up to the horizon. */
+  probabilityByHorizon: { month: number; probability: number }[];
+  /** Share of replicates not complete by the horizon. */
+  incompleteShare: number;
+  cohorts: { id: string; p10: number | null; p50: number | null; p90: number | null; incompleteShare: number }[];
+  /** Total enrolled (all cohorts, each capped at its target) by month: 10th, 50th and 90th percentiles. */
+  enrolmentFan: { month: number; p10: number; p50: number; p90: number }[];
+}
+
+export interface ForecastResult {
+  replicates: number;
+  seed: number;
+  horizonMonths: number;
+  asOfMonth: number;
+  scenarios: ScenarioResult[];
+}
