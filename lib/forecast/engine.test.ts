@@ -9,7 +9,7 @@ import type { ForecastInputJson, ScenarioResult } from "./schema";
 
 const R = 20_000;
 
-function sites(count: number, country: "US" | "CN", extra: Partial<ForecastInputJson["sites"][number]> = {}, prefix = country) {
+function sites(count: number, country: "US" | "CN", extra: Partial<ForecastInputJson["sites"][number]> = {}, prefix: string = country) {
   return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, country, activationMonth: 0, rate: { shape: 2, rate: 1 }, ...extra }));
 }
 

@@ -38,8 +38,8 @@ export const DEFAULT_SCENARIOS = [
 
 export const forecastInput = z
   .strictObject({
-    sites: z.array(siteInput).min(1, { error: "at least one site is needed" }).max(2_000),
-    cohorts: z.array(cohortInput).min(1, { error: "at least one cohort is needed" }).max(50),
+    sites: z.array(siteInput, { error: "sites is required: a list of {id, country, rate}" }).min(1, { error: "at least one site is needed" }).max(2_000),
+    cohorts: z.array(cohortInput, { error: "cohorts is required: a list of {id, target}" }).min(1, { error: "at least one cohort is needed" }).max(50),
     prevalence: z.partialRecord(country, z.record(z.string(), share("prevalence"))).optional(),
     enrolFraction: share("enrolFraction").default(1),
     asOfMonth: nonNegative("asOfMonth").default(0),

@@ -1,0 +1,41 @@
+// Reference case for the forecast engine: 43 sites (20 US, 23 China), 4 cohorts, 3 scenarios, 20,000 replicates.
+// Goal: under one second on the 2-core machines. Run: npm run bench:forecast
+import { performance } from "node:perf_hooks";
+import { forecast } from "@/lib/forecast/engine";
+import type { ForecastInputJson } from "@/lib/forecast/schema";
+
+const sites: ForecastInputJson["sites"] = Array.from({ length: 43 }, (_, i) => ({
+  id: `S${i}`,
+  country: i < 20 ? "US" : "CN",
+  activationMonth: (i * 7) % 10,
+  rate: { shape: 2, rate: i < 20 ? 2 : 1.5 },
+  observed: i % 3 === 0 ? { months: 6, screened: 4 + (i % 5) } : undefined,
+}));
+
+const input: ForecastInputJson = {
+  sites,
+  cohorts: [
+    { id: "EGFR", target: 180, enrolled: 40 },
+    { id: "ALK", target: 50, enrolled: 10 },
+    { id: "KRAS-G12C", target: 60, enrolled: 12 },
+    { id: "MET14", target: 30, enrolled: 3 },
+  ],
+  prevalence: { US: { EGFR: 0.17, ALK: 0.08, "KRAS-G12C": 0.138, MET14: 0.03 }, CN: { EGFR: 0.48, ALK: 0.039, "KRAS-G12C": 0.029, MET14: 0.009 } },
+  enrolFraction: 0.6,
+  asOfMonth: 6,
+  replicates: 20_000,
+  seed: 42,
+  horizonMonths: 240,
+};
+
+forecast({ ...input, replicates: 1_000 }); // warm-up (JIT)
+const runs: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const start = performance.now();
+  forecast(input);
+  runs.push(performance.now() - start);
+}
+runs.sort((a, b) => a - b);
+const median = runs[Math.floor(runs.length / 2)]!;
+console.log(`forecast reference case (43 sites, 4 cohorts, 3 scenarios, 20,000 replicates), 7 runs:`);
+console.log(`  median ${median.toFixed(0)} ms, fastest ${runs[0]!.toFixed(0)} ms, slowest ${runs.at(-1)!.toFixed(0)} ms (goal: under 1000 ms)`);

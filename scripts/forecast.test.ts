@@ -1,0 +1,31 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+function run(args: string[], input?: string) {
+  return spawnSync("npx", ["tsx", "scripts/forecast.ts", ...args], { input, encoding: "utf8", timeout: 60_000 });
+}
+
+describe("npm run forecast", () => {
+  it("prints only the JSON result, from a file or from standard input", () => {
+    const fromFile = run(["docs/examples/forecast-egfr.json"]);
+    expect(fromFile.status).toBe(0);
+    expect(fromFile.stderr).toBe("");
+    const result = JSON.parse(fromFile.stdout) as { scenarios: { name: string; completionMonth: { p50: number } }[] };
+    expect(result.scenarios.map((s) => s.name)).toEqual(["US only", "China only", "Joint"]);
+    const fromStdin = run(["-"], readFileSync("docs/examples/forecast-egfr.json", "utf8"));
+    expect(JSON.parse(fromStdin.stdout)).toEqual(result);
+  });
+
+  it.each([
+    ["invalid JSON", ["-"], "{nope", "is not valid JSON"],
+    ["a negative rate", ["-"], JSON.stringify({ sites: [{ id: "a", country: "US", rate: { shape: 1, rate: -2 } }], cohorts: [{ id: "c", target: 3 }] }), "sites.0.rate.rate: rate.rate must be greater than 0"],
+    ["a missing file", ["no-such-file.json"], undefined, "cannot read no-such-file.json: ENOENT"],
+    ["no argument", [], undefined, "usage:"],
+  ])("fails clearly on %s", (_label, args, input, message) => {
+    const result = run(args, input);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(message);
+  });
+});
