@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { siteName } from "@/lib/i18n/format";
@@ -18,6 +19,9 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       <p className="muted">
         {t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {t("trial.sponsor", { name: trial.sponsorName })}
       </p>
+      <nav aria-label={trial.code}>
+        <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
+      </nav>
       <div className="grid">
         <section className="card">
           <h2>{t("trials.enrolledOfTarget", { enrolled: counts.enrolled, target: trial.target })}</h2>

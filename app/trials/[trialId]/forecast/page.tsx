@@ -1,0 +1,27 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
+import { forecast } from "@/lib/forecast/engine";
+import { liveForecastInput } from "@/lib/forecast/live";
+import { db } from "@/lib/db/client";
+import { ForecastView } from "./ForecastView";
+
+export const dynamic = "force-dynamic";
+
+export default async function ForecastPage({ params }: { params: Promise<{ trialId: string }> }) {
+  const { trialId } = await params;
+  const actor = await requirePageActor();
+  const live = await loadOrNotFound(() => liveForecastInput(actor, trialId));
+  const [t, trial] = await Promise.all([
+    getTranslations("forecast"),
+    db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, title: true } }),
+  ]);
+  return (
+    <>
+      <p><Link href={`/trials/${trialId}`}>← {trial.code}</Link></p>
+      <h1>{t("title")}: {trial.code}</h1>
+      <p className="muted">{t("intro")}</p>
+      <ForecastView monthZero={live.monthZero} asOf={live.asOf} initialInput={live.input} initialResult={forecast(live.input)} cohortNames={live.cohortNames} />
+    </>
+  );
+}

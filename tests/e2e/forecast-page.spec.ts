@@ -1,0 +1,41 @@
+import { ACCOUNTS, expect, test } from "./fixtures";
+
+test("on the demo data, the joint scenario finishes earlier than either country alone, with intervals", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.sponsor);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: "Forecast" }).click();
+  await expect(page.getByRole("heading", { name: "Recruitment forecast: TB-201" })).toBeVisible();
+  const summary = page.getByTestId("forecast-summary");
+  const p50 = async (name: string) => Number(await summary.locator(`tr[data-scenario="${name}"]`).getAttribute("data-p50"));
+  const [us, cn, joint] = [await p50("US only"), await p50("China only"), await p50("Joint")];
+  expect(joint).toBeGreaterThan(0);
+  expect(joint).toBeLessThan(us);
+  expect(joint).toBeLessThan(cn);
+  await expect(summary.locator('tr[data-scenario="Joint"] td').nth(1)).toHaveText(/\w{3} \d{4} – \w{3} \d{4}/); // 80% interval
+  await expect(page.getByTestId("speedup")).toContainText("sooner than");
+  await expect(page.getByRole("img", { name: /Fan chart of expected total enrolment/ }).locator("svg.recharts-surface").first()).toBeVisible();
+  await expect(page.locator(".recharts-line")).toHaveCount(3);
+});
+
+test("what-if: a lower enrolment fraction redraws a later forecast without reloading", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.investigator);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: "Forecast" }).click();
+  const jointRow = page.getByTestId("forecast-summary").locator('tr[data-scenario="Joint"]');
+  const before = Number(await jointRow.getAttribute("data-p50"));
+  await page.getByText("Assumptions (editable)").click();
+  await page.getByLabel("Share of biomarker-matched patients who enrol (%)").fill("15");
+  const navigations: string[] = [];
+  page.on("framenavigated", (frame) => navigations.push(frame.url()));
+  await page.getByRole("button", { name: "Recalculate" }).click();
+  await expect.poll(async () => Number(await jointRow.getAttribute("data-p50"))).toBeGreaterThan(before);
+  expect(navigations).toEqual([]);
+});
+
+test("the forecast of a trial you may not see is not found", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.sponsor);
+  expect((await page.goto("/trials/unknown-trial/forecast"))?.status()).toBe(404);
+  expect((await page.request.get("/api/v1/trials/unknown-trial/forecast")).status()).toBe(404);
+});
