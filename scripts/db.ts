@@ -3,6 +3,10 @@
 //   npm run db:seed               seed the demo collaboration if the database holds no trials
 //   npm run db:schema-sql         print the SQL that builds prisma/schema.prisma from empty (to author migrations;
 //                                 tests/db/migrations.test.ts fails while the migrations and the schema differ)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
 import { seedDemo } from "../prisma/seed";
@@ -23,7 +27,21 @@ export async function seedIfEmpty(url: string, log: (line: string) => void) {
   }
 }
 
+/** The engine needs some PostgreSQL to talk to, but reads nothing from it: a throwaway cluster will do. */
+async function printSchemaSql() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-schema-sql-"));
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data") });
+  try {
+    process.stdout.write(await schemaSql(server.url));
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(command: string | undefined) {
+  if (command === "schema-sql") return printSchemaSql();
   const database = await openDatabase();
   try {
     switch (command) {
@@ -35,9 +53,6 @@ async function main(command: string | undefined) {
       case "seed":
         await migrate(database.url);
         await seedIfEmpty(database.url, console.log);
-        break;
-      case "schema-sql":
-        process.stdout.write(await schemaSql(database.url));
         break;
       default:
         throw new Error("Usage: tsx scripts/db.ts migrate|seed|schema-sql");

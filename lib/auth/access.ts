@@ -20,8 +20,10 @@ export interface TrialAccess {
   isAdmin: boolean;
   /** Sites whose patient-level rows the actor may read. */
   patientSites: SiteScope;
-  /** Sites where the actor may register and change participants. */
+  /** Sites where the actor may register and change participants (coordinators). */
   editSites: readonly string[];
+  /** Sites where the actor is an investigator (may move patients along their path, and override a full cohort). */
+  investigatorSites: SiteScope;
 }
 
 /** Trials the actor may see at all. */
@@ -46,6 +48,7 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
     throw notFound("Trial not found.");
   }
   const patientScopes: SiteScope[] = [];
+  const investigatorScopes: SiteScope[] = [];
   const editSites: string[] = [];
   for (const m of memberships) {
     if (m.role === "SPONSOR") continue;
@@ -55,6 +58,7 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
       editSites.push(m.siteId);
     } else {
       patientScopes.push(m.siteId ? [m.siteId] : "all");
+      investigatorScopes.push(m.siteId ? [m.siteId] : "all");
     }
   }
   return {
@@ -63,7 +67,22 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
     isAdmin: actor.isAdmin,
     patientSites: union(patientScopes),
     editSites: [...new Set(editSites)],
+    investigatorSites: union(investigatorScopes),
   };
+}
+
+export function inScope(scope: SiteScope, siteId: string): boolean {
+  return scope === "all" || scope.includes(siteId);
+}
+
+/** May register, correct and void participants at this site. */
+export function canEditAt(access: TrialAccess, siteId: string): boolean {
+  return access.editSites.includes(siteId);
+}
+
+/** May move participants at this site along their path. */
+export function canTransitionAt(access: TrialAccess, siteId: string): boolean {
+  return canEditAt(access, siteId) || inScope(access.investigatorSites, siteId);
 }
 
 export function canSeePatientRows(access: TrialAccess): boolean {

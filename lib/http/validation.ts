@@ -5,6 +5,10 @@ import { AppError } from "./errors";
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const name of issue.keys) (fields[[...issue.path, name].join(".")] ??= []).push("unknown field");
+      continue;
+    }
     const key = issue.path.length ? issue.path.join(".") : "_";
     (fields[key] ??= []).push(issue.message);
   }

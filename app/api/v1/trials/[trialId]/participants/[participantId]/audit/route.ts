@@ -1,0 +1,13 @@
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler, json } from "@/lib/http/api";
+import { participantAudit } from "@/lib/participants/queries";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ trialId: string; participantId: string }> };
+
+export const GET = apiHandler<Context>(async (_request, { params }) => {
+  const actor = await requireActor();
+  const { trialId, participantId } = await params;
+  return json({ items: await participantAudit(actor, trialId, participantId) });
+});

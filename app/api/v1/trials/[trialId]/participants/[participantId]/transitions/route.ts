@@ -1,0 +1,14 @@
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler, json } from "@/lib/http/api";
+import { readJson } from "@/lib/http/validation";
+import { transitionParticipant } from "@/lib/participants/transition";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ trialId: string; participantId: string }> };
+
+export const POST = apiHandler<Context>(async (request, { params }) => {
+  const actor = await requireActor();
+  const { trialId, participantId } = await params;
+  return json(await transitionParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
+});

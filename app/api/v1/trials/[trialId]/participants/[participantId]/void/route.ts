@@ -1,0 +1,15 @@
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler, json } from "@/lib/http/api";
+import { readJson } from "@/lib/http/validation";
+import { voidParticipant } from "@/lib/participants/correct";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ trialId: string; participantId: string }> };
+
+/** Voids a mistaken record with a reason: it stays, leaves the counts, and can no longer change. */
+export const POST = apiHandler<Context>(async (request, { params }) => {
+  const actor = await requireActor();
+  const { trialId, participantId } = await params;
+  return json(await voidParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
+});

@@ -1,0 +1,116 @@
+// Corrections and voids, as a regulated system makes them: a reason for every change; the old and new values, who,
+// when and why in the audit trail, in the same transaction; a stale version is a conflict and nothing is written;
+// nothing is deleted (a mistaken record is voided with a reason and leaves the counts).
+import "server-only";
+import { canEditAt, participantScope, trialAccess } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit/record";
+import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/prisma";
+import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { AppError, notFound } from "@/lib/http/errors";
+import { validationError } from "@/lib/http/validation";
+import { resolveResults } from "./results";
+import { correctionInput, voidInput } from "./schemas";
+import { participantInclude, participantView, sexFromApi } from "./view";
+
+const STALE = "Someone else changed this record since you opened it. Reload it to see their change, then try again.";
+
+async function lockEditable(tx: Tx, actor: Actor, trialId: string, participantId: string) {
+  const access = await trialAccess(actor, trialId);
+  await tx.$queryRaw`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
+  const participant = await tx.participant.findFirst({
+    where: { ...participantScope(access), id: participantId },
+    include: { ...participantInclude, statusChanges: { orderBy: { date: "asc" }, select: { date: true, toStatus: true } } },
+  });
+  if (!participant || !canEditAt(access, participant.siteId)) throw notFound("Participant not found.");
+  return participant;
+}
+
+export async function correctParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
+  const parsed = correctionInput.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  const input = parsed.data;
+  return db().$transaction(async (tx) => {
+    const participant = await lockEditable(tx, actor, trialId, participantId);
+    if (participant.voidedAt) throw new AppError("conflict", "This record has been voided and can no longer change.");
+    if (participant.version !== input.version) throw new AppError("conflict", STALE);
+    const before = participantView(participant);
+    const data: Parameters<typeof tx.participant.update>[0]["data"] = {};
+    const changed: string[] = [];
+
+    if (input.screeningDate !== undefined && input.screeningDate !== before.screeningDate) {
+      const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
+      const today = todayIn(site.timeZone);
+      if (input.screeningDate > today) throw new AppError("invalid", "The screening date is in the future.", { screeningDate: [`must not be after today at the site (${today})`] });
+      const nextStep = participant.statusChanges.find((s) => s.toStatus !== "SCREENED");
+      if (nextStep && input.screeningDate > fromDbDate(nextStep.date)) {
+        throw new AppError("invalid", "The screening date must come before the later steps.", { screeningDate: [`must not be after ${fromDbDate(nextStep.date)}`] });
+      }
+      data.screeningDate = toDbDate(input.screeningDate);
+      changed.push("screeningDate");
+    }
+    if (input.ageAtScreening !== undefined && input.ageAtScreening !== before.ageAtScreening) {
+      data.ageAtScreening = input.ageAtScreening;
+      changed.push("ageAtScreening");
+    }
+    if (input.sex !== undefined && input.sex !== before.sex) {
+      data.sex = sexFromApi(input.sex);
+      changed.push("sex");
+    }
+    if (input.results !== undefined) {
+      const results = await resolveResults(tx, input.results);
+      const next = results.map((r) => `${r.key}|${r.result}|${r.method}`).sort().join(",");
+      const current = before.results.map((r) => `${r.subtype}|${r.result.toUpperCase()}|${r.method}`).sort().join(",");
+      if (next !== current) {
+        if (participant.cohortId) {
+          const cohortSubtypes = await tx.cohortSubtype.findMany({ where: { cohortId: participant.cohortId }, select: { subtypeId: true } });
+          if (!results.some((r) => r.result === "DETECTED" && cohortSubtypes.some((c) => c.subtypeId === r.subtypeId))) {
+            throw new AppError("invalid", "The corrected results no longer match the cohort this patient is enrolled in.", { results: ["no detected subtype is accepted by the patient's cohort"] });
+          }
+        }
+        await tx.participantResult.deleteMany({ where: { participantId } });
+        await tx.participantResult.createMany({ data: results.map((r) => ({ participantId, subtypeId: r.subtypeId, result: r.result, method: r.method })) });
+        changed.push("results");
+      }
+    }
+    if (changed.length === 0) throw new AppError("invalid", "Nothing to change: the values are the same as the saved ones.");
+
+    const updated = await tx.participant.update({
+      where: { id: participantId, version: input.version },
+      data: { ...data, version: { increment: 1 } },
+      include: participantInclude,
+    });
+    const after = participantView(updated);
+    const pick = (view: typeof before) => Object.fromEntries(changed.map((k) => [k, view[k as keyof typeof view]]));
+    await recordAudit(tx, {
+      actorId: actor.id, action: "participant.correct", entityType: "Participant", entityId: participantId, trialId,
+      before: { ...pick(before), version: before.version }, after: { ...pick(after), version: after.version }, reason: input.reason,
+    });
+    if (changed.includes("results")) await appendEnrolmentEvent(tx, trialId);
+    return after;
+  }, { maxWait: 10_000, timeout: 20_000 });
+}
+
+export async function voidParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
+  const parsed = voidInput.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  const input = parsed.data;
+  return db().$transaction(async (tx) => {
+    const participant = await lockEditable(tx, actor, trialId, participantId);
+    if (participant.voidedAt) throw new AppError("conflict", "This record is already voided.");
+    if (participant.version !== input.version) throw new AppError("conflict", STALE);
+    const updated = await tx.participant.update({
+      where: { id: participantId, version: input.version },
+      data: { voidedAt: new Date(), voidReason: input.reason, version: { increment: 1 } },
+      include: participantInclude,
+    });
+    await recordAudit(tx, {
+      actorId: actor.id, action: "participant.void", entityType: "Participant", entityId: participantId, trialId,
+      before: { voided: false, version: participant.version }, after: { voided: true, version: updated.version }, reason: input.reason,
+    });
+    await appendEnrolmentEvent(tx, trialId);
+    return participantView(updated);
+  }, { maxWait: 10_000, timeout: 20_000 });
+}

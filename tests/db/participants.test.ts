@@ -1,0 +1,273 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "@/lib/auth/session";
+import { addDays, todayIn } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
+import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
+import { getParticipant, listParticipants, participantAudit } from "@/lib/participants/queries";
+import { registerParticipant } from "@/lib/participants/register";
+import { transitionParticipant } from "@/lib/participants/transition";
+import { countsByTrial } from "@/lib/enrolment/summary";
+import { DEMO_ACCOUNTS, DEMO_COORDINATOR_SITES } from "../../prisma/seed";
+import { actorFor, seedDemoData } from "../support/demo";
+
+let trialId: string;
+let usSiteId: string;
+let cnSiteId: string;
+let us: Actor;
+let cn: Actor;
+let investigator: Actor;
+let sponsor: Actor;
+let cohortIds: Record<string, string>;
+const usToday = () => todayIn("America/New_York");
+
+beforeAll(async () => {
+  await seedDemoData();
+  const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" }, include: { cohorts: true } });
+  trialId = trial.id;
+  cohortIds = Object.fromEntries(trial.cohorts.map((c) => [c.code, c.id]));
+  usSiteId = (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.US } })).id;
+  cnSiteId = (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.CN } })).id;
+  [us, cn, investigator, sponsor] = await Promise.all(
+    [DEMO_ACCOUNTS.coordinatorUs, DEMO_ACCOUNTS.coordinatorCn, DEMO_ACCOUNTS.investigator, DEMO_ACCOUNTS.sponsor].map(actorFor),
+  );
+});
+
+const body = (overrides: Record<string, unknown> = {}) => ({
+  siteId: usSiteId,
+  screeningDate: addDays(usToday(), -3),
+  ageAtScreening: 61,
+  sex: "female",
+  results: [{ subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" }, { subtype: "ALK", result: "not_detected", method: "FISH" }],
+  ...overrides,
+});
+
+/** Everything a registration or change could write. */
+async function snapshot() {
+  const [participants, changes, audits, events, keys, results, versions] = await Promise.all([
+    db().participant.count(), db().statusChange.count(), db().auditEvent.count(), db().enrolmentEvent.count(),
+    db().idempotencyKey.count(), db().participantResult.count(),
+    db().participant.aggregate({ _sum: { version: true } }),
+  ]);
+  return { participants, changes, audits, events, keys, results, versions: versions._sum.version };
+}
+
+async function errorOf(promise: Promise<unknown>) {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+async function register(actor = us, overrides: Record<string, unknown> = {}) {
+  return (await registerParticipant(actor, trialId, body(overrides))).body;
+}
+
+describe("registering a screened patient", () => {
+  it("normalises the subtype, numbers the patient per site, and audits and logs the event in one go", async () => {
+    const before = await snapshot();
+    const seqBefore = (await db().trialSite.findFirstOrThrow({ where: { trialId, siteId: usSiteId } })).screeningSeq;
+    const created = await register();
+    expect(created).toMatchObject({ siteId: usSiteId, status: "SCREENED", version: 1, sex: "female", ageAtScreening: 61 });
+    expect(created.screeningNumber).toBe(`US-BOS1-${String(seqBefore + 1).padStart(4, "0")}`);
+    expect(created.results).toEqual([
+      { subtype: "ALK:fusion", result: "not_detected", method: "FISH" },
+      { subtype: "EGFR:L858R", result: "detected", method: "NGS_TISSUE" },
+    ]);
+    const after = await snapshot();
+    expect(after).toMatchObject({ participants: before.participants + 1, changes: before.changes + 1, audits: before.audits + 1, events: before.events + 1 });
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { entityId: created.id } });
+    expect(audit).toMatchObject({ action: "participant.create", actorId: us.id });
+  });
+
+  it("creates one participant when two identical requests with one Idempotency-Key arrive at once", async () => {
+    const before = await snapshot();
+    const request = body({ ageAtScreening: 70 });
+    const [a, b] = await Promise.all([
+      registerParticipant(us, trialId, request, { idempotencyKey: "same-key-0001" }),
+      registerParticipant(us, trialId, request, { idempotencyKey: "same-key-0001" }),
+    ]);
+    expect(a.body).toEqual(b.body);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    const after = await snapshot();
+    expect(after.participants).toBe(before.participants + 1);
+    expect(after.events).toBe(before.events + 1);
+    const again = await registerParticipant(us, trialId, request, { idempotencyKey: "same-key-0001" });
+    expect(again).toMatchObject({ replayed: true, body: a.body });
+    expect((await snapshot()).participants).toBe(before.participants + 1);
+  });
+
+  it("refuses the same Idempotency-Key with a different body, writing nothing", async () => {
+    await registerParticipant(us, trialId, body(), { idempotencyKey: "reused-key-0002" });
+    const before = await snapshot();
+    const error = await errorOf(registerParticipant(us, trialId, body({ ageAtScreening: 44 }), { idempotencyKey: "reused-key-0002" }));
+    expect(error.code).toBe("invalid");
+    expect(error.message).toContain("different request");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each([
+    ["an unknown field", { name: "Jane Doe" }, "invalid", "name"],
+    ["a wrong type", { ageAtScreening: "sixty" }, "invalid", "ageAtScreening"],
+    ["an age out of range", { ageAtScreening: 140 }, "invalid", "ageAtScreening"],
+    ["a fractional age", { ageAtScreening: 60.5 }, "invalid", "ageAtScreening"],
+    ["an impossible date", { screeningDate: "2026-02-30" }, "invalid", "screeningDate"],
+    ["a timestamp instead of a date", { screeningDate: "2026-03-01T10:00:00Z" }, "invalid", "screeningDate"],
+    ["a future date", { screeningDate: "2099-01-01" }, "invalid", "screeningDate"],
+    ["a date before the site opened", { screeningDate: "2000-01-01" }, "invalid", "screeningDate"],
+    ["an unknown sex", { sex: "x" }, "invalid", "sex"],
+    ["no results", { results: [] }, "invalid", "results"],
+    ["an unknown subtype", { results: [{ subtype: "L858Q", result: "detected", method: "NGS_TISSUE" }] }, "invalid", "results.0.subtype"],
+    ["a subtype given twice", { results: [{ subtype: "L858R", result: "detected", method: "PCR" }, { subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" }] }, "invalid", "results.1.subtype"],
+    ["an unknown method", { results: [{ subtype: "L858R", result: "detected", method: "SANGER" }] }, "invalid", "results.0.method"],
+    ["another site's id", { siteId: "not-a-site" }, "not_found", null],
+  ])("refuses %s and writes nothing", async (_label, overrides, code, field) => {
+    const before = await snapshot();
+    const error = await errorOf(registerParticipant(us, trialId, body(overrides), { idempotencyKey: `bad-input-${Math.random()}` }));
+    expect(error.code).toBe(code);
+    if (field) expect(Object.keys(error.fields ?? {})).toContain(field);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("suggests known subtypes for an unknown name", async () => {
+    const error = await errorOf(register(us, { results: [{ subtype: "G12D", result: "detected", method: "PCR" }] }));
+    expect(error.fields?.["results.0.subtype"]?.[0]).toMatch(/Did you mean KRAS:G12C/);
+  });
+
+  it("does not let a coordinator register at, read or change another site's patients", async () => {
+    const before = await snapshot();
+    expect((await errorOf(register(cn, { siteId: usSiteId }))).code).toBe("not_found");
+    expect((await errorOf(register(sponsor))).code).toBe("not_found");
+    expect((await errorOf(register(investigator))).code).toBe("not_found"); // investigators do not register
+    expect(await snapshot()).toEqual(before);
+    const usPatient = await register();
+    expect((await errorOf(getParticipant(cn, trialId, usPatient.id))).code).toBe("not_found");
+    expect((await errorOf(correctParticipant(cn, trialId, usPatient.id, { version: 1, reason: "x", ageAtScreening: 50 }))).code).toBe("not_found");
+    expect((await errorOf(transitionParticipant(cn, trialId, usPatient.id, { to: "ELIGIBLE", date: usToday(), version: 1 }))).code).toBe("not_found");
+    expect((await errorOf(getParticipant(sponsor, trialId, usPatient.id))).code).toBe("not_found");
+    const listed = await listParticipants(cn, trialId, { limit: "200" });
+    expect(listed.items.every((p) => p.siteId === cnSiteId)).toBe(true);
+  });
+});
+
+describe("the path from screening to enrolment", () => {
+  it("moves a patient with p.Leu858Arg through to enrolment in the EGFR cohort, in date order", async () => {
+    const p = await register(us, { screeningDate: addDays(usToday(), -10) });
+    const eligible = await transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: addDays(usToday(), -8), version: 1 });
+    expect(eligible).toMatchObject({ status: "ELIGIBLE", version: 2 });
+    const early = await errorOf(transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), -9), version: 2 }));
+    expect(early.fields).toHaveProperty("date");
+    const future = await errorOf(transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), 2), version: 2 }));
+    expect(future.fields).toHaveProperty("date");
+    const skip = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds["EGFR-S"], version: 2 }));
+    expect(skip.fields).toHaveProperty("to"); // enrolment requires consent
+    await transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), -5), version: 2 });
+    const wrongCohort = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds.ALK, version: 3 }));
+    expect(wrongCohort.fields?.cohortId?.[0]).toMatch(/does not accept/);
+    const enrolled = await transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds["EGFR-S"], version: 3 });
+    expect(enrolled).toMatchObject({ status: "ENROLLED", cohortId: cohortIds["EGFR-S"], version: 4 });
+    const { history } = await getParticipant(us, trialId, p.id);
+    expect(history.map((h) => h.to)).toEqual(["SCREENED", "ELIGIBLE", "CONSENTED", "ENROLLED"]);
+  });
+
+  it("needs a reason from the list for a screen failure, and text for OTHER", async () => {
+    const p = await register();
+    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), version: 1 }))).fields).toHaveProperty("reasonCode");
+    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "OTHER", version: 1 }))).fields).toHaveProperty("reason");
+    const failed = await transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "EXCLUSION_MET", reason: "brain metastases", version: 1 });
+    expect(failed.status).toBe("SCREEN_FAILED");
+    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: usToday(), version: 2 }))).fields).toHaveProperty("to");
+  });
+
+  it("refuses a full cohort unless an investigator overrides it with a reason; a withdrawn patient still counts", async () => {
+    const cohort = await db().cohort.findUniqueOrThrow({ where: { id: cohortIds.MET14! } });
+    const enrolledNow = await db().participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } } });
+    await db().cohort.update({ where: { id: cohort.id }, data: { target: enrolledNow } }); // full
+    const p = await register(us, { results: [{ subtype: "METex14", result: "detected", method: "NGS_PLASMA" }] });
+    await transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: usToday(), version: 1 });
+    await transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: usToday(), version: 2 });
+    const before = await snapshot();
+    const full = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, version: 3 }));
+    expect(full.code).toBe("conflict");
+    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, reason: "x", version: 3 }))).code).toBe("forbidden");
+    expect((await errorOf(transitionParticipant(investigator, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, version: 3 }))).fields).toHaveProperty("reason");
+    expect(await snapshot()).toEqual(before);
+    const countsBefore = (await countsByTrial([trialId])).get(trialId)!;
+    const enrolled = await transitionParticipant(investigator, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, reason: "Steering committee approved one extra", version: 3 });
+    expect(enrolled.status).toBe("ENROLLED");
+    expect(await db().auditEvent.count({ where: { entityId: p.id, action: "participant.transition.override" } })).toBe(1);
+    const withdrawn = await transitionParticipant(us, trialId, p.id, { to: "WITHDRAWN", date: usToday(), reasonCode: "ADVERSE_EVENT", version: 4 });
+    expect(withdrawn.status).toBe("WITHDRAWN");
+    const countsAfter = (await countsByTrial([trialId])).get(trialId)!;
+    expect(countsAfter.enrolled).toBe(countsBefore.enrolled + 1); // still counts as enrolled
+    const event = await db().enrolmentEvent.findFirstOrThrow({ where: { trialId }, orderBy: { id: "desc" } });
+    expect((event.payload as { totals: { withdrawn: number; enrolled: number } }).totals.enrolled).toBe(countsAfter.enrolled);
+    expect(JSON.stringify(event.payload)).not.toContain(p.id); // counts only, no patient-level data
+  });
+});
+
+describe("corrections", () => {
+  it("corrects the age with a reason, audits old and new values, and refuses a stale version with nothing written", async () => {
+    const p = await register(us, { ageAtScreening: 57 });
+    const missingReason = await errorOf(correctParticipant(us, trialId, p.id, { version: 1, ageAtScreening: 75 }));
+    expect(missingReason.fields).toHaveProperty("reason");
+    const corrected = await correctParticipant(us, trialId, p.id, { version: 1, reason: "Transcription error: digits swapped", ageAtScreening: 75 });
+    expect(corrected).toMatchObject({ ageAtScreening: 75, version: 2 });
+    const before = await snapshot();
+    const stale = await errorOf(correctParticipant(us, trialId, p.id, { version: 1, reason: "second editor", ageAtScreening: 58 }));
+    expect(stale.code).toBe("conflict");
+    expect(await snapshot()).toEqual(before);
+    expect((await getParticipant(us, trialId, p.id)).participant.ageAtScreening).toBe(75);
+    const audit = await participantAudit(us, trialId, p.id);
+    expect(audit.map((a) => a.action)).toEqual(["participant.create", "participant.correct"]);
+    expect(audit[1]).toMatchObject({ before: { ageAtScreening: 57, version: 1 }, after: { ageAtScreening: 75, version: 2 }, reason: "Transcription error: digits swapped", actor: "Casey Coordinator" });
+  });
+
+  it("refuses a correction that changes nothing", async () => {
+    const p = await register(us, { ageAtScreening: 57 });
+    expect((await errorOf(correctParticipant(us, trialId, p.id, { version: 1, reason: "no-op", ageAtScreening: 57 }))).message).toMatch(/Nothing to change/);
+  });
+
+  it("voids a mistaken record with a reason: it stays, leaves the counts, and cannot change again", async () => {
+    const countsBefore = (await countsByTrial([trialId])).get(trialId)!;
+    const p = await register();
+    expect((await countsByTrial([trialId])).get(trialId)!.screened).toBe(countsBefore.screened + 1);
+    const voided = await voidParticipant(us, trialId, p.id, { version: 1, reason: "Registered twice by mistake" });
+    expect(voided).toMatchObject({ voided: true, voidReason: "Registered twice by mistake" });
+    expect((await countsByTrial([trialId])).get(trialId)!.screened).toBe(countsBefore.screened);
+    expect(await db().participant.count({ where: { id: p.id } })).toBe(1);
+    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: usToday(), version: 2 }))).code).toBe("conflict");
+  });
+});
+
+describe("lists", () => {
+  it("filters by site, status, subtype and dates, pages with a cursor, and reports the total", async () => {
+    const first = await listParticipants(investigator, trialId, { limit: "25", status: "SCREEN_FAILED" });
+    expect(first.items).toHaveLength(25);
+    expect(first.items.every((p) => p.status === "SCREEN_FAILED")).toBe(true);
+    const seen = new Set(first.items.map((p) => p.id));
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const page = await listParticipants(investigator, trialId, { limit: "25", status: "SCREEN_FAILED", cursor });
+      for (const p of page.items) {
+        expect(seen.has(p.id)).toBe(false);
+        seen.add(p.id);
+      }
+      cursor = page.nextCursor;
+    }
+    expect(seen.size).toBe(first.total);
+    const egfr = await listParticipants(investigator, trialId, { subtype: "exon 19 deletion", limit: "200" });
+    expect(egfr.items.length).toBeGreaterThan(0);
+    expect(egfr.items.every((p) => p.results.some((r) => r.subtype === "EGFR:ex19del" && r.result === "detected"))).toBe(true);
+    const window = await listParticipants(investigator, trialId, { from: "2026-01-01", to: "2026-01-31", siteId: cnSiteId, limit: "200" });
+    expect(window.items.every((p) => p.screeningDate >= "2026-01-01" && p.screeningDate <= "2026-01-31" && p.siteId === cnSiteId)).toBe(true);
+    expect((await errorOf(listParticipants(investigator, trialId, { limit: "5000" }))).code).toBe("invalid");
+    expect((await errorOf(listParticipants(investigator, trialId, { cursor: "garbage" }))).code).toBe("invalid_request");
+  });
+
+  it("gives sponsors no rows", async () => {
+    const listed = await listParticipants(sponsor, trialId, {});
+    expect(listed).toMatchObject({ items: [], total: 0 });
+  });
+});
