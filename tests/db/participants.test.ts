@@ -28,9 +28,10 @@ beforeAll(async () => {
   cohortIds = Object.fromEntries(trial.cohorts.map((c) => [c.code, c.id]));
   usSiteId = (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.US } })).id;
   cnSiteId = (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.CN } })).id;
-  [us, cn, investigator, sponsor] = await Promise.all(
-    [DEMO_ACCOUNTS.coordinatorUs, DEMO_ACCOUNTS.coordinatorCn, DEMO_ACCOUNTS.investigator, DEMO_ACCOUNTS.sponsor].map(actorFor),
-  );
+  us = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
+  cn = await actorFor(DEMO_ACCOUNTS.coordinatorCn);
+  investigator = await actorFor(DEMO_ACCOUNTS.investigator);
+  sponsor = await actorFor(DEMO_ACCOUNTS.sponsor);
 });
 
 const body = (overrides: Record<string, unknown> = {}) => ({
