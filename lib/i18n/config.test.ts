@@ -3,13 +3,14 @@ import { localeFromAcceptLanguage, resolveLocale } from "./config";
 import en from "./messages/en.json";
 import zhCN from "./messages/zh-CN.json";
 
+// next-intl nests keys on ".", so no key may contain one.
 function keys(value: unknown, prefix = ""): string[] {
   if (typeof value !== "object" || value === null) return [prefix];
   return Object.entries(value).flatMap(([key, child]) => keys(child, prefix ? `${prefix}.${key}` : key));
 }
 
 function placeholders(message: string): string[] {
-  return [...message.matchAll(/\{(\w+)/g)].map((m) => m[1]!).sort();
+  return [...new Set([...message.matchAll(/\{(\w+)\s*[,}]/g)].map((m) => m[1]!))].sort();
 }
 
 describe("message catalogues", () => {
@@ -20,6 +21,11 @@ describe("message catalogues", () => {
   it("use the same placeholders in both languages", () => {
     const lookup = (catalogue: unknown, key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalogue) as string;
     for (const key of keys(en)) expect(placeholders(lookup(zhCN, key)), key).toEqual(placeholders(lookup(en, key)));
+  });
+
+  it("have no dots inside a key (next-intl reads them as nesting)", () => {
+    const walk = (value: unknown): string[] => (typeof value === "object" && value !== null ? Object.entries(value).flatMap(([k, v]) => [k, ...walk(v)]) : []);
+    expect(walk(en).filter((k) => k.includes("."))).toEqual([]);
   });
 
   it("have no empty messages", () => {

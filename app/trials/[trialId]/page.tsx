@@ -20,6 +20,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
         {t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {t("trial.sponsor", { name: trial.sponsorName })}
       </p>
       <nav aria-label={trial.code}>
+        {view.recent !== null && <><Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link> · </>}
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
       </nav>
       <div className="grid">

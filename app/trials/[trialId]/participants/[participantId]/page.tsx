@@ -1,0 +1,102 @@
+import Link from "next/link";
+import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
+import { db } from "@/lib/db/client";
+import { siteName } from "@/lib/i18n/format";
+import { getParticipant, participantAudit } from "@/lib/participants/queries";
+import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "@/lib/participants/status";
+import { NEXT } from "@/lib/participants/transition";
+import { CorrectionForm, TransitionForm, VoidForm } from "./forms";
+
+export const dynamic = "force-dynamic";
+
+export default async function ParticipantPage({ params }: { params: Promise<{ trialId: string; participantId: string }> }) {
+  const { trialId, participantId } = await params;
+  const actor = await requirePageActor();
+  const { participant: p, history, can } = await loadOrNotFound(() => getParticipant(actor, trialId, participantId));
+  const [audit, site, cohorts, t, locale, format] = await Promise.all([
+    participantAudit(actor, trialId, participantId),
+    db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
+    db().cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true }, orderBy: { code: "asc" } }),
+    getTranslations(), getLocale(), getFormatter(),
+  ]);
+  const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
+  const stamp = (iso: string) => format.dateTime(new Date(iso), { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
+  const next = NEXT[p.status];
+
+  return (
+    <>
+      <p><Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link></p>
+      <h1>{p.screeningNumber}</h1>
+      {p.voided && <p className="notice" role="status">{t("participants.voidedBecause", { reason: p.voidReason ?? "" })}</p>}
+      <section className="card">
+        <dl className="facts" data-testid="participant-facts">
+          <dt>{t("participants.site")}</dt><dd>{siteName(site, locale)}</dd>
+          <dt>{t("participants.screeningDate")}</dt><dd><time dateTime={p.screeningDate}>{p.screeningDate}</time></dd>
+          <dt>{t("participants.age")}</dt><dd data-testid="age">{p.ageAtScreening}</dd>
+          <dt>{t("participants.sex")}</dt><dd>{t(`participants.sexes.${p.sex}`)}</dd>
+          <dt>{t("participants.status")}</dt><dd data-testid="status">{t(`status.${p.status}`)}</dd>
+          <dt>{t("participants.cohort")}</dt><dd>{cohortName(p.cohortId)}</dd>
+          <dt>{t("participants.results")}</dt>
+          <dd>
+            <ul>
+              {p.results.map((r) => (
+                <li key={r.subtype}>{r.subtype}: {t(`participants.resultValues.${r.result}`)} ({t(`participants.methods.${r.method}`)})</li>
+              ))}
+            </ul>
+          </dd>
+        </dl>
+      </section>
+
+      <h2>{t("participants.history")}</h2>
+      <table data-testid="history">
+        <thead><tr><th scope="col">{t("participants.step")}</th><th scope="col">{t("participants.date")}</th><th scope="col">{t("participants.reason")}</th><th scope="col">{t("participants.recordedAt")}</th></tr></thead>
+        <tbody>
+          {history.map((h, i) => (
+            <tr key={i}>
+              <td>{t(`status.${h.to}`)}{h.cohortId ? ` · ${cohortName(h.cohortId)}` : ""}</td>
+              <td><time dateTime={h.date}>{h.date}</time></td>
+              <td>{[reasonLabel(h.reasonCode), h.reason].filter(Boolean).join(": ")}</td>
+              <td>{stamp(h.recordedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {!p.voided && can.transition && next.length > 0 && (
+        <TransitionForm
+          trialId={trialId} participantId={p.id} version={p.version} next={[...next]}
+          cohorts={cohorts.map((c) => ({ id: c.id, name: c.name }))}
+          failureReasons={[...SCREEN_FAILURE_REASONS]} withdrawalReasons={[...WITHDRAWAL_REASONS]}
+          lastDate={history.at(-1)?.date ?? p.screeningDate}
+        />
+      )}
+      {!p.voided && can.edit && (
+        <>
+          <CorrectionForm trialId={trialId} participantId={p.id} version={p.version} age={p.ageAtScreening} sex={p.sex} screeningDate={p.screeningDate} />
+          <VoidForm trialId={trialId} participantId={p.id} version={p.version} />
+        </>
+      )}
+
+      <h2>{t("participants.auditTitle")}</h2>
+      <table data-testid="audit">
+        <thead>
+          <tr><th scope="col">{t("participants.when")}</th><th scope="col">{t("participants.who")}</th><th scope="col">{t("participants.what")}</th><th scope="col">{t("participants.oldValue")}</th><th scope="col">{t("participants.newValue")}</th><th scope="col">{t("participants.reason")}</th></tr>
+        </thead>
+        <tbody>
+          {audit.map((a) => (
+            <tr key={a.id}>
+              <td>{stamp(a.at)}</td>
+              <td>{a.actor}</td>
+              <td>{t.has(`participants.actions.${a.action.replaceAll(".", "_")}`) ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create") : a.action}</td>
+              <td><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre></td>
+              <td><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre></td>
+              <td>{a.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+"use server";
+// Server actions for the screening log: thin callers of the same use cases as the JSON API.
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { requirePageActor } from "@/lib/auth/page";
+import { AppError } from "@/lib/http/errors";
+import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
+import { registerParticipant } from "@/lib/participants/register";
+import { transitionParticipant } from "@/lib/participants/transition";
+
+export interface FormState {
+  message?: string;
+  fieldErrors?: Record<string, string[]>;
+  ok?: boolean;
+}
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+};
+const whole = (form: FormData, name: string) => {
+  const value = text(form, name);
+  if (value === undefined) return undefined;
+  return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value; // a non-number stays text, so validation names it
+};
+const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+
+async function failure(error: unknown): Promise<FormState> {
+  const t = await getTranslations("participants.errors");
+  if (error instanceof AppError) {
+    const key = (["invalid", "conflict", "not_found", "forbidden"] as const).find((k) => k === error.code);
+    return { message: key ? t(key) : t("generic"), fieldErrors: error.fields };
+  }
+  console.error("Screening log action failed:", error instanceof Error ? error.name : "unknown");
+  return { message: t("generic") };
+}
+
+export async function registerAction(trialId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const actor = await requirePageActor();
+  const rows = [...new Set([...form.keys()].map((k) => /^results\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => !!x))].sort((a, b) => Number(a) - Number(b));
+  const input = defined({
+    siteId: text(form, "siteId"),
+    screeningDate: text(form, "screeningDate"),
+    ageAtScreening: whole(form, "ageAtScreening"),
+    sex: text(form, "sex"),
+    results: rows.map((i) => defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) })),
+  });
+  let id: string;
+  try {
+    const key = text(form, "idempotencyKey");
+    const created = await registerParticipant(actor, trialId, input, key ? { idempotencyKey: key } : {});
+    id = created.body.id;
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  redirect(`/trials/${trialId}/participants/${id}`);
+}
+
+export async function transitionAction(trialId: string, participantId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const actor = await requirePageActor();
+  try {
+    await transitionParticipant(actor, trialId, participantId, defined({
+      to: text(form, "to"), date: text(form, "date"), cohortId: text(form, "cohortId"), reasonCode: text(form, "reasonCode"),
+      reason: text(form, "reason"), override: form.get("override") === "on" ? true : undefined, version: whole(form, "version"),
+    }));
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  return { ok: true };
+}
+
+export async function correctAction(trialId: string, participantId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const actor = await requirePageActor();
+  try {
+    await correctParticipant(actor, trialId, participantId, defined({
+      version: whole(form, "version"), reason: text(form, "reason"), ageAtScreening: whole(form, "ageAtScreening"),
+      sex: text(form, "sex"), screeningDate: text(form, "screeningDate"),
+    }));
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  return { ok: true };
+}
+
+export async function voidAction(trialId: string, participantId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const actor = await requirePageActor();
+  try {
+    await voidParticipant(actor, trialId, participantId, defined({ version: whole(form, "version"), reason: text(form, "reason") }));
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  return { ok: true };
+}
