@@ -2,29 +2,10 @@
 // redirect: bodies over 8 KB (413), bodies that are neither form data nor JSON objects, and fields that are missing
 // or not strings (400). A checked request is passed on as an ordinary form post.
 import { AppError } from "@/lib/http/errors";
+import { readBytes } from "@/lib/http/validation";
 
 const MAX_BODY_BYTES = 8 * 1024;
 const REQUIRED = ["csrfToken", "email", "password"] as const;
-
-async function readLimited(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new AppError("payload_too_large", "The sign-in request is too large.");
-  const reader = request.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new AppError("payload_too_large", "The sign-in request is too large.");
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
 
 function fieldsOf(body: string, contentType: string): Record<string, unknown> {
   if (contentType.includes("application/json")) {
@@ -42,7 +23,10 @@ function fieldsOf(body: string, contentType: string): Record<string, unknown> {
 
 /** Returns a clean form-encoded copy of a valid credentials sign-in request, or throws a 4xx AppError. */
 export async function checkCredentialsRequest(request: Request): Promise<Request> {
-  const fields = fieldsOf(await readLimited(request), request.headers.get("content-type") ?? "");
+  const bytes = await readBytes(request, MAX_BODY_BYTES).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === "payload_too_large" ? new AppError("payload_too_large", "The sign-in request is too large.") : error;
+  });
+  const fields = fieldsOf(new TextDecoder().decode(bytes), request.headers.get("content-type") ?? "");
   const bad = REQUIRED.filter((name) => typeof fields[name] !== "string");
   if (bad.length) {
     throw new AppError("invalid_request", "Enter your email and your password.", Object.fromEntries(bad.map((name) => [name, ["Required, as text."]])));

@@ -19,9 +19,8 @@ export function validationError(error: z.ZodError): AppError {
   return new AppError("invalid", "Some values are not valid.", fieldErrors(error));
 }
 
-export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.includes("application/json")) throw new AppError("invalid_request", "Send the body as application/json.");
+/** The request body, refusing (413) anything over maxBytes without reading it all. */
+export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > maxBytes) throw new AppError("payload_too_large", `The body is larger than ${maxBytes} bytes.`);
   const reader = request.body?.getReader();
@@ -39,8 +38,15 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
       chunks.push(value);
     }
   }
+  return Buffer.concat(chunks);
+}
+
+export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.includes("application/json")) throw new AppError("invalid_request", "Send the body as application/json.");
+  const bytes = await readBytes(request, maxBytes);
   try {
-    return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)));
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new AppError("invalid_request", "The body is not valid JSON.");
   }

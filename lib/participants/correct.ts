@@ -11,7 +11,7 @@ import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
-import { resolveResults } from "./results";
+import { loadVocabulary, resolveResults } from "./results";
 import { correctionInput, voidInput } from "./schemas";
 import { participantInclude, participantView, sexFromApi } from "./view";
 
@@ -60,7 +60,7 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
       changed.push("sex");
     }
     if (input.results !== undefined) {
-      const results = await resolveResults(tx, input.results);
+      const results = resolveResults(await loadVocabulary(tx), input.results);
       const next = results.map((r) => `${r.key}|${r.result}|${r.method}`).sort().join(",");
       const current = before.results.map((r) => `${r.subtype}|${r.result.toUpperCase()}|${r.method}`).sort().join(",");
       if (next !== current) {

@@ -1,5 +1,6 @@
 // Turns submitted test results into vocabulary ids, or field errors naming every unknown subtype (with suggestions)
 // and every subtype given twice.
+import { db as defaultDb } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import type { TestMethod, TestResult } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/http/errors";
@@ -7,10 +8,14 @@ import { createNormaliser } from "@/lib/subtypes/normalise";
 import { resultFromApi } from "./view";
 import type { RegisterInput } from "./schemas";
 
-export async function resolveResults(db: Pick<Tx, "subtype">, results: RegisterInput["results"]) {
+export async function loadVocabulary(db: Pick<Tx, "subtype"> = defaultDb()) {
   const vocabulary = await db.subtype.findMany({ where: { active: true }, select: { id: true, key: true, gene: true, alteration: true, synonyms: true } });
-  const normalise = createNormaliser(vocabulary);
-  const idByKey = new Map(vocabulary.map((v) => [v.key, v.id]));
+  return { normalise: createNormaliser(vocabulary), idByKey: new Map(vocabulary.map((v) => [v.key, v.id])) };
+}
+
+export type Vocabulary = Awaited<ReturnType<typeof loadVocabulary>>;
+
+export function resolveResults({ normalise, idByKey }: Vocabulary, results: RegisterInput["results"]) {
   const fields: Record<string, string[]> = {};
   const seen = new Map<string, number>();
   const resolved: { subtypeId: string; key: string; result: TestResult; method: TestMethod }[] = [];

@@ -49,7 +49,10 @@ export default async function ParticipantsPage({ params, searchParams }: { param
       <p><Link href={`/trials/${trialId}`}>← {options.trialCode}</Link></p>
       <h1>{t("participants.title")}: {options.trialCode}</h1>
       {options.sites.length > 0 && (
-        <p><Link className="button primary" href={`/trials/${trialId}/participants/new`}>{t("participants.register")}</Link></p>
+        <p>
+          <Link className="button primary" href={`/trials/${trialId}/participants/new`}>{t("participants.register")}</Link>{" "}
+          <Link href={`/trials/${trialId}/participants/import`}>{t("import.link")}</Link>
+        </p>
       )}
       <form method="get" className="card filters" aria-label={t("participants.filters")}>
         <div className="field">

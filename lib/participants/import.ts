@@ -1,0 +1,124 @@
+// Bulk import of a site's existing screening log from CSV (RFC 4180, UTF-8 with or without BOM; Chinese text is
+// fine). The columns are the form's: site (the site's code, e.g. US-BOS1), screeningDate (YYYY-MM-DD),
+// ageAtScreening, sex (female | male | unknown), results ("subtype|result|method", several separated by ";",
+// e.g. "p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH").
+// Every row is checked before anything is written; one bad row imports nothing, and the answer lists every bad row
+// with its reasons. Then all rows go in one transaction, each audited, with one enrolment event at the end.
+import "server-only";
+import Papa from "papaparse";
+import { trialAccess } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/client";
+import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { AppError } from "@/lib/http/errors";
+import { checkRegistration, insertRegistration, RegistrationContext, type CheckedRegistration } from "./register";
+
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 5_000;
+export const IMPORT_COLUMNS = ["site", "screeningDate", "ageAtScreening", "sex", "results"] as const;
+
+export interface RowProblem {
+  /** Line in the file (the header is line 1). */
+  line: number;
+  problems: Record<string, string[]>;
+}
+
+export class ImportRejected extends AppError {
+  constructor(readonly rows: RowProblem[], message: string) {
+    super("invalid", message, Object.fromEntries(rows.flatMap((r) => Object.entries(r.problems).map(([field, messages]) => [`line ${r.line}: ${field}`, messages]))));
+  }
+}
+
+function decode(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("invalid", "The file is not UTF-8 text. Save it as CSV UTF-8 and try again.");
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function parseResults(cell: string): { value?: unknown; problem?: string } {
+  const parts = cell.split(";").map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return { problem: "record at least one result as subtype|result|method" };
+  const results = [];
+  for (const part of parts) {
+    const [subtype, result, method, ...rest] = part.split("|").map((x) => x.trim());
+    if (!subtype || !result || !method || rest.length) return { problem: `"${part}" is not subtype|result|method` };
+    results.push({ subtype, result: result.toLowerCase(), method: method.toUpperCase() });
+  }
+  return { value: results };
+}
+
+export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv") {
+  const access = await trialAccess(actor, trialId);
+  if (bytes.byteLength > IMPORT_MAX_BYTES) {
+    throw new AppError("payload_too_large", `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
+  }
+  const parsed = Papa.parse<Record<string, string>>(decode(bytes), { header: true, skipEmptyLines: "greedy", transformHeader: (h) => h.trim() });
+  const header = parsed.meta.fields ?? [];
+  const missing = IMPORT_COLUMNS.filter((c) => !header.includes(c));
+  const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h));
+  if (missing.length || unknown.length) {
+    const fields: Record<string, string[]> = {};
+    if (missing.length) fields.columns = [`missing: ${missing.join(", ")}`];
+    if (unknown.length) (fields.columns ??= []).push(`not recognised: ${unknown.join(", ")}`);
+    throw new AppError("invalid", `The first line must name the columns ${IMPORT_COLUMNS.join(", ")}.`, fields);
+  }
+  if (parsed.data.length === 0) throw new AppError("invalid", "The file has no rows to import.");
+  if (parsed.data.length > IMPORT_MAX_ROWS) {
+    throw new AppError("payload_too_large", `The file has ${parsed.data.length} rows; at most ${IMPORT_MAX_ROWS} can be imported at once.`);
+  }
+
+  const sites = await db().site.findMany({ where: { trialSites: { some: { trialId } } }, select: { id: true, code: true } });
+  const siteIdByCode = new Map(sites.map((s) => [s.code.toUpperCase(), s.id]));
+  const context = new RegistrationContext(access);
+  const problems: RowProblem[] = [];
+  const checked: CheckedRegistration[] = [];
+  const structural = new Map(parsed.errors.map((e) => [e.row ?? -1, e.message]));
+
+  for (const [index, row] of parsed.data.entries()) {
+    const line = index + 2;
+    if (structural.has(index)) {
+      problems.push({ line, problems: { row: [structural.get(index)!] } });
+      continue;
+    }
+    const results = parseResults(row.results ?? "");
+    if (results.problem) {
+      problems.push({ line, problems: { results: [results.problem] } });
+      continue;
+    }
+    const age = (row.ageAtScreening ?? "").trim();
+    const input = {
+      siteId: siteIdByCode.get((row.site ?? "").trim().toUpperCase()) ?? `unknown:${row.site ?? ""}`,
+      screeningDate: (row.screeningDate ?? "").trim(),
+      ageAtScreening: /^\d+$/.test(age) ? Number(age) : age,
+      sex: (row.sex ?? "").trim().toLowerCase(),
+      results: results.value,
+    };
+    try {
+      checked.push(await checkRegistration(access, input, context));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const fields = error.code === "not_found" ? { site: [`"${row.site ?? ""}" is not one of your sites in this trial`] } : (error.fields ?? { row: [error.message] });
+      problems.push({ line, problems: fields });
+    }
+  }
+  if (problems.length) {
+    throw new ImportRejected(problems, `${problems.length} of ${parsed.data.length} rows have problems, so nothing was imported. Correct them and import the file again.`);
+  }
+
+  const created = await db().$transaction(
+    async (tx) => {
+      const views = [];
+      for (const registration of checked) views.push(await insertRegistration(tx, actor, trialId, registration, `CSV import: ${fileName}`));
+      await recordAudit(tx, { actorId: actor.id, action: "participants.import", entityType: "Trial", entityId: trialId, trialId, after: { file: fileName, rows: views.length } });
+      await appendEnrolmentEvent(tx, trialId);
+      return views;
+    },
+    { maxWait: 10_000, timeout: 300_000 },
+  );
+  return { imported: created.length, screeningNumbers: created.map((v) => v.screeningNumber) };
+}
