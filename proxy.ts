@@ -4,4 +4,4 @@ import { withAuth } from "next-auth/middleware";
 
 export default withAuth({ pages: { signIn: "/login" } });
 
-export const config = { matcher: ["/trials/:path*"] };
+export const config = { matcher: ["/trials/:path*", "/admin/:path*"] };

@@ -17,7 +17,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
       <body>
         <NextIntlClientProvider>
           <a className="skip-link" href="#main">{t("skipToContent")}</a>
-          <Header actorName={actor?.displayName ?? null} locale={locale} />
+          <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} locale={locale} />
           <main id="main">{children}</main>
         </NextIntlClientProvider>
       </body>

@@ -6,13 +6,14 @@ import { SignOutButton } from "./SignOutButton";
 
 const LANGUAGE_NAMES: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
 
-export async function Header({ actorName, locale }: { actorName: string | null; locale: string }) {
+export async function Header({ actorName, isAdmin, locale }: { actorName: string | null; isAdmin: boolean; locale: string }) {
   const t = await getTranslations();
   return (
     <header className="header">
       <Link className="brand" href="/trials">{t("app.name")}</Link>
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
+        {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
       </nav>
       <form action={switchLocale} className="lang-switch" aria-label={t("nav.language")}>
         {LOCALES.map((code) => (

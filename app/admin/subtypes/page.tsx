@@ -1,0 +1,27 @@
+import { notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { requirePageActor } from "@/lib/auth/page";
+import { listSubtypes } from "@/lib/subtypes/admin";
+import { AddSubtypeForm } from "./AddSubtypeForm";
+
+export const dynamic = "force-dynamic";
+
+export default async function SubtypesAdminPage() {
+  const actor = await requirePageActor();
+  if (!actor.isAdmin) notFound();
+  const [subtypes, t] = await Promise.all([listSubtypes(), getTranslations("admin")]);
+  return (
+    <>
+      <h1>{t("subtypesTitle")}</h1>
+      <table>
+        <thead><tr><th scope="col">{t("key")}</th><th scope="col">{t("label")}</th><th scope="col">{t("category")}</th><th scope="col">{t("synonyms")}</th></tr></thead>
+        <tbody>
+          {subtypes.map((s) => (
+            <tr key={s.key}><td><code>{s.key}</code></td><td>{s.label}</td><td>{s.category}</td><td>{s.synonyms.join(", ")}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      <AddSubtypeForm />
+    </>
+  );
+}

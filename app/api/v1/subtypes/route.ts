@@ -1,0 +1,17 @@
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler, json } from "@/lib/http/api";
+import { readJson } from "@/lib/http/validation";
+import { addSubtype, listSubtypes } from "@/lib/subtypes/admin";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiHandler(async () => {
+  await requireActor();
+  return json({ items: await listSubtypes() });
+});
+
+/** Admins only: adds a subtype to the vocabulary. */
+export const POST = apiHandler(async (request) => {
+  const actor = await requireActor();
+  return json(await addSubtype(actor, await readJson(request, 16 * 1024)), { status: 201 });
+});
