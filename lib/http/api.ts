@@ -11,7 +11,8 @@ export function json<T>(body: T, init?: ResponseInit) {
 export function errorResponse(error: unknown): NextResponse {
   if (error instanceof AppError) {
     const body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
-    return NextResponse.json(body, { status: STATUS[error.code] });
+    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    return NextResponse.json(body, { status: STATUS[error.code], headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
   }
   console.error("Unhandled error in API route:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });

@@ -9,6 +9,7 @@ import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { loadVocabulary, resolveResults } from "./results";
@@ -19,6 +20,7 @@ const STALE = "Someone else changed this record since you opened it. Reload it t
 
 async function lockEditable(tx: Tx, actor: Actor, trialId: string, participantId: string) {
   const access = await trialAccess(actor, trialId);
+  await enforce(LIMITS.participantWrites(actor.id));
   await tx.$queryRaw`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
   const participant = await tx.participant.findFirst({
     where: { ...participantScope(access), id: participantId },

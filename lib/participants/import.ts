@@ -11,6 +11,7 @@ import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError } from "@/lib/http/errors";
 import { checkRegistration, insertRegistration, RegistrationContext, type CheckedRegistration } from "./register";
 
@@ -54,6 +55,7 @@ function parseResults(cell: string): { value?: unknown; problem?: string } {
 
 export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv") {
   const access = await trialAccess(actor, trialId);
+  await enforce(LIMITS.imports(actor.id));
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
     throw new AppError("payload_too_large", `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
   }

@@ -10,6 +10,7 @@ import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { idempotent } from "@/lib/http/idempotency";
 import { validationError } from "@/lib/http/validation";
@@ -97,6 +98,7 @@ export interface RegisterOptions {
 
 export async function registerParticipant(actor: Actor, trialId: string, raw: unknown, options: RegisterOptions = {}) {
   const access = await trialAccess(actor, trialId);
+  await enforce(LIMITS.participantWrites(actor.id));
   const checked = await checkRegistration(access, raw);
   return db().$transaction(
     async (tx) => {

@@ -10,6 +10,7 @@ import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { ParticipantStatus } from "@/lib/db/generated/enums";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { transitionInput } from "./schemas";
@@ -30,6 +31,7 @@ const invalid = (field: string, message: string) => new AppError("invalid", mess
 
 export async function transitionParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
   const access = await trialAccess(actor, trialId);
+  await enforce(LIMITS.participantWrites(actor.id));
   const parsed = transitionInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;

@@ -2,13 +2,15 @@ import { requireActor } from "@/lib/auth/session";
 import { forecast } from "@/lib/forecast/engine";
 import { forecastInput } from "@/lib/forecast/schema";
 import { apiHandler, json } from "@/lib/http/api";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { parseJsonBody } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
 
 /** Runs the recruitment forecast on a scenario: the same input and output as `npm run forecast`. */
 export const POST = apiHandler(async (request) => {
-  await requireActor();
+  const actor = await requireActor();
+  await enforce(LIMITS.forecasts(actor.id));
   const input = await parseJsonBody(request, forecastInput, 2_000_000);
   return json(forecast(input));
 });
