@@ -6,6 +6,7 @@ import { addDays, daysBetween, toDbDate, todayIn, type IsoDate } from "@/lib/dat
 import type { Country, ParticipantStatus, Role, Sex, TestMethod, TestResult } from "@/lib/db/generated/enums";
 import type { Db } from "@/lib/db/prisma";
 import type { ScreenFailureReason, WithdrawalReason } from "@/lib/participants/status";
+import { rebuild } from "@/lib/enrolment/tally";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { DEFAULT_SUBTYPES } from "@/lib/subtypes/vocabulary";
 import { DEMO_SITES } from "./demo/sites";
@@ -246,6 +247,7 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
     log(`Seeded ${spec.code} with ${trialSites.length} sites (trial ${trialIndex + 1} of ${DEMO_TRIALS.length}).`);
   }
 
+  for (const trial of await db.trial.findMany({ select: { id: true } })) await rebuild(db, trial.id);
   await db.auditEvent.create({
     data: { action: "demo.seed", entityType: "System", after: { trials: DEMO_TRIALS.length, sites: sites.length, participants: participantsTotal } },
   });

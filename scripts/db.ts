@@ -1,6 +1,8 @@
 // Database commands that work without internet:
 //   npm run db:migrate            apply prisma/migrations (Prisma's bookkeeping, no native engine needed)
 //   npm run db:seed               seed the demo collaboration if the database holds no trials
+//   npm run db:verify [-- --repair]   recount every trial's enrolment from the rows and report any difference from the
+//                                 kept counters (exit 1 if any); --repair rebuilds the counters from the recount
 //   npm run db:schema-sql         print the SQL that builds prisma/schema.prisma from empty (to author migrations;
 //                                 tests/db/migrations.test.ts fails while the migrations and the schema differ)
 import fs from "node:fs";
@@ -9,9 +11,52 @@ import path from "node:path";
 import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
+import { compare, keptTallies, rebuild, recount } from "@/lib/enrolment/tally";
 import { seedDemo } from "../prisma/seed";
 import { openDatabase } from "./lib/database";
 import { schemaSql } from "@/lib/db/schema-sql";
+
+/** Compares every trial's kept counters with a recount; with repair, rebuilds those that differ. Returns the differences. */
+export async function verifyTallies(url: string, repair: boolean, log: (line: string) => void = console.log): Promise<number> {
+  const db = createPrismaClient(url, 2);
+  let total = 0;
+  try {
+    for (const trial of await db.trial.findMany({ select: { id: true, code: true }, orderBy: { code: "asc" } })) {
+      const differences = compare(await keptTallies(db, trial.id), await recount(db, trial.id));
+      total += differences.length;
+      if (differences.length === 0) {
+        log(`${trial.code}: kept counts equal the recount.`);
+        continue;
+      }
+      log(`${trial.code}: ${differences.length} counters differ from the recount:`);
+      for (const d of differences.slice(0, 20)) log(`  ${d.counter}: kept ${d.kept}, recounted ${d.recounted}`);
+      if (repair) {
+        await rebuild(db, trial.id);
+        log(`${trial.code}: counters rebuilt from the recount.`);
+      }
+    }
+  } finally {
+    await db.$disconnect();
+  }
+  return total;
+}
+
+/** Trials with participants but no counters (e.g. data from before the counters existed) get them built. */
+export async function buildMissingTallies(url: string, log: (line: string) => void) {
+  const db = createPrismaClient(url, 2);
+  try {
+    const missing = await db.$queryRaw<{ id: string; code: string }[]>`
+      SELECT t."id", t."code" FROM "Trial" t
+       WHERE EXISTS (SELECT 1 FROM "Participant" p WHERE p."trialId" = t."id")
+         AND NOT EXISTS (SELECT 1 FROM "Tally" y WHERE y."trialId" = t."id")`;
+    for (const trial of missing) {
+      log(`Building enrolment counters for ${trial.code}...`);
+      await rebuild(db, trial.id);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
 
 export async function seedIfEmpty(url: string, log: (line: string) => void) {
   const db = createPrismaClient(url, 2);
@@ -50,12 +95,17 @@ async function main(command: string | undefined) {
         console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
         break;
       }
+      case "verify": {
+        const differences = await verifyTallies(database.url, process.argv.includes("--repair"));
+        if (differences > 0 && !process.argv.includes("--repair")) process.exitCode = 1;
+        break;
+      }
       case "seed":
         await migrate(database.url);
         await seedIfEmpty(database.url, console.log);
         break;
       default:
-        throw new Error("Usage: tsx scripts/db.ts migrate|seed|schema-sql");
+        throw new Error("Usage: tsx scripts/db.ts migrate|seed|verify [--repair]|schema-sql");
     }
   } finally {
     await database.stop();

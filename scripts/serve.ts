@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { migrate } from "@/lib/db/migrate";
-import { seedIfEmpty } from "./db";
+import { buildMissingTallies, seedIfEmpty } from "./db";
 import { buildIsCurrent, NEXT_BIN } from "./lib/build";
 import { DATA_DIR, openDatabase } from "./lib/database";
 
@@ -57,6 +57,7 @@ async function main(mode: Mode) {
     const applied = await migrate(database.url);
     if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
     if (mode !== "start") await seedIfEmpty(database.url, console.log);
+    await buildMissingTallies(database.url, console.log);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await shutdown(1);

@@ -1,39 +1,52 @@
 // The append-only enrolment event log: one row per change to a trial's counts, written in the same transaction as
 // the change (so nothing committed is missed and nothing rolled back is ever sent), carrying the trial's new counts
-// and no patient-level data. NOTIFY wakes every app instance once the transaction commits.
+// (totals, by country, by cohort: no patient-level data). NOTIFY wakes every app instance once the transaction
+// commits. The trial lock makes event ids follow commit order within a trial.
+import type { Country } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/prisma";
+import { lockTrial } from "./tally";
 
-export async function trialCountsIn(tx: Tx, trialId: string) {
-  const rows = await tx.$queryRaw<{ country: "US" | "CN"; status: string; n: number }[]>`
-    SELECT s."country", p."status", count(*)::int AS n
-      FROM "Participant" p JOIN "Site" s ON s."id" = p."siteId"
-     WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL
-     GROUP BY s."country", p."status"`;
-  const empty = () => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
-  const byCountry = { US: empty(), CN: empty() };
-  const totals = empty();
-  // Cumulative: each status implies the ones before it on the path.
-  const reached: Record<string, (keyof ReturnType<typeof empty>)[]> = {
-    SCREENED: ["screened"],
-    ELIGIBLE: ["screened", "eligible"],
-    SCREEN_FAILED: ["screened", "screenFailed"],
-    CONSENTED: ["screened", "eligible", "consented"],
-    ENROLLED: ["screened", "eligible", "consented", "enrolled"],
-    WITHDRAWN: ["screened", "eligible", "consented", "enrolled", "withdrawn"],
-    COMPLETED: ["screened", "eligible", "consented", "enrolled", "completed"],
-  };
+export const ENROLMENT_CHANNEL = "enrolment";
+
+export const COUNT_METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
+export type CountMetric = (typeof COUNT_METRICS)[number];
+export type MetricCounts = Record<CountMetric, number>;
+
+export interface EnrolmentCounts {
+  totals: MetricCounts;
+  byCountry: Record<Country, MetricCounts>;
+  byCohort: Record<string, Record<Country, number>>;
+}
+
+const zero = (): MetricCounts => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
+
+/** The trial's counts from its kept counters, in one small aggregate query. */
+export async function currentCounts(tx: Pick<Tx, "$queryRaw">, trialId: string): Promise<EnrolmentCounts> {
+  const rows = await tx.$queryRaw<{ scope: string; metric: string; value: number }[]>`
+    SELECT s."country"::text AS scope, t."metric", sum(t."value")::int AS value
+      FROM "Tally" t JOIN "Site" s ON s."id" = t."key"
+     WHERE t."trialId" = ${trialId} AND t."dimension" = 'site'
+     GROUP BY s."country", t."metric"
+    UNION ALL
+    SELECT 'cohort:' || t."key", t."metric", t."value" FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'cohort'`;
+  const counts: EnrolmentCounts = { totals: zero(), byCountry: { US: zero(), CN: zero() }, byCohort: {} };
   for (const row of rows) {
-    for (const key of reached[row.status] ?? []) {
-      byCountry[row.country][key] += row.n;
-      totals[key] += row.n;
+    if (row.scope.startsWith("cohort:")) {
+      const [, cohortId, country] = row.scope.split(":") as [string, string, Country];
+      counts.byCohort[cohortId] ??= { US: 0, CN: 0 };
+      counts.byCohort[cohortId][country] += row.value;
+    } else if ((COUNT_METRICS as readonly string[]).includes(row.metric)) {
+      counts.byCountry[row.scope as Country][row.metric as CountMetric] += row.value;
+      counts.totals[row.metric as CountMetric] += row.value;
     }
   }
-  return { totals, byCountry };
+  return counts;
 }
 
 export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
-  const counts = await trialCountsIn(tx, trialId);
-  const event = await tx.enrolmentEvent.create({ data: { trialId, type: "enrolment", payload: counts } });
-  await tx.$executeRaw`SELECT pg_notify('enrolment', ${`${trialId}:${event.id}`})`;
+  await lockTrial(tx, trialId);
+  const payload = await currentCounts(tx, trialId);
+  const event = await tx.enrolmentEvent.create({ data: { trialId, type: "enrolment", payload: payload as unknown as object } });
+  await tx.$executeRaw`SELECT pg_notify(${ENROLMENT_CHANNEL}, ${`${trialId}:${event.id}`})`;
   return event;
 }

@@ -2,13 +2,14 @@
 // when and why in the audit trail, in the same transaction; a stale version is a conflict and nothing is written;
 // nothing is deleted (a mistaken record is voided with a reason and leaves the counts).
 import "server-only";
-import { canEditAt, participantScope, trialAccess } from "@/lib/auth/access";
+import { canEditAt, participantScope, trialAccess, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
@@ -18,9 +19,14 @@ import { participantInclude, participantView, sexFromApi } from "./view";
 
 const STALE = "Someone else changed this record since you opened it. Reload it to see their change, then try again.";
 
-async function lockEditable(tx: Tx, actor: Actor, trialId: string, participantId: string) {
+/** Access and rate limit are checked before the transaction: inside it, only `tx` may be used (pool deadlock). */
+async function admit(actor: Actor, trialId: string): Promise<TrialAccess> {
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.participantWrites(actor.id));
+  return access;
+}
+
+async function lockEditable(tx: Tx, access: TrialAccess, trialId: string, participantId: string) {
   await tx.$queryRaw`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
   const participant = await tx.participant.findFirst({
     where: { ...participantScope(access), id: participantId },
@@ -34,10 +40,12 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
   const parsed = correctionInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
+  const access = await admit(actor, trialId);
   return db().$transaction(async (tx) => {
-    const participant = await lockEditable(tx, actor, trialId, participantId);
+    const participant = await lockEditable(tx, access, trialId, participantId);
     if (participant.voidedAt) throw new AppError("conflict", "This record has been voided and can no longer change.");
     if (participant.version !== input.version) throw new AppError("conflict", STALE);
+    const countedBefore = await snapshot(tx, participantId);
     const before = participantView(participant);
     const data: Parameters<typeof tx.participant.update>[0]["data"] = {};
     const changed: string[] = [];
@@ -84,13 +92,14 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
       data: { ...data, version: { increment: 1 } },
       include: participantInclude,
     });
+    await applyChange(tx, trialId, countedBefore, await snapshot(tx, participantId));
     const after = participantView(updated);
     const pick = (view: typeof before) => Object.fromEntries(changed.map((k) => [k, view[k as keyof typeof view]]));
     await recordAudit(tx, {
       actorId: actor.id, action: "participant.correct", entityType: "Participant", entityId: participantId, trialId,
       before: { ...pick(before), version: before.version }, after: { ...pick(after), version: after.version }, reason: input.reason,
     });
-    if (changed.includes("results")) await appendEnrolmentEvent(tx, trialId);
+    if (changed.includes("results") || changed.includes("screeningDate")) await appendEnrolmentEvent(tx, trialId);
     return after;
   }, { maxWait: 10_000, timeout: 20_000 });
 }
@@ -99,15 +108,18 @@ export async function voidParticipant(actor: Actor, trialId: string, participant
   const parsed = voidInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
+  const access = await admit(actor, trialId);
   return db().$transaction(async (tx) => {
-    const participant = await lockEditable(tx, actor, trialId, participantId);
+    const participant = await lockEditable(tx, access, trialId, participantId);
     if (participant.voidedAt) throw new AppError("conflict", "This record is already voided.");
     if (participant.version !== input.version) throw new AppError("conflict", STALE);
+    const before = await snapshot(tx, participantId);
     const updated = await tx.participant.update({
       where: { id: participantId, version: input.version },
       data: { voidedAt: new Date(), voidReason: input.reason, version: { increment: 1 } },
       include: participantInclude,
     });
+    await applyChange(tx, trialId, before, null);
     await recordAudit(tx, {
       actorId: actor.id, action: "participant.void", entityType: "Participant", entityId: participantId, trialId,
       before: { voided: false, version: participant.version }, after: { voided: true, version: updated.version }, reason: input.reason,

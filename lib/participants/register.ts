@@ -10,6 +10,7 @@ import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { idempotent } from "@/lib/http/idempotency";
@@ -87,6 +88,7 @@ export async function insertRegistration(tx: Tx, actor: Actor, trialId: string, 
     },
     include: participantInclude,
   });
+  await applyChange(tx, trialId, null, await snapshot(tx, participant.id));
   const view = participantView(participant);
   await recordAudit(tx, { actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: participant.id, trialId, after: view, reason: auditReason ?? null });
   return view;

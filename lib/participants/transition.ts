@@ -10,6 +10,7 @@ import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { ParticipantStatus } from "@/lib/db/generated/enums";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
@@ -92,6 +93,7 @@ export async function transitionParticipant(actor: Actor, trialId: string, parti
         throw invalid("override", "An override applies only to enrolment into a full cohort.");
       }
 
+      const before = await snapshot(tx, participantId);
       const updated = await tx.participant.update({
         where: { id: participantId, version: input.version },
         data: { status: input.to, cohortId, version: { increment: 1 } },
@@ -103,6 +105,7 @@ export async function transitionParticipant(actor: Actor, trialId: string, parti
           reasonCode, reason: input.reason ?? null, cohortId: input.to === "ENROLLED" ? cohortId : null, actorId: actor.id,
         },
       });
+      await applyChange(tx, trialId, before, await snapshot(tx, participantId));
       const view = participantView(updated);
       await recordAudit(tx, {
         actorId: actor.id, action: overridden ? "participant.transition.override" : "participant.transition", entityType: "Participant",

@@ -4,7 +4,7 @@ import { trialAccess, visibleTrialsWhere, participantScope, canSeePatientRows, t
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
-import { countsByTrial, enrolledByCohort, type TrialCounts } from "@/lib/enrolment/summary";
+import { countsByTrial, enrolmentSummary, type TrialCounts } from "@/lib/enrolment/summary";
 
 export interface TrialListItem extends TrialCounts {
   id: string;
@@ -20,7 +20,7 @@ export async function listTrials(actor: Actor): Promise<TrialListItem[]> {
     select: { id: true, code: true, title: true, phase: true, target: true },
     orderBy: { code: "asc" },
   });
-  const counts = await countsByTrial(trials.map((t) => t.id));
+  const counts = await countsByTrial(db(), trials.map((t) => t.id));
   return trials.map((trial) => ({ ...trial, ...counts.get(trial.id)! }));
 }
 
@@ -33,9 +33,9 @@ export async function trialOverview(actor: Actor, trialId: string) {
       trialSites: { select: { status: true } },
     },
   });
-  const [counts, byCohort, recent, memberships] = await Promise.all([
-    countsByTrial([trialId]),
-    enrolledByCohort(trialId),
+  const [counts, summary, recent, memberships] = await Promise.all([
+    countsByTrial(db(), [trialId]),
+    enrolmentSummary(db(), trialId),
     recentScreenings(access),
     db().membership.findMany({
       where: { userId: actor.id, trialId, revokedAt: null },
@@ -53,7 +53,7 @@ export async function trialOverview(actor: Actor, trialId: string) {
     },
     counts: counts.get(trialId)!,
     cohorts: trial.cohorts.map((c) => ({
-      id: c.id, code: c.code, name: c.name, target: c.target, enrolled: byCohort.get(c.id) ?? 0,
+      id: c.id, code: c.code, name: c.name, target: c.target, enrolled: summary.byCohort.find((b) => b.cohortId === c.id)?.enrolled ?? 0,
       subtypes: c.subtypes.map((s) => s.subtype.label),
     })),
     recent,

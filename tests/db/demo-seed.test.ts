@@ -57,7 +57,7 @@ describe("demo collaboration", () => {
 
   it("counts enrolment cumulatively, by country", async () => {
     const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
-    const counts = (await countsByTrial([trial.id])).get(trial.id)!;
+    const counts = (await countsByTrial(db(), [trial.id])).get(trial.id)!;
     const everEnrolled = await db().participant.count({ where: { trialId: trial.id, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } } });
     expect(counts.enrolled).toBe(everEnrolled);
     expect(counts.byCountry.US.enrolled + counts.byCountry.CN.enrolled).toBe(counts.enrolled);

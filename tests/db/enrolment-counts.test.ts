@@ -1,0 +1,103 @@
+import pg from "pg";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { Actor } from "@/lib/auth/session";
+import { addDays, todayIn } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import { appendEnrolmentEvent, ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
+import { enrolmentSummary } from "@/lib/enrolment/summary";
+import { compare, keptTallies, recount } from "@/lib/enrolment/tally";
+import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
+import { registerParticipant } from "@/lib/participants/register";
+import { transitionParticipant } from "@/lib/participants/transition";
+import { DEMO_ACCOUNTS, DEMO_COORDINATOR_SITES } from "../../prisma/seed";
+import { actorFor, seedDemoData } from "../support/demo";
+import { verifyTallies } from "../../scripts/db";
+
+let trialId: string;
+let us: Actor;
+let cn: Actor;
+let sites: { us: string; cn: string };
+let egfr: string;
+
+beforeAll(async () => {
+  await seedDemoData();
+  const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" }, include: { cohorts: true } });
+  trialId = trial.id;
+  egfr = trial.cohorts.find((c) => c.code === "EGFR-S")!.id;
+  us = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
+  cn = await actorFor(DEMO_ACCOUNTS.coordinatorCn);
+  sites = {
+    us: (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.US } })).id,
+    cn: (await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.CN } })).id,
+  };
+});
+
+const differences = async (id = trialId) => compare(await keptTallies(db(), id), await recount(db(), id));
+
+function registration(actor: Actor, i: number) {
+  const siteId = actor === us ? sites.us : sites.cn;
+  const tz = actor === us ? "America/New_York" : "Asia/Shanghai";
+  return registerParticipant(actor, trialId, {
+    siteId, screeningDate: addDays(todayIn(tz), -(i % 20)), ageAtScreening: 40 + (i % 40), sex: i % 2 ? "female" : "male",
+    results: [{ subtype: i % 3 ? "exon 19 deletion" : "G12C", result: i % 5 ? "detected" : "not_detected", method: "NGS_TISSUE" }],
+  });
+}
+
+describe("kept enrolment counts", () => {
+  it("equal a recount from the rows after seeding", async () => {
+    for (const trial of await db().trial.findMany()) expect(await differences(trial.id)).toEqual([]);
+  });
+
+  it("stay equal to a recount under concurrent registrations, transitions, corrections and voids from many clients", async () => {
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => registration(i % 2 ? us : cn, i)));
+    const views = created.map((c) => c.body);
+    await Promise.all(views.map(async (p, i) => {
+      const actor = p.siteId === sites.us ? us : cn;
+      const today = todayIn(actor === us ? "America/New_York" : "Asia/Shanghai");
+      if (i % 4 === 0) return voidParticipant(actor, trialId, p.id, { version: 1, reason: "duplicate" });
+      if (i % 4 === 1) return correctParticipant(actor, trialId, p.id, { version: 1, reason: "date typo", screeningDate: addDays(today, -25) });
+      const eligible = await transitionParticipant(actor, trialId, p.id, { to: "ELIGIBLE", date: today, version: 1 });
+      if (i % 4 === 2) return transitionParticipant(actor, trialId, p.id, { to: "SCREEN_FAILED", date: today, reasonCode: "DECLINED", version: eligible.version });
+      const consented = await transitionParticipant(actor, trialId, p.id, { to: "CONSENTED", date: today, version: eligible.version });
+      if (!p.results.some((r) => r.subtype === "EGFR:ex19del" && r.result === "detected")) return consented;
+      const enrolled = await transitionParticipant(actor, trialId, p.id, { to: "ENROLLED", date: today, cohortId: egfr, version: consented.version });
+      return transitionParticipant(actor, trialId, p.id, { to: "WITHDRAWN", date: today, reasonCode: "PATIENT_DECISION", version: enrolled.version });
+    }));
+    expect(await differences()).toEqual([]);
+    const lines: string[] = [];
+    expect(await verifyTallies(process.env.DATABASE_URL!, false, (line) => lines.push(line))).toBe(0); // npm run db:verify
+    expect(lines).toContain("TB-201: kept counts equal the recount.");
+  });
+
+  it("give a summary whose parts add up", async () => {
+    const s = await enrolmentSummary(db(), trialId);
+    expect(s.bySite.reduce((a, b) => a + b.enrolled, 0)).toBe(s.totals.enrolled);
+    expect(s.byCountry.US.screened + s.byCountry.CN.screened).toBe(s.totals.screened);
+    expect(s.byCohort.reduce((a, b) => a + b.enrolled, 0)).toBe(s.totals.enrolled);
+    expect(s.timeline.at(-1)!.cumulative.joint).toBe(s.totals.enrolled);
+    expect(s.timeline.reduce((a, m) => a + m.screened.US + m.screened.CN, 0)).toBe(s.totals.screened);
+    expect(s.totals.withdrawn).toBeGreaterThan(0);
+    expect(s.totals.enrolled).toBeGreaterThanOrEqual(s.totals.withdrawn + s.totals.completed);
+    expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested);
+  });
+
+  it("send nothing for a rolled-back change: its event is never stored and its NOTIFY never delivered", async () => {
+    const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    const received: string[] = [];
+    const next = new Promise<void>((resolve) => listener.on("notification", (n) => { received.push(n.payload ?? ""); resolve(); }));
+    await listener.query(`LISTEN ${ENROLMENT_CHANNEL}`);
+    const before = await db().enrolmentEvent.count();
+    await expect(db().$transaction(async (tx) => {
+      await appendEnrolmentEvent(tx, trialId);
+      throw new Error("the change fails after its event was written");
+    })).rejects.toThrow("the change fails");
+    expect(await db().enrolmentEvent.count()).toBe(before);
+    const committed = await registration(us, 1);
+    await next;
+    const last = await db().enrolmentEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
+    expect(received).toEqual([`${trialId}:${last.id}`]); // only the committed change's event arrived
+    expect(committed.status).toBe(201);
+    await listener.end();
+  });
+});
