@@ -1,5 +1,5 @@
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";

@@ -21,22 +21,27 @@ async function main() {
   await seedDemo(db);
   await db.$disconnect();
 
+  // Two stateless instances on one database, as behind a load balancer: the second serves the multi-instance test.
   const secret = "e2e-secret-that-is-long-enough-for-the-schema";
-  const app = spawn(process.execPath, [NEXT_BIN, "start", "-p", port], {
-    stdio: "inherit",
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${port}` },
-  });
+  const instance = (p: string) =>
+    spawn(process.execPath, [NEXT_BIN, "start", "-p", p], {
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5" },
+    });
+  const apps = [instance(port), instance(String(Number(port) + 1))];
   const stop = async () => {
-    if (app.exitCode === null) {
-      app.kill("SIGTERM");
-      await new Promise((resolve) => app.once("exit", resolve));
+    for (const child of apps) {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
     }
     await dropDatabase(server.url, url).catch(() => {});
     await server.stop();
     process.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop());
-  app.on("exit", () => void stop());
+  for (const child of apps) child.on("exit", () => void stop());
 }
 
 void main().catch((error: unknown) => {

@@ -1,0 +1,67 @@
+// Server-sent events: `enrolment` events carrying the trial's new counts, each with its id from the event log.
+// A client that reconnects with Last-Event-ID (or ?lastEventId=) receives exactly the events it missed, in order.
+import { trialAccess } from "@/lib/auth/access";
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler } from "@/lib/http/api";
+import { AppError } from "@/lib/http/errors";
+import { hub, type LiveEvent } from "@/lib/realtime/hub";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const HEARTBEAT_MS = 15_000;
+
+export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
+  const actor = await requireActor();
+  const { trialId } = await params;
+  await trialAccess(actor, trialId); // counts are for every member of the trial; others get 404
+  const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
+  if (raw !== null && !/^\d{1,18}$/.test(raw)) throw new AppError("invalid_request", "Last-Event-ID must be an event id (digits).");
+  const lastEventId = raw === null ? null : BigInt(raw);
+
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let open = true;
+      const write = (text: string) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          open = false;
+          cleanup();
+        }
+      };
+      write("retry: 2000\n\n");
+      const send = (event: LiveEvent) =>
+        write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`);
+      const unsubscribe = await hub().subscribe(trialId, lastEventId, send);
+      const heartbeat = setInterval(() => write(": heartbeat\n\n"), HEARTBEAT_MS);
+      cleanup = () => {
+        open = false;
+        clearInterval(heartbeat);
+        unsubscribe();
+      };
+      request.signal.addEventListener("abort", () => {
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+      });
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    },
+  });
+});

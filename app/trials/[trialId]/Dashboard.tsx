@@ -1,0 +1,262 @@
+"use client";
+// The live enrolment dashboard. Starts from the server-rendered summary, listens to the trial's server-sent events
+// (resuming from the last event id it has, so nothing is missed), applies each event's counts at once, and refreshes
+// the detailed summary (charts, site table) shortly after.
+import Link from "next/link";
+import { useFormatter, useLocale, useTranslations } from "next-intl";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { EnrolmentCounts } from "@/lib/enrolment/events";
+import type { EnrolmentSummary, SiteSummary } from "@/lib/enrolment/summary";
+
+type Summary = EnrolmentSummary & { lastEventId: string };
+type Connection = "connecting" | "live" | "reconnecting";
+type SortKey = "code" | "activationDate" | "screened" | "eligible" | "screenFailed" | "consented" | "enrolled" | "enrolmentRatePerMonth" | "daysSinceLastScreening";
+
+const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#777" };
+
+interface Props {
+  initial: Summary;
+  /** Sites whose patient rows the viewer may open ("all", or site ids). */
+  patientSites: "all" | string[];
+}
+
+export function Dashboard({ initial, patientSites }: Props) {
+  const t = useTranslations("dashboard");
+  const tc = useTranslations("country");
+  const ts = useTranslations("participants.reasons");
+  const locale = useLocale();
+  const format = useFormatter();
+  const [summary, setSummary] = useState(initial);
+  const [connection, setConnection] = useState<Connection>("connecting");
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "enrolled", descending: true });
+  const lastEventId = useRef(initial.lastEventId);
+  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const trialId = initial.trialId;
+
+  const refetch = useCallback(() => {
+    if (refresh.current) clearTimeout(refresh.current);
+    refresh.current = setTimeout(async () => {
+      const response = await fetch(`/api/v1/trials/${trialId}/enrolment`, { cache: "no-store" }).catch(() => null);
+      if (response?.ok) {
+        const next = (await response.json()) as Summary;
+        setSummary((current) => (BigInt(next.lastEventId) >= BigInt(current.lastEventId) ? next : current));
+      }
+    }, 300);
+  }, [trialId]);
+
+  useEffect(() => {
+    const source = new EventSource(`/api/v1/trials/${trialId}/events?lastEventId=${lastEventId.current}`);
+    source.onopen = () => setConnection("live");
+    source.onerror = () => setConnection("reconnecting"); // EventSource reconnects by itself, with Last-Event-ID
+    source.addEventListener("enrolment", (message) => {
+      const event = message as MessageEvent<string>;
+      const data = JSON.parse(event.data) as EnrolmentCounts;
+      lastEventId.current = event.lastEventId;
+      setConnection("live");
+      setUpdatedAt(new Date());
+      setSummary((current) => ({
+        ...current,
+        lastEventId: event.lastEventId,
+        totals: data.totals,
+        byCountry: data.byCountry,
+        byCohort: current.byCohort.map((c) => {
+          const counts = data.byCohort[c.cohortId] ?? { US: 0, CN: 0 };
+          return { ...c, byCountry: counts, enrolled: counts.US + counts.CN };
+        }),
+      }));
+      refetch();
+    });
+    return () => {
+      source.close();
+      if (refresh.current) clearTimeout(refresh.current);
+    };
+  }, [trialId, refetch]);
+
+  const siteLabel = (s: Pick<SiteSummary, "nameEn" | "nameLocal">) => (locale === "zh-CN" ? s.nameLocal : s.nameEn);
+  const percent = (n: number, d: number) => (d > 0 ? format.number(n / d, { style: "percent", maximumFractionDigits: 0 }) : "—");
+  const canOpen = (siteId: string) => patientSites === "all" || patientSites.includes(siteId);
+
+  const sites = useMemo(() => {
+    const sorted = [...summary.bySite].sort((a, b) => {
+      const x = a[sort.key] ?? -Infinity;
+      const y = b[sort.key] ?? -Infinity;
+      return x < y ? -1 : x > y ? 1 : a.code.localeCompare(b.code);
+    });
+    return sort.descending ? sorted.reverse() : sorted;
+  }, [summary.bySite, sort]);
+
+  const yieldRows = useMemo(() => {
+    const keys = [...new Set([...Object.keys(summary.subtypeYield.US.detected), ...Object.keys(summary.subtypeYield.CN.detected)])].sort();
+    return keys.map((key) => ({
+      subtype: key,
+      US: summary.subtypeYield.US.tested ? summary.subtypeYield.US.detected[key] ?? 0 : 0,
+      CN: summary.subtypeYield.CN.tested ? summary.subtypeYield.CN.detected[key] ?? 0 : 0,
+      usShare: summary.subtypeYield.US.tested ? (summary.subtypeYield.US.detected[key] ?? 0) / summary.subtypeYield.US.tested : 0,
+      cnShare: summary.subtypeYield.CN.tested ? (summary.subtypeYield.CN.detected[key] ?? 0) / summary.subtypeYield.CN.tested : 0,
+    }));
+  }, [summary.subtypeYield]);
+
+  const header = (key: SortKey, label: string, numeric = true) => (
+    <th scope="col" className={numeric ? "num" : undefined} aria-sort={sort.key === key ? (sort.descending ? "descending" : "ascending") : "none"}>
+      <button type="button" className="link" aria-label={t("sortBy", { column: label })}
+        onClick={() => setSort((s) => ({ key, descending: s.key === key ? !s.descending : numeric }))}>
+        {label}{sort.key === key ? (sort.descending ? " ↓" : " ↑") : ""}
+      </button>
+    </th>
+  );
+
+  const { totals } = summary;
+  const excluded = totals.screenFailed;
+
+  return (
+    <section aria-labelledby="dashboard-title">
+      <p className="live" data-testid="live-indicator" data-state={connection} role="status">
+        <span className={`dot ${connection}`} aria-hidden="true" /> {t(connection)}
+        {updatedAt && <span className="muted"> · {t("updated", { time: format.dateTime(updatedAt, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) })}</span>}
+      </p>
+      <h2 id="dashboard-title" className="visually-hidden">{t("headline")}</h2>
+      <div className="grid headline">
+        {([["overall", totals.enrolled], ["US", summary.byCountry.US.enrolled], ["CN", summary.byCountry.CN.enrolled]] as const).map(([key, enrolled]) => (
+          <div key={key} className="card stat" data-testid={`enrolled-${key}`}>
+            <div className="muted">{key === "overall" ? t("joint") : tc(key)}</div>
+            <div className="big" data-value={enrolled}>{enrolled}</div>
+            {key === "overall" && <div>{t("ofTarget", { enrolled, target: summary.target })} ({percent(enrolled, summary.target)})</div>}
+          </div>
+        ))}
+      </div>
+
+      <h2>{t("cohortsTitle")}</h2>
+      <table data-testid="cohort-table">
+        <thead>
+          <tr><th scope="col">{t("cohort")}</th><th scope="col" className="num">{tc("US")}</th><th scope="col" className="num">{tc("CN")}</th><th scope="col" className="num">{t("enrolled")}</th><th scope="col" className="num">{t("target")}</th><th scope="col">%</th></tr>
+        </thead>
+        <tbody>
+          {summary.byCohort.map((c) => (
+            <tr key={c.cohortId} data-cohort={c.code}>
+              <th scope="row">{c.name}</th>
+              <td className="num">{c.byCountry.US}</td>
+              <td className="num">{c.byCountry.CN}</td>
+              <td className="num" data-testid={`cohort-enrolled-${c.code}`}>{c.enrolled}</td>
+              <td className="num">{c.target}</td>
+              <td style={{ minWidth: 160 }}>
+                <div className="progress stacked" role="img" aria-label={`${c.name}: ${c.enrolled} / ${c.target} (${percent(c.enrolled, c.target)})`}>
+                  <span style={{ width: `${Math.min(100, (c.byCountry.US / Math.max(1, c.target)) * 100)}%`, background: COLOURS.US }} />
+                  <span style={{ width: `${Math.min(100, (c.byCountry.CN / Math.max(1, c.target)) * 100)}%`, background: COLOURS.CN }} />
+                </div>
+                {percent(c.enrolled, c.target)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>{t("timelineTitle")}</h2>
+      <figure className="card chart" aria-label={t("timelineDescription")} role="group">
+        <div style={{ width: "100%", height: 320 }} data-testid="timeline-chart">
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={summary.timeline.map((m) => ({ month: m.month, US: m.cumulative.US, CN: m.cumulative.CN, joint: m.cumulative.joint, planned: m.planned }))} margin={{ top: 10, right: 24, bottom: 10, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="month" minTickGap={30} />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Line dataKey="US" name={tc("US")} stroke={COLOURS.US} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line dataKey="CN" name={tc("CN")} stroke={COLOURS.CN} strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line dataKey="joint" name={t("joint")} stroke={COLOURS.joint} strokeWidth={3} dot={false} isAnimationActive={false} />
+              <Line dataKey="planned" name={t("planned")} stroke={COLOURS.planned} strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+        <figcaption className="muted">{t("timelineDescription")}</figcaption>
+      </figure>
+
+      <h2>{t("consortTitle")}</h2>
+      <div className="consort" data-testid="consort">
+        <div className="box">{t("assessed")}<strong>{totals.screened}</strong></div>
+        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="row">
+          <div className="box">{t("consentedBox")}<strong>{totals.consented}</strong></div>
+          <div className="box side">
+            {t("excluded")} <strong>{excluded}</strong>
+            <ul>{summary.screenFailureReasons.map((r) => <li key={r.code}>{ts(r.code as "OTHER")}: {r.count}</li>)}</ul>
+            <div className="muted">{t("ongoing")}: {Math.max(0, totals.screened - excluded - totals.consented)}</div>
+          </div>
+        </div>
+        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="box">
+          {t("enrolledBox")} <strong>{totals.enrolled}</strong>
+          <ul>{summary.byCohort.map((c) => <li key={c.cohortId}>{c.name}: {c.enrolled}</li>)}</ul>
+        </div>
+        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="row">
+          <div className="box">{t("withdrawnBox")}<strong>{totals.withdrawn}</strong></div>
+          <div className="box">{t("completedBox")}<strong>{totals.completed}</strong></div>
+        </div>
+      </div>
+
+      <h2>{t("yieldTitle")}</h2>
+      <figure className="card chart" role="group" aria-label={t("yieldDescription")}>
+        <div style={{ width: "100%", height: 320 }}>
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={yieldRows.map((r) => ({ subtype: r.subtype, US: Math.round(r.usShare * 1000) / 10, CN: Math.round(r.cnShare * 1000) / 10 }))} margin={{ top: 10, right: 24, bottom: 30, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="subtype" interval={0} angle={-20} textAnchor="end" height={50} />
+              <YAxis unit="%" />
+              <Tooltip />
+              <Legend verticalAlign="top" />
+              <Bar dataKey="US" name={`${tc("US")} (${t("tested", { count: summary.subtypeYield.US.tested })})`} fill={COLOURS.US} isAnimationActive={false} />
+              <Bar dataKey="CN" name={`${tc("CN")} (${t("tested", { count: summary.subtypeYield.CN.tested })})`} fill={COLOURS.CN} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+        <figcaption className="muted">{t("yieldDescription")}</figcaption>
+        <table className="compact">
+          <thead><tr><th scope="col">{t("subtype")}</th><th scope="col" className="num">{tc("US")}</th><th scope="col" className="num">{tc("CN")}</th></tr></thead>
+          <tbody>{yieldRows.map((r) => <tr key={r.subtype}><th scope="row">{r.subtype}</th><td className="num">{percent(r.US, summary.subtypeYield.US.tested)}</td><td className="num">{percent(r.CN, summary.subtypeYield.CN.tested)}</td></tr>)}</tbody>
+        </table>
+      </figure>
+
+      <h2>{t("sitesTitle")}</h2>
+      <div className="scroll">
+        <table data-testid="site-table">
+          <thead>
+            <tr>
+              {header("code", t("site"), false)}
+              <th scope="col">{t("country")}</th>
+              {header("activationDate", t("activation"), false)}
+              {header("screened", t("screened"))}
+              {header("eligible", t("eligible"))}
+              {header("screenFailed", t("screenFailed"))}
+              <th scope="col">{t("topReasons")}</th>
+              {header("consented", t("consented"))}
+              {header("enrolled", t("enrolled"))}
+              {header("enrolmentRatePerMonth", t("rate"))}
+              {header("daysSinceLastScreening", t("lastScreening"))}
+            </tr>
+          </thead>
+          <tbody>
+            {sites.map((s) => (
+              <tr key={s.siteId} data-site={s.code}>
+                <th scope="row">
+                  {canOpen(s.siteId) ? <Link href={`/trials/${trialId}/participants?siteId=${s.siteId}`} title={t("patients")}>{siteLabel(s)}</Link> : siteLabel(s)}
+                </th>
+                <td>{tc(s.country)}</td>
+                <td>{s.activationDate ?? <span className="muted">{t("notActive")}</span>}</td>
+                <td className="num">{s.screened}</td>
+                <td className="num">{s.eligible}</td>
+                <td className="num">{s.screenFailed} <span className="muted">({percent(s.screenFailed, s.screened)})</span></td>
+                <td>{s.screenFailureReasons.slice(0, 2).map((r) => `${ts(r.code as "OTHER")} ${r.count}`).join(", ")}</td>
+                <td className="num">{s.consented}</td>
+                <td className="num">{s.enrolled}</td>
+                <td className="num">{s.enrolmentRatePerMonth ?? "—"}</td>
+                <td className="num">{s.daysSinceLastScreening ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

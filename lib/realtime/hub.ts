@@ -1,0 +1,164 @@
+// Live enrolment events for open dashboards. One LISTEN connection per app instance: a NOTIFY (sent by
+// appendEnrolmentEvent when its transaction commits, from any instance) makes the hub read that trial's new events
+// from the append-only log once, in id order, and hand each to every subscriber that has not had it. The log is
+// the truth: a subscriber that reconnects with the last id it saw gets exactly the events it missed, in order, and a
+// lost LISTEN connection is re-established and caught up from the log.
+import "server-only";
+import pg from "pg";
+import { db } from "@/lib/db/client";
+import { ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
+import { serverEnv } from "@/lib/env";
+
+export interface LiveEvent {
+  id: bigint;
+  trialId: string;
+  at: Date;
+  type: string;
+  payload: unknown;
+}
+
+interface Subscriber {
+  cursor: bigint;
+  /** Live events that arrive while the subscriber's replay is being read. */
+  buffer: LiveEvent[] | null;
+  send: (event: LiveEvent) => void;
+}
+
+interface TrialState {
+  cursor: bigint;
+  subscribers: Set<Subscriber>;
+  reading: Promise<void> | null;
+  again: boolean;
+}
+
+const REPLAY_LIMIT = 1_000;
+
+async function eventsAfter(trialId: string, after: bigint, upTo?: bigint): Promise<LiveEvent[]> {
+  return db().enrolmentEvent.findMany({
+    where: { trialId, id: upTo === undefined ? { gt: after } : { gt: after, lte: upTo } },
+    orderBy: { id: "asc" },
+    take: REPLAY_LIMIT,
+  });
+}
+
+class Hub {
+  private listener: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly trials = new Map<string, TrialState>();
+
+  private connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: serverEnv().DATABASE_URL });
+      client.on("notification", (message) => {
+        const trialId = message.payload?.split(":")[0];
+        if (trialId) this.read(trialId);
+      });
+      const lost = () => {
+        if (this.listener !== client) return;
+        this.listener = null;
+        this.connecting = null;
+        client.removeAllListeners();
+        client.end().catch(() => {});
+        setTimeout(() => void this.reconnect(), 1_000);
+      };
+      client.on("error", lost);
+      client.on("end", lost);
+      await client.connect();
+      await client.query(`LISTEN ${ENROLMENT_CHANNEL}`);
+      this.listener = client;
+    })().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async reconnect() {
+    if (this.trials.size === 0) return;
+    try {
+      await this.connect();
+      for (const trialId of this.trials.keys()) this.read(trialId); // catch up on anything sent while disconnected
+    } catch {
+      setTimeout(() => void this.reconnect(), 2_000);
+    }
+  }
+
+  /** Reads a trial's new events once and fans them out; concurrent calls coalesce. */
+  private read(trialId: string) {
+    const state = this.trials.get(trialId);
+    if (!state) return;
+    if (state.reading) {
+      state.again = true;
+      return;
+    }
+    state.reading = (async () => {
+      do {
+        state.again = false;
+        const events = await eventsAfter(trialId, state.cursor);
+        for (const event of events) {
+          state.cursor = event.id;
+          for (const sub of state.subscribers) {
+            if (sub.buffer) sub.buffer.push(event);
+            else if (event.id > sub.cursor) {
+              sub.cursor = event.id;
+              sub.send(event);
+            }
+          }
+        }
+        if (events.length === REPLAY_LIMIT) state.again = true;
+      } while (state.again);
+    })()
+      .catch((error: unknown) => console.error("Live events: reading the event log failed:", error instanceof Error ? error.message : error))
+      .finally(() => {
+        state.reading = null;
+      });
+  }
+
+  /**
+   * Subscribes to a trial's events after `lastEventId` (missed events are replayed first, in order), or from now.
+   * Returns the unsubscribe function.
+   */
+  async subscribe(trialId: string, lastEventId: bigint | null, send: (event: LiveEvent) => void): Promise<() => void> {
+    await this.connect();
+    let state = this.trials.get(trialId);
+    if (!state) {
+      const latest = await db().enrolmentEvent.findFirst({ where: { trialId }, orderBy: { id: "desc" }, select: { id: true } });
+      state = this.trials.get(trialId) ?? { cursor: latest?.id ?? 0n, subscribers: new Set(), reading: null, again: false };
+      this.trials.set(trialId, state);
+    }
+    const sub: Subscriber = { cursor: lastEventId ?? state.cursor, buffer: [], send };
+    state.subscribers.add(sub);
+    try {
+      if (lastEventId !== null) {
+        let replayed: LiveEvent[];
+        do {
+          replayed = await eventsAfter(trialId, sub.cursor, state.cursor);
+          for (const event of replayed) {
+            sub.cursor = event.id;
+            send(event);
+          }
+        } while (replayed.length === REPLAY_LIMIT);
+      }
+      for (const event of sub.buffer ?? []) {
+        if (event.id > sub.cursor) {
+          sub.cursor = event.id;
+          send(event);
+        }
+      }
+    } finally {
+      sub.buffer = null;
+    }
+    const trial = state;
+    return () => {
+      trial.subscribers.delete(sub);
+      if (trial.subscribers.size === 0 && !trial.reading) this.trials.delete(trialId);
+    };
+  }
+}
+
+const globalForHub = globalThis as unknown as { trialbridgeHub?: Hub };
+
+export function hub(): Hub {
+  globalForHub.trialbridgeHub ??= new Hub();
+  return globalForHub.trialbridgeHub;
+}

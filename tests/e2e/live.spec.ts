@@ -1,0 +1,98 @@
+import type { APIRequestContext } from "@playwright/test";
+import { todayIn } from "../../lib/dates/calendar";
+import { ACCOUNTS, expect, signIn, test } from "./fixtures";
+import { registerAndEnrol, ZH } from "./flows";
+import { cookieHeader, SseClient } from "./sse";
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+
+async function tb201(request: APIRequestContext) {
+  const trials = (await (await request.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
+  return trials.items.find((t) => t.code === "TB-201")!.id;
+}
+
+/** Registers a patient through the API as the signed-in US coordinator: one enrolment event. */
+async function registerOne(request: APIRequestContext, trialId: string, n: number, base = `http://localhost:${PORT}`) {
+  const mine = (await (await request.get(`${base}/api/v1/trials/${trialId}/participants?limit=1`)).json()) as { items: { siteId: string }[] };
+  const response = await request.post(`${base}/api/v1/trials/${trialId}/participants`, {
+    headers: { "Idempotency-Key": `live-test-${Date.now()}-${n}-${Math.random().toString(36).slice(2)}` },
+    data: { siteId: mine.items[0]!.siteId, screeningDate: todayIn("America/New_York"), ageAtScreening: 50 + n, sex: "female", results: [{ subtype: "L858R", result: "detected", method: "PCR" }] },
+  });
+  expect(response.status()).toBe(201);
+}
+
+test("a Chinese coordinator's enrolment reaches the investigator's open dashboard within a second, without reload", async ({ browser }) => {
+  const investigatorContext = await browser.newContext();
+  const dashboard = await investigatorContext.newPage();
+  await signIn(dashboard, ACCOUNTS.investigator);
+  await dashboard.goto("/trials");
+  await dashboard.getByRole("link", { name: "TB-201", exact: true }).click();
+  await expect(dashboard.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
+  await dashboard.evaluate(() => ((window as unknown as { marker: string }).marker = "no reload"));
+  const value = async (testId: string) => Number(await dashboard.getByTestId(testId).locator(".big").getAttribute("data-value"));
+  const cnBefore = await value("enrolled-CN");
+  const egfrBefore = Number(await dashboard.getByTestId("cohort-enrolled-EGFR-S").innerText());
+  const siteRow = dashboard.getByTestId("site-table").locator('tr[data-site="CN-GZ1"] td').nth(7);
+  const siteBefore = Number(await siteRow.innerText());
+
+  const coordinatorContext = await browser.newContext();
+  const coordinator = await coordinatorContext.newPage();
+  await signIn(coordinator, ACCOUNTS.coordinatorCn);
+  await registerAndEnrol(coordinator, ZH, "Asia/Shanghai", async () => {
+    // Called right after the enrolment is saved: the dashboard must show it within a second.
+    await expect(dashboard.getByTestId("enrolled-CN").locator(".big")).toHaveAttribute("data-value", String(cnBefore + 1), { timeout: 1_000 });
+    await expect(dashboard.getByTestId("cohort-enrolled-EGFR-S")).toHaveText(String(egfrBefore + 1), { timeout: 1_000 });
+    await expect(siteRow).toHaveText(String(siteBefore + 1), { timeout: 1_000 }); // the refreshed site table and charts
+  });
+  expect(await dashboard.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("no reload");
+  await expect(dashboard.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
+  await investigatorContext.close();
+  await coordinatorContext.close();
+});
+
+test("a client that reconnects with Last-Event-ID receives exactly the events it missed, in order", async ({ page }) => {
+  await signIn(page, ACCOUNTS.coordinatorUs);
+  const trialId = await tb201(page.request);
+  const headers = { cookie: await cookieHeader(page.context()) };
+  const url = `http://localhost:${PORT}/api/v1/trials/${trialId}/events`;
+
+  const first = new SseClient(url, headers);
+  await first.opened;
+  await registerOne(page.request, trialId, 1);
+  const [k] = await first.waitFor(1);
+  first.close(); // drop after event k
+  for (let n = 2; n <= 4; n++) await registerOne(page.request, trialId, n); // committed while disconnected
+
+  const again = new SseClient(url, { ...headers, "Last-Event-ID": k!.id });
+  await again.opened;
+  const missed = await again.waitFor(3);
+  expect(missed.map((e) => e.event)).toEqual(["enrolment", "enrolment", "enrolment"]);
+  const ids = missed.map((e) => BigInt(e.id));
+  expect(ids.every((id, i) => id > (i === 0 ? BigInt(k!.id) : ids[i - 1]!))).toBe(true);
+  const screened = missed.map((e) => (e.data as { totals: { screened: number } }).totals.screened);
+  expect(screened).toEqual([1, 2, 3].map((n) => (k!.data as { totals: { screened: number } }).totals.screened + n));
+  await registerOne(page.request, trialId, 5);
+  const all = await again.waitFor(4);
+  expect(all).toHaveLength(4); // then live, with no repeats
+  expect(JSON.stringify(all)).not.toMatch(/screeningNumber|ageAtScreening|"siteId"/); // counts only
+  again.close();
+});
+
+test("a change made through one app instance reaches a client of another instance within a second", async ({ page }) => {
+  await signIn(page, ACCOUNTS.coordinatorUs);
+  const trialId = await tb201(page.request);
+  const other = new SseClient(`http://localhost:${PORT + 1}/api/v1/trials/${trialId}/events`, { cookie: await cookieHeader(page.context()) });
+  await other.opened;
+  const started = Date.now();
+  await registerOne(page.request, trialId, 9, `http://localhost:${PORT}`); // through instance A
+  await other.waitFor(1, 1_000); // arrives at instance B
+  expect(Date.now() - started).toBeLessThan(1_000 + 500);
+  other.close();
+});
+
+test("the events stream is for members of the trial only", async ({ page }) => {
+  expect((await page.request.get(`/api/v1/trials/x/events`)).status()).toBe(401);
+  await signIn(page, ACCOUNTS.sponsor);
+  expect((await page.request.get(`/api/v1/trials/not-a-trial/events`)).status()).toBe(404);
+  expect((await page.request.get(`/api/v1/trials/${await tb201(page.request)}/events?lastEventId=abc`)).status()).toBe(400);
+});
