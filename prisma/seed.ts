@@ -1,6 +1,7 @@
 // Demo data: a fictional collaboration of 43 hospitals recruiting to two precision-oncology trials over about
 // 18 months, with each country's subtype prevalence, screen failures with reasons and staggered activation.
 // Deterministic for a given "today" (seeded generator). Only ever run on an empty database (scripts/db.ts).
+import { recordAudit } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/password";
 import { addDays, daysBetween, toDbDate, todayIn, type IsoDate } from "@/lib/dates/calendar";
 import type { Country, ParticipantStatus, Role, Sex, TestMethod, TestResult } from "@/lib/db/generated/enums";
@@ -248,9 +249,9 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
   }
 
   for (const trial of await db.trial.findMany({ select: { id: true } })) await rebuild(db, trial.id);
-  await db.auditEvent.create({
-    data: { action: "demo.seed", entityType: "System", after: { trials: DEMO_TRIALS.length, sites: sites.length, participants: participantsTotal } },
-  });
+  await db.$transaction((tx) =>
+    recordAudit(tx, { actorId: null, action: "demo.seed", entityType: "System", after: { trials: DEMO_TRIALS.length, sites: sites.length, participants: participantsTotal } }),
+  );
   log(`Seeded ${sites.length} sites, ${users.length} accounts and ${participantsTotal} participants.`);
   return { participants: participantsTotal };
 }

@@ -45,7 +45,10 @@ export interface HashedFields {
 }
 
 export function auditHash(row: HashedFields, prevHash: string | null): string {
-  const content = canonical({ ...row, id: String(row.id), at: row.at.toISOString() });
+  const content = canonical({
+    id: String(row.id), at: row.at.toISOString(), actorId: row.actorId, action: row.action, entityType: row.entityType,
+    entityId: row.entityId, trialId: row.trialId, before: row.before, after: row.after, reason: row.reason, ip: row.ip,
+  });
   return createHash("sha256").update(`${prevHash ?? ""}\n${content}`).digest("hex");
 }
 
