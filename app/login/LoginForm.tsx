@@ -1,5 +1,5 @@
 "use client";
-import { signIn } from "next-auth/react";
+import { getCsrfToken } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 
@@ -20,12 +20,24 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     setPending(true);
     setError(null);
     try {
-      const result = await signIn("credentials", { email, password, redirect: false });
-      if (result?.ok && !result.error) {
+      const csrfToken = (await getCsrfToken()) ?? "";
+      const response = await fetch("/api/auth/callback/credentials", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+      });
+      if (response.ok) {
         window.location.assign(callbackUrl);
         return;
       }
-      setError(result?.error === "CredentialsSignin" ? t("invalid") : t("failed"));
+      if (response.status === 429) {
+        const minutes = Math.max(1, Math.ceil(Number(response.headers.get("retry-after") ?? 60) / 60));
+        setError(t("throttled", { minutes }));
+      } else if (response.status === 401) {
+        setError(t("invalid"));
+      } else {
+        setError(t("failed"));
+      }
     } catch {
       setError(t("failed"));
     }

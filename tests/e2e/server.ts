@@ -1,6 +1,7 @@
 // The app as the browser tests see it: a fresh embedded PostgreSQL (or a fresh database on TEST_DATABASE_URL's
 // server), migrated and seeded with the demo data, and a production build served by `next start`.
 import { spawn, spawnSync } from "node:child_process";
+import { hashPassword } from "@/lib/auth/password";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
 import { seedDemo } from "../../prisma/seed";
@@ -19,6 +20,8 @@ async function main() {
   await migrate(url);
   const db = createPrismaClient(url, 2);
   await seedDemo(db);
+  // An account of the tests' own, which the throttling test may lock without disturbing the demo accounts' tests.
+  await db.user.create({ data: { email: "throttle.test@example.org", displayName: "Throttle Test", passwordHash: await hashPassword("trialbridge-demo") } });
   await db.$disconnect();
 
   // Two stateless instances on one database, as behind a load balancer: the second serves the multi-instance test.

@@ -2,6 +2,7 @@ import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/options";
 import { checkCredentialsRequest } from "@/lib/auth/signin-guard";
+import { assertSignInAllowed, clientAddress, recordSignIn } from "@/lib/auth/throttle";
 import { errorResponse } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +21,13 @@ export async function POST(request: Request, context: Context) {
   if (nextauth.join("/") !== "callback/credentials") return handle(request, context);
   try {
     const checked = await checkCredentialsRequest(request);
-    return await handle(new NextRequest(checked), { params: Promise.resolve({ nextauth }) });
+    const email = new URLSearchParams(await checked.clone().text()).get("email") ?? "";
+    const address = clientAddress(request.headers);
+    await assertSignInAllowed(email, address);
+    const response = await handle(new NextRequest(checked), { params: Promise.resolve({ nextauth }) });
+    const failed = response.status === 401 || (response.headers.get("location") ?? "").includes("error=");
+    await recordSignIn(email, address, !failed);
+    return response;
   } catch (error) {
     return errorResponse(error);
   }
