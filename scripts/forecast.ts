@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { ZodError } from "zod";
 import { forecast } from "@/lib/forecast/engine";
 import { fieldErrors } from "@/lib/http/validation";
+import { renderFields } from "@/lib/i18n/messages";
 
 function fail(message: string): never {
   process.stderr.write(`forecast: ${message}\n`);
@@ -31,7 +32,7 @@ try {
   process.stdout.write(`${JSON.stringify(forecast(input as never), null, 2)}\n`);
 } catch (error) {
   if (error instanceof ZodError) {
-    const lines = Object.entries(fieldErrors(error)).map(([field, messages]) => `  ${field}: ${messages.join("; ")}`);
+    const lines = Object.entries(renderFields(fieldErrors(error)) ?? {}).map(([field, messages]) => `  ${field}: ${messages.join("; ")}`);
     fail(`the scenario is not valid:\n${lines.join("\n")}`);
   }
   throw error;

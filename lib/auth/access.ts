@@ -10,6 +10,7 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { notFound } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
 import type { Actor } from "./session";
 
 export type SiteScope = "all" | readonly string[];
@@ -43,9 +44,9 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
     where: { userId: actor.id, trialId, revokedAt: null },
     select: { role: true, siteId: true },
   });
-  if (memberships.length === 0 && !actor.isAdmin) throw notFound("Trial not found.");
+  if (memberships.length === 0 && !actor.isAdmin) throw notFound(msg("errors.trialNotFound"));
   if (actor.isAdmin && !(await db().trial.findUnique({ where: { id: trialId }, select: { id: true } }))) {
-    throw notFound("Trial not found.");
+    throw notFound(msg("errors.trialNotFound"));
   }
   const patientScopes: SiteScope[] = [];
   const investigatorScopes: SiteScope[] = [];

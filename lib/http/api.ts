@@ -2,20 +2,30 @@
 // `{"error": {"code", "message", "fields"?}}` with the right status, never a stack trace.
 import "server-only";
 import { NextResponse } from "next/server";
+import { getActor } from "@/lib/auth/session";
+import { resolveLocale, type Locale } from "@/lib/i18n/config";
+import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { AppError, STATUS } from "./errors";
 
 export function json<T>(body: T, init?: ResponseInit) {
   return NextResponse.json(body, init);
 }
 
-export function errorResponse(error: unknown): NextResponse {
+export function errorResponse(error: unknown, locale: Locale = "en"): NextResponse {
   if (error instanceof AppError) {
-    const body = { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+    const body = { error: { code: error.code, message: renderMessage(error.message, locale), ...(error.fields ? { fields: renderFields(error.fields, locale) } : {}) } };
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     return NextResponse.json(body, { status: STATUS[error.code], headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
   }
   console.error("Unhandled error in API route:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });
+}
+
+/** The language of error messages: the user's setting, else the language switch's cookie, else Accept-Language. */
+async function responseLocale(request: Request): Promise<Locale> {
+  const actor = await getActor().catch(() => null);
+  const cookie = /(?:^|;\s*)tb-locale=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
+  return resolveLocale({ userLocale: actor?.locale, cookie, acceptLanguage: request.headers.get("accept-language") });
 }
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -25,7 +35,7 @@ export function apiHandler<C>(handler: Handler<C>): Handler<C> {
     try {
       return await handler(request, context);
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, await responseLocale(request));
     }
   };
 }

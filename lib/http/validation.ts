@@ -1,22 +1,47 @@
 // Reading and validating request bodies: size limit (413), JSON syntax (400), schema (422 with per-field messages).
-import type { z } from "zod";
+import { z } from "zod";
+import { msg, parseMessage } from "@/lib/i18n/messages";
 import { AppError } from "./errors";
+
+/** zod's own default text for an issue, to tell it from a message a schema set on purpose. */
+function zodDefault(issue: z.core.$ZodIssue): string | undefined {
+  const made = z.config().localeError?.(issue as never);
+  return typeof made === "string" ? made : made?.message;
+}
+
+/** A message for a zod issue: the schema's own message if it set one, else a translatable one by issue kind. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (parseMessage(issue.message) || issue.message !== zodDefault(issue)) return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return msg(issue.input === undefined ? "validation.required" : "validation.invalidType", { expected: String(issue.expected) });
+    case "too_small":
+      return msg("validation.tooSmall", { minimum: String(issue.minimum) });
+    case "too_big":
+      return msg("validation.tooBig", { maximum: String(issue.maximum) });
+    case "invalid_value":
+    case "invalid_format":
+      return msg("validation.invalidValue");
+    default:
+      return issue.message;
+  }
+}
 
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const name of issue.keys) (fields[[...issue.path, name].join(".")] ??= []).push("unknown field");
+      for (const name of issue.keys) (fields[[...issue.path, name].join(".")] ??= []).push(msg("validation.unknownField"));
       continue;
     }
     const key = issue.path.length ? issue.path.join(".") : "_";
-    (fields[key] ??= []).push(issue.message);
+    (fields[key] ??= []).push(issueMessage(issue));
   }
   return fields;
 }
 
 export function validationError(error: z.ZodError): AppError {
-  return new AppError("invalid", "Some values are not valid.", fieldErrors(error));
+  return new AppError("invalid", msg("errors.invalid"), fieldErrors(error));
 }
 
 /** The request body, refusing (413) anything over maxBytes without reading it all. */

@@ -13,11 +13,12 @@ import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
+import { msg } from "@/lib/i18n/messages";
 import { loadVocabulary, resolveResults } from "./results";
 import { correctionInput, voidInput } from "./schemas";
 import { participantInclude, participantView, sexFromApi } from "./view";
 
-const STALE = "Someone else changed this record since you opened it. Reload it to see their change, then try again.";
+const STALE = msg("errors.stale");
 
 /** Access and rate limit are checked before the transaction: inside it, only `tx` may be used (pool deadlock). */
 async function admit(actor: Actor, trialId: string): Promise<TrialAccess> {
@@ -32,7 +33,7 @@ async function lockEditable(tx: Tx, access: TrialAccess, trialId: string, partic
     where: { ...participantScope(access), id: participantId },
     include: { ...participantInclude, statusChanges: { orderBy: { date: "asc" }, select: { date: true, toStatus: true } } },
   });
-  if (!participant || !canEditAt(access, participant.siteId)) throw notFound("Participant not found.");
+  if (!participant || !canEditAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"));
   return participant;
 }
 
@@ -43,7 +44,7 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
   const access = await admit(actor, trialId);
   return db().$transaction(async (tx) => {
     const participant = await lockEditable(tx, access, trialId, participantId);
-    if (participant.voidedAt) throw new AppError("conflict", "This record has been voided and can no longer change.");
+    if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
     if (participant.version !== input.version) throw new AppError("conflict", STALE);
     const countedBefore = await snapshot(tx, participantId);
     const before = participantView(participant);
@@ -53,10 +54,10 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
     if (input.screeningDate !== undefined && input.screeningDate !== before.screeningDate) {
       const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
       const today = todayIn(site.timeZone);
-      if (input.screeningDate > today) throw new AppError("invalid", "The screening date is in the future.", { screeningDate: [`must not be after today at the site (${today})`] });
+      if (input.screeningDate > today) throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.futureDate", { today })] });
       const nextStep = participant.statusChanges.find((s) => s.toStatus !== "SCREENED");
       if (nextStep && input.screeningDate > fromDbDate(nextStep.date)) {
-        throw new AppError("invalid", "The screening date must come before the later steps.", { screeningDate: [`must not be after ${fromDbDate(nextStep.date)}`] });
+        throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.afterLaterStep", { date: fromDbDate(nextStep.date) })] });
       }
       data.screeningDate = toDbDate(input.screeningDate);
       changed.push("screeningDate");
@@ -77,7 +78,7 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
         if (participant.cohortId) {
           const cohortSubtypes = await tx.cohortSubtype.findMany({ where: { cohortId: participant.cohortId }, select: { subtypeId: true } });
           if (!results.some((r) => r.result === "DETECTED" && cohortSubtypes.some((c) => c.subtypeId === r.subtypeId))) {
-            throw new AppError("invalid", "The corrected results no longer match the cohort this patient is enrolled in.", { results: ["no detected subtype is accepted by the patient's cohort"] });
+            throw new AppError("invalid", msg("errors.invalid"), { results: [msg("validation.resultsCohortMismatch")] });
           }
         }
         await tx.participantResult.deleteMany({ where: { participantId } });
@@ -85,7 +86,7 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
         changed.push("results");
       }
     }
-    if (changed.length === 0) throw new AppError("invalid", "Nothing to change: the values are the same as the saved ones.");
+    if (changed.length === 0) throw new AppError("invalid", msg("errors.nothingToChange"));
 
     const updated = await tx.participant.update({
       where: { id: participantId, version: input.version },
@@ -111,7 +112,7 @@ export async function voidParticipant(actor: Actor, trialId: string, participant
   const access = await admit(actor, trialId);
   return db().$transaction(async (tx) => {
     const participant = await lockEditable(tx, access, trialId, participantId);
-    if (participant.voidedAt) throw new AppError("conflict", "This record is already voided.");
+    if (participant.voidedAt) throw new AppError("conflict", msg("errors.alreadyVoided"));
     if (participant.version !== input.version) throw new AppError("conflict", STALE);
     const before = await snapshot(tx, participantId);
     const updated = await tx.participant.update({

@@ -13,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
 import { checkRegistration, insertRegistration, RegistrationContext, type CheckedRegistration } from "./register";
 
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
@@ -36,18 +37,18 @@ function decode(bytes: Uint8Array): string {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new AppError("invalid", "The file is not UTF-8 text. Save it as CSV UTF-8 and try again.");
+    throw new AppError("invalid", msg("import.notUtf8"));
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function parseResults(cell: string): { value?: unknown; problem?: string } {
   const parts = cell.split(";").map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) return { problem: "record at least one result as subtype|result|method" };
+  if (parts.length === 0) return { problem: msg("import.noResults") };
   const results = [];
   for (const part of parts) {
     const [subtype, result, method, ...rest] = part.split("|").map((x) => x.trim());
-    if (!subtype || !result || !method || rest.length) return { problem: `"${part}" is not subtype|result|method` };
+    if (!subtype || !result || !method || rest.length) return { problem: msg("import.badResult", { part }) };
     results.push({ subtype, result: result.toLowerCase(), method: method.toUpperCase() });
   }
   return { value: results };
@@ -57,7 +58,7 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.imports(actor.id));
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
-    throw new AppError("payload_too_large", `The file is larger than ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
+    throw new AppError("payload_too_large", msg("import.tooLarge", { mb: IMPORT_MAX_BYTES / 1024 / 1024 }));
   }
   const parsed = Papa.parse<Record<string, string>>(decode(bytes), { header: true, skipEmptyLines: "greedy", transformHeader: (h) => h.trim() });
   const header = parsed.meta.fields ?? [];
@@ -65,13 +66,13 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
   const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h));
   if (missing.length || unknown.length) {
     const fields: Record<string, string[]> = {};
-    if (missing.length) fields.columns = [`missing: ${missing.join(", ")}`];
-    if (unknown.length) (fields.columns ??= []).push(`not recognised: ${unknown.join(", ")}`);
-    throw new AppError("invalid", `The first line must name the columns ${IMPORT_COLUMNS.join(", ")}.`, fields);
+    if (missing.length) fields.columns = [msg("import.missingColumns", { columns: missing.join(", ") })];
+    if (unknown.length) (fields.columns ??= []).push(msg("import.unknownColumns", { columns: unknown.join(", ") }));
+    throw new AppError("invalid", msg("import.header", { columns: IMPORT_COLUMNS.join(", ") }), fields);
   }
-  if (parsed.data.length === 0) throw new AppError("invalid", "The file has no rows to import.");
+  if (parsed.data.length === 0) throw new AppError("invalid", msg("import.empty"));
   if (parsed.data.length > IMPORT_MAX_ROWS) {
-    throw new AppError("payload_too_large", `The file has ${parsed.data.length} rows; at most ${IMPORT_MAX_ROWS} can be imported at once.`);
+    throw new AppError("payload_too_large", msg("import.tooManyRows", { rows: parsed.data.length, max: IMPORT_MAX_ROWS }));
   }
 
   const sites = await db().site.findMany({ where: { trialSites: { some: { trialId } } }, select: { id: true, code: true } });
@@ -104,12 +105,12 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
       checked.push(await checkRegistration(access, input, context));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const fields = error.code === "not_found" ? { site: [`"${row.site ?? ""}" is not one of your sites in this trial`] } : (error.fields ?? { row: [error.message] });
+      const fields = error.code === "not_found" ? { site: [msg("import.notYourSite", { site: row.site ?? "" })] } : (error.fields ?? { row: [error.message] });
       problems.push({ line, problems: fields });
     }
   }
   if (problems.length) {
-    throw new ImportRejected(problems, `${problems.length} of ${parsed.data.length} rows have problems, so nothing was imported. Correct them and import the file again.`);
+    throw new ImportRejected(problems, msg("import.rejected", { bad: problems.length, rows: parsed.data.length }));
   }
 
   const created = await db().$transaction(

@@ -14,6 +14,7 @@ import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { idempotent } from "@/lib/http/idempotency";
+import { msg } from "@/lib/i18n/messages";
 import { validationError } from "@/lib/http/validation";
 import { loadVocabulary, resolveResults } from "./results";
 import { registerInput, type RegisterInput } from "./schemas";
@@ -55,19 +56,19 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
   const parsed = registerInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
-  if (!canEditAt(access, input.siteId)) throw notFound("Site not found.");
+  if (!canEditAt(access, input.siteId)) throw notFound(msg("errors.siteNotFound"));
   const trialSite = await context.site(input.siteId);
-  if (!trialSite) throw notFound("Site not found.");
+  if (!trialSite) throw notFound(msg("errors.siteNotFound"));
   if (trialSite.status !== "ACTIVE" || !trialSite.activationDate) {
-    throw new AppError("invalid", "This site is not open for screening in this trial.", { siteId: ["the site is not active in this trial"] });
+    throw new AppError("invalid", msg("errors.invalid"), { siteId: [msg("validation.siteNotActive")] });
   }
   const today = todayIn(trialSite.site.timeZone);
   if (input.screeningDate > today) {
-    throw new AppError("invalid", "The screening date is in the future.", { screeningDate: [`must not be after today at the site (${today})`] });
+    throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.futureDate", { today })] });
   }
   const activation = fromDbDate(trialSite.activationDate);
   if (input.screeningDate < activation) {
-    throw new AppError("invalid", "The screening date is before the site opened.", { screeningDate: [`must not be before the site's activation (${activation})`] });
+    throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.beforeActivation", { date: activation })] });
   }
   const results = resolveResults(await context.subtypes(), input.results);
   return { input, trialSiteId: trialSite.id, siteCode: trialSite.site.code, results };

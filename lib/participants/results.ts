@@ -4,6 +4,7 @@ import { db as defaultDb } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import type { TestMethod, TestResult } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
 import { createNormaliser } from "@/lib/subtypes/normalise";
 import { resultFromApi } from "./view";
 import type { RegisterInput } from "./schemas";
@@ -22,16 +23,16 @@ export function resolveResults({ normalise, idByKey }: Vocabulary, results: Regi
   results.forEach((entry, i) => {
     const match = normalise(entry.subtype);
     if (!match.ok) {
-      fields[`results.${i}.subtype`] = [`"${entry.subtype}" is not a known subtype.${match.suggestions.length ? ` Did you mean ${match.suggestions.join(", ")}?` : ""}`];
+      fields[`results.${i}.subtype`] = [match.suggestions.length ? msg("validation.unknownSubtypeSuggest", { input: entry.subtype, suggestions: match.suggestions.join(", ") }) : msg("validation.unknownSubtype", { input: entry.subtype })];
       return;
     }
     if (seen.has(match.key)) {
-      fields[`results.${i}.subtype`] = [`${match.key} is already given in result ${seen.get(match.key)! + 1}.`];
+      fields[`results.${i}.subtype`] = [msg("validation.duplicateSubtype", { key: match.key, index: seen.get(match.key)! + 1 })];
       return;
     }
     seen.set(match.key, i);
     resolved.push({ subtypeId: idByKey.get(match.key)!, key: match.key, result: resultFromApi(entry.result), method: entry.method });
   });
-  if (Object.keys(fields).length) throw new AppError("invalid", "Some test results are not valid.", fields);
+  if (Object.keys(fields).length) throw new AppError("invalid", msg("errors.invalid"), fields);
   return resolved;
 }

@@ -14,6 +14,7 @@ import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
+import { msg } from "@/lib/i18n/messages";
 import { transitionInput } from "./schemas";
 import { EVER_ENROLLED, SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 import { participantInclude, participantView } from "./view";
@@ -28,7 +29,7 @@ export const NEXT: Record<ParticipantStatus, readonly ParticipantStatus[]> = {
   COMPLETED: [],
 };
 
-const invalid = (field: string, message: string) => new AppError("invalid", message, { [field]: [message] });
+const invalid = (field: string, message: string) => new AppError("invalid", msg("errors.invalid"), { [field]: [message] });
 
 export async function transitionParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
   const access = await trialAccess(actor, trialId);
@@ -46,51 +47,51 @@ export async function transitionParticipant(actor: Actor, trialId: string, parti
             include: { ...participantInclude, statusChanges: { orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
           })
         : null;
-      if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound("Participant not found.");
-      if (participant.voidedAt) throw new AppError("conflict", "This record has been voided and can no longer change.");
+      if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"));
+      if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
       if (participant.version !== input.version) {
-        throw new AppError("conflict", "Someone else changed this record since you opened it. Reload it to see their change, then try again.");
+        throw new AppError("conflict", msg("errors.stale"));
       }
       if (!NEXT[participant.status].includes(input.to)) {
-        throw invalid("to", `A participant who is ${participant.status} cannot become ${input.to}.`);
+        throw invalid("to", msg("validation.transitionNotAllowed", { from: participant.status, to: input.to }));
       }
       const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
       const today = todayIn(site.timeZone);
       const last = participant.statusChanges[0] ? fromDbDate(participant.statusChanges[0].date) : fromDbDate(participant.screeningDate);
-      if (input.date > today) throw invalid("date", `The date must not be after today at the site (${today}).`);
-      if (input.date < last) throw invalid("date", `The date must not be before the previous step (${last}).`);
+      if (input.date > today) throw invalid("date", msg("validation.futureDate", { today }));
+      if (input.date < last) throw invalid("date", msg("validation.beforePreviousStep", { date: last }));
 
       let reasonCode: string | null = null;
       let cohortId: string | null = participant.cohortId;
       if (input.to === "SCREEN_FAILED" || input.to === "WITHDRAWN") {
         const allowed: readonly string[] = input.to === "SCREEN_FAILED" ? SCREEN_FAILURE_REASONS : WITHDRAWAL_REASONS;
-        if (!input.reasonCode || !allowed.includes(input.reasonCode)) throw invalid("reasonCode", `Choose a reason: ${allowed.join(", ")}.`);
-        if (input.reasonCode === "OTHER" && !input.reason) throw invalid("reason", "Describe the reason when it is OTHER.");
+        if (!input.reasonCode || !allowed.includes(input.reasonCode)) throw invalid("reasonCode", msg("validation.chooseReason", { reasons: allowed.join(", ") }));
+        if (input.reasonCode === "OTHER" && !input.reason) throw invalid("reason", msg("validation.otherNeedsText"));
         reasonCode = input.reasonCode;
       } else if (input.reasonCode) {
-        throw invalid("reasonCode", `A reason code is not used for ${input.to}.`);
+        throw invalid("reasonCode", msg("validation.reasonCodeNotUsed", { to: input.to }));
       }
 
       let overridden = false;
       if (input.to === "ENROLLED") {
-        if (!input.cohortId) throw invalid("cohortId", "Choose the cohort to enrol into.");
+        if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
         await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR UPDATE`; // one enrolment at a time per cohort
         const cohort = await tx.cohort.findFirst({ where: { id: input.cohortId, trialId }, include: { subtypes: { select: { subtypeId: true } } } });
-        if (!cohort) throw invalid("cohortId", "This cohort is not part of the trial.");
+        if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
         const detected = await tx.participantResult.findMany({ where: { participantId, result: "DETECTED" }, select: { subtypeId: true } });
         if (!cohort.subtypes.some((s) => detected.some((d) => d.subtypeId === s.subtypeId))) {
-          throw invalid("cohortId", "This cohort does not accept any subtype detected in this patient.");
+          throw invalid("cohortId", msg("validation.cohortNoMatch"));
         }
         const enrolled = await tx.participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: [...EVER_ENROLLED] } } });
         if (enrolled >= cohort.target) {
-          if (!input.override) throw new AppError("conflict", `The cohort is full (${enrolled} of ${cohort.target}). An investigator may override this with a reason.`);
-          if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", "Only an investigator may enrol into a full cohort.");
-          if (!input.reason) throw invalid("reason", "Give the reason for enrolling beyond the cohort's target.");
+          if (!input.override) throw new AppError("conflict", msg("errors.cohortFull", { enrolled, target: cohort.target }));
+          if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", msg("errors.overrideInvestigatorOnly"));
+          if (!input.reason) throw invalid("reason", msg("validation.overrideReason"));
           overridden = true;
         }
         cohortId = cohort.id;
       } else if (input.override) {
-        throw invalid("override", "An override applies only to enrolment into a full cohort.");
+        throw invalid("override", msg("validation.overrideOnlyFull"));
       }
 
       const before = await snapshot(tx, participantId);

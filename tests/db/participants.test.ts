@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
+import { renderMessage } from "@/lib/i18n/messages";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
 import { getParticipant, listParticipants, participantAudit } from "@/lib/participants/queries";
 import { registerParticipant } from "@/lib/participants/register";
@@ -104,7 +105,7 @@ describe("registering a screened patient", () => {
     const before = await snapshot();
     const error = await errorOf(registerParticipant(us, trialId, body({ ageAtScreening: 44 }), { idempotencyKey: "reused-key-0002" }));
     expect(error.code).toBe("invalid");
-    expect(error.message).toContain("different request");
+    expect(renderMessage(error.message)).toContain("different request");
     expect(await snapshot()).toEqual(before);
   });
 
@@ -133,7 +134,7 @@ describe("registering a screened patient", () => {
 
   it("suggests known subtypes for an unknown name", async () => {
     const error = await errorOf(register(us, { results: [{ subtype: "G12D", result: "detected", method: "PCR" }] }));
-    expect(error.fields?.["results.0.subtype"]?.[0]).toMatch(/Did you mean KRAS:G12C/);
+    expect(renderMessage(error.fields!["results.0.subtype"]![0]!)).toMatch(/Did you mean KRAS:G12C/);
   });
 
   it("does not let a coordinator register at, read or change another site's patients", async () => {
@@ -165,7 +166,7 @@ describe("the path from screening to enrolment", () => {
     expect(skip.fields).toHaveProperty("to"); // enrolment requires consent
     await transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), -5), version: 2 });
     const wrongCohort = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds.ALK, version: 3 }));
-    expect(wrongCohort.fields?.cohortId?.[0]).toMatch(/does not accept/);
+    expect(renderMessage(wrongCohort.fields!.cohortId![0]!)).toMatch(/does not accept/);
     const enrolled = await transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds["EGFR-S"], version: 3 });
     expect(enrolled).toMatchObject({ status: "ENROLLED", cohortId: cohortIds["EGFR-S"], version: 4 });
     const { history } = await getParticipant(us, trialId, p.id);
@@ -227,7 +228,7 @@ describe("corrections", () => {
 
   it("refuses a correction that changes nothing", async () => {
     const p = await register(us, { ageAtScreening: 57 });
-    expect((await errorOf(correctParticipant(us, trialId, p.id, { version: 1, reason: "no-op", ageAtScreening: 57 }))).message).toMatch(/Nothing to change/);
+    expect((await errorOf(correctParticipant(us, trialId, p.id, { version: 1, reason: "no-op", ageAtScreening: 57 }))).message).toMatch(/nothingToChange/);
   });
 
   it("voids a mistaken record with a reason: it stays, leaves the counts, and cannot change again", async () => {

@@ -2,7 +2,9 @@
 // Server actions for the screening log: thin callers of the same use cases as the JSON API.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import type { Locale } from "@/lib/i18n/config";
+import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
@@ -27,10 +29,10 @@ const whole = (form: FormData, name: string) => {
 const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 
 async function failure(error: unknown): Promise<FormState> {
-  const t = await getTranslations("participants.errors");
+  const [t, locale] = await Promise.all([getTranslations("participants.errors"), getLocale()]);
   if (error instanceof AppError) {
-    const key = (["invalid", "conflict", "not_found", "forbidden"] as const).find((k) => k === error.code);
-    return { message: key ? t(key) : t("generic"), fieldErrors: error.fields };
+    const message = renderMessage(error.message, locale as Locale);
+    return { message: error.code === "invalid" ? t("invalid") : message, fieldErrors: renderFields(error.fields, locale as Locale) };
   }
   console.error("Screening log action failed:", error instanceof Error ? error.name : "unknown");
   return { message: t("generic") };
