@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { msg, renderFields, renderMessage } from "./messages";
+import en from "./messages/en.json";
+import zhCN from "./messages/zh-CN.json";
 
 const keysInCode = () =>
   [...new Set(execFileSync("git", ["grep", "-hoE", "msg\\(\"[a-zA-Z.]+\"", "--", "lib", "app"], { encoding: "utf8" })
@@ -10,9 +12,10 @@ describe("translatable messages", () => {
   it("exist in both catalogues for every key the code uses", () => {
     const keys = keysInCode();
     expect(keys.length).toBeGreaterThan(40);
+    const lookup = (catalogue: unknown, key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalogue);
     for (const key of keys) {
-      expect(renderMessage(msg(key), "en"), key).not.toBe(key);
-      expect(renderMessage(msg(key), "zh-CN"), key).not.toBe(key);
+      expect(typeof lookup(en, key), key).toBe("string");
+      expect(typeof lookup(zhCN, key), key).toBe("string");
     }
   });
 
