@@ -10,7 +10,7 @@ export async function Header({ actorName, isAdmin, locale }: { actorName: string
   const t = await getTranslations();
   return (
     <header className="header">
-      <Link className="brand" href="/trials">{t("app.name")}</Link>
+      <Link className="brand" href="/trials" translate="no">{t("app.name")}</Link>
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
@@ -24,7 +24,7 @@ export async function Header({ actorName, isAdmin, locale }: { actorName: string
       </form>
       {actorName && (
         <>
-          <span className="user">{t("nav.signedInAs", { name: actorName })}</span>
+          <span className="user" translate="no">{t("nav.signedInAs", { name: actorName })}</span>
           <SignOutButton label={t("nav.signOut")} />
         </>
       )}

@@ -16,9 +16,9 @@ export default async function TrialsPage() {
       {trials.map((trial) => (
         <section key={trial.id} className="card" aria-labelledby={`trial-${trial.id}`}>
           <h2 id={`trial-${trial.id}`}>
-            <Link href={`/trials/${trial.id}`}>{trial.code}</Link> <span className="badge">{trial.phase}</span>
+            <Link href={`/trials/${trial.id}`} translate="no">{trial.code}</Link> <span className="badge" translate="no">{trial.phase}</span>
           </h2>
-          <p>{trial.title}</p>
+          <p translate="no">{trial.title}</p>
           <Progress value={trial.enrolled} max={trial.target} label={t("trials.progressLabel", { code: trial.code, enrolled: trial.enrolled, target: trial.target })} />
           <p>
             <strong>{t("trials.enrolledOfTarget", { enrolled: trial.enrolled, target: trial.target })}</strong>{" "}

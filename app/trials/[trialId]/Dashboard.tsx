@@ -7,6 +7,7 @@ import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { EnrolmentCounts } from "@/lib/enrolment/events";
+import { formatCalendarDate } from "@/lib/i18n/format";
 import type { EnrolmentSummary, SiteSummary } from "@/lib/enrolment/summary";
 
 type Summary = EnrolmentSummary & { lastEventId: string };
@@ -135,7 +136,7 @@ export function Dashboard({ initial, patientSites }: Props) {
         <tbody>
           {summary.byCohort.map((c) => (
             <tr key={c.cohortId} data-cohort={c.code}>
-              <th scope="row">{c.name}</th>
+              <th scope="row" translate="no">{c.name}</th>
               <td className="num">{c.byCountry.US}</td>
               <td className="num">{c.byCountry.CN}</td>
               <td className="num" data-testid={`cohort-enrolled-${c.code}`}>{c.enrolled}</td>
@@ -154,7 +155,7 @@ export function Dashboard({ initial, patientSites }: Props) {
 
       <h2>{t("timelineTitle")}</h2>
       <figure className="card chart" aria-label={t("timelineDescription")} role="group">
-        <div style={{ width: "100%", height: 320 }} data-testid="timeline-chart">
+        <div style={{ width: "100%", height: 320 }} data-testid="timeline-chart" translate="no">
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={summary.timeline.map((m) => ({ month: m.month, US: m.cumulative.US, CN: m.cumulative.CN, joint: m.cumulative.joint, planned: m.planned }))} margin={{ top: 10, right: 24, bottom: 10, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -187,7 +188,7 @@ export function Dashboard({ initial, patientSites }: Props) {
         <div className="arrow" aria-hidden="true">↓</div>
         <div className="box">
           {t("enrolledBox")} <strong>{totals.enrolled}</strong>
-          <ul>{summary.byCohort.map((c) => <li key={c.cohortId}>{c.name}: {c.enrolled}</li>)}</ul>
+          <ul translate="no">{summary.byCohort.map((c) => <li key={c.cohortId}>{c.name}: {c.enrolled}</li>)}</ul>
         </div>
         <div className="arrow" aria-hidden="true">↓</div>
         <div className="row">
@@ -198,7 +199,7 @@ export function Dashboard({ initial, patientSites }: Props) {
 
       <h2>{t("yieldTitle")}</h2>
       <figure className="card chart" role="group" aria-label={t("yieldDescription")}>
-        <div style={{ width: "100%", height: 320 }}>
+        <div style={{ width: "100%", height: 320 }} translate="no">
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={yieldRows.map((r) => ({ subtype: r.subtype, US: Math.round(r.usShare * 1000) / 10, CN: Math.round(r.cnShare * 1000) / 10 }))} margin={{ top: 10, right: 24, bottom: 30, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -214,7 +215,7 @@ export function Dashboard({ initial, patientSites }: Props) {
         <figcaption className="muted">{t("yieldDescription")}</figcaption>
         <table className="compact">
           <thead><tr><th scope="col">{t("subtype")}</th><th scope="col" className="num">{tc("US")}</th><th scope="col" className="num">{tc("CN")}</th></tr></thead>
-          <tbody>{yieldRows.map((r) => <tr key={r.subtype}><th scope="row">{r.subtype}</th><td className="num">{percent(r.US, summary.subtypeYield.US.tested)}</td><td className="num">{percent(r.CN, summary.subtypeYield.CN.tested)}</td></tr>)}</tbody>
+          <tbody>{yieldRows.map((r) => <tr key={r.subtype}><th scope="row" translate="no">{r.subtype}</th><td className="num">{percent(r.US, summary.subtypeYield.US.tested)}</td><td className="num">{percent(r.CN, summary.subtypeYield.CN.tested)}</td></tr>)}</tbody>
         </table>
       </figure>
 
@@ -239,11 +240,11 @@ export function Dashboard({ initial, patientSites }: Props) {
           <tbody>
             {sites.map((s) => (
               <tr key={s.siteId} data-site={s.code}>
-                <th scope="row">
+                <th scope="row" translate="no">
                   {canOpen(s.siteId) ? <Link href={`/trials/${trialId}/participants?siteId=${s.siteId}`} title={t("patients")}>{siteLabel(s)}</Link> : siteLabel(s)}
                 </th>
                 <td>{tc(s.country)}</td>
-                <td>{s.activationDate ?? <span className="muted">{t("notActive")}</span>}</td>
+                <td>{s.activationDate ? formatCalendarDate(s.activationDate, locale) : <span className="muted">{t("notActive")}</span>}</td>
                 <td className="num">{s.screened}</td>
                 <td className="num">{s.eligible}</td>
                 <td className="num">{s.screenFailed} <span className="muted">({percent(s.screenFailed, s.screened)})</span></td>

@@ -4,6 +4,7 @@ import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { readEnrolment } from "@/lib/enrolment/read";
 import { siteName } from "@/lib/i18n/format";
 import { trialOverview } from "@/lib/trials/queries";
+import { CalendarDate } from "@/app/components/CalendarDate";
 import { Dashboard } from "./Dashboard";
 
 export const dynamic = "force-dynamic";
@@ -16,9 +17,9 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
   const { trial, memberships, access } = view;
   return (
     <>
-      <h1>{trial.code}: {trial.title}</h1>
+      <h1 translate="no">{trial.code}: {trial.title}</h1>
       <p className="muted">
-        {t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {t("trial.sponsor", { name: trial.sponsorName })} ·{" "}
+        <span translate="no">{t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {trial.sponsorName}</span> ·{" "}
         {t("trial.activeSites", { active: trial.activeSites, total: trial.totalSites })}
       </p>
       <nav aria-label={trial.code} className="subnav">
@@ -27,10 +28,12 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       </nav>
       <p className="muted">
         {t("trial.yourAccess")}:{" "}
+        <span translate="no">
         {[
           ...(access.isAdmin ? [t("role.ADMIN")] : []),
           ...memberships.map((m) => `${t(`role.${m.role}`)} · ${m.site ? t("role.atSite", { site: siteName(m.site, locale) }) : t("role.trialWide")}`),
         ].join("; ")}
+        </span>
       </p>
       {view.recent === null && <p className="notice" data-testid="counts-only">{t("trial.countsOnly")}</p>}
       <Dashboard initial={enrolment} patientSites={access.patientSites === "all" ? "all" : [...access.patientSites]} />
@@ -44,9 +47,9 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
             <tbody>
               {view.recent.map((p) => (
                 <tr key={p.id}>
-                  <td><Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
-                  <td>{siteName(p.site, locale)}</td>
-                  <td><time dateTime={p.screeningDate}>{p.screeningDate}</time></td>
+                  <td translate="no"><Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
+                  <td translate="no">{siteName(p.site, locale)}</td>
+                  <td><CalendarDate iso={p.screeningDate} locale={locale} /></td>
                   <td>{t(`status.${p.status}`)}</td>
                 </tr>
               ))}

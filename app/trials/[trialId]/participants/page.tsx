@@ -7,6 +7,7 @@ import { siteName } from "@/lib/i18n/format";
 import { registrationOptions } from "@/lib/participants/options";
 import { listParticipants } from "@/lib/participants/queries";
 import { AppError } from "@/lib/http/errors";
+import { CalendarDate } from "@/app/components/CalendarDate";
 
 export const dynamic = "force-dynamic";
 
@@ -46,8 +47,8 @@ export default async function ParticipantsPage({ params, searchParams }: { param
 
   return (
     <>
-      <p><Link href={`/trials/${trialId}`}>← {options.trialCode}</Link></p>
-      <h1>{t("participants.title")}: {options.trialCode}</h1>
+      <p translate="no"><Link href={`/trials/${trialId}`}>← {options.trialCode}</Link></p>
+      <h1>{t("participants.title")}: <span translate="no">{options.trialCode}</span></h1>
       {options.sites.length > 0 && (
         <p>
           <Link className="button primary" href={`/trials/${trialId}/participants/new`}>{t("participants.register")}</Link>{" "}
@@ -59,7 +60,7 @@ export default async function ParticipantsPage({ params, searchParams }: { param
           <label htmlFor="f-site">{t("participants.site")}</label>
           <select id="f-site" name="siteId" defaultValue={query.siteId ?? ""}>
             <option value="">{t("participants.allSites")}</option>
-            {sites.map((s) => <option key={s.id} value={s.id}>{siteName(s, locale)}</option>)}
+            {sites.map((s) => <option key={s.id} value={s.id} translate="no">{siteName(s, locale)}</option>)}
           </select>
         </div>
         <div className="field">
@@ -78,7 +79,7 @@ export default async function ParticipantsPage({ params, searchParams }: { param
           <input id="f-from" name="from" type="date" defaultValue={query.from ?? ""} />
         </div>
         <div className="field">
-          <label htmlFor="f-to">{t("participants.to")}</label>
+          <label htmlFor="f-to">{t("participants.toDate")}</label>
           <input id="f-to" name="to" type="date" defaultValue={query.to ?? ""} />
         </div>
         <div className="field" style={{ alignSelf: "end" }}>
@@ -103,12 +104,12 @@ export default async function ParticipantsPage({ params, searchParams }: { param
               <tbody>
                 {list.items.map((p) => (
                   <tr key={p.id}>
-                    <td><Link href={`/trials/${trialId}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
-                    <td>{siteById.get(p.siteId) ? siteName(siteById.get(p.siteId)!, locale) : p.siteId}</td>
-                    <td><time dateTime={p.screeningDate}>{p.screeningDate}</time></td>
+                    <td translate="no"><Link href={`/trials/${trialId}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
+                    <td translate="no">{siteById.get(p.siteId) ? siteName(siteById.get(p.siteId)!, locale) : p.siteId}</td>
+                    <td><CalendarDate iso={p.screeningDate} locale={locale} /></td>
                     <td>{t(`status.${p.status}`)}</td>
-                    <td>{p.results.filter((r) => r.result === "detected").map((r) => r.subtype).join(", ") || "—"}</td>
-                    <td>{p.cohortId ? cohortById.get(p.cohortId)?.code : "—"}</td>
+                    <td translate="no">{p.results.filter((r) => r.result === "detected").map((r) => r.subtype).join(", ") || "—"}</td>
+                    <td translate="no">{p.cohortId ? cohortById.get(p.cohortId)?.code : "—"}</td>
                   </tr>
                 ))}
               </tbody>

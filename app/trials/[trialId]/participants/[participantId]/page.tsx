@@ -1,5 +1,7 @@
 import Link from "next/link";
-import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { CalendarDate } from "@/app/components/CalendarDate";
+import { LocalTime } from "@/app/components/LocalTime";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { db } from "@/lib/db/client";
 import { siteName } from "@/lib/i18n/format";
@@ -14,35 +16,34 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
   const { trialId, participantId } = await params;
   const actor = await requirePageActor();
   const { participant: p, history, can } = await loadOrNotFound(() => getParticipant(actor, trialId, participantId));
-  const [audit, site, cohorts, t, locale, format] = await Promise.all([
+  const [audit, site, cohorts, t, locale] = await Promise.all([
     participantAudit(actor, trialId, participantId),
     db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
     db().cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true }, orderBy: { code: "asc" } }),
-    getTranslations(), getLocale(), getFormatter(),
+    getTranslations(), getLocale(),
   ]);
   const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
-  const stamp = (iso: string) => format.dateTime(new Date(iso), { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
   const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
   const next = NEXT[p.status];
 
   return (
     <>
       <p><Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link></p>
-      <h1>{p.screeningNumber}</h1>
+      <h1 translate="no">{p.screeningNumber}</h1>
       {p.voided && <p className="notice" role="status">{t("participants.voidedBecause", { reason: p.voidReason ?? "" })}</p>}
       <section className="card">
         <dl className="facts" data-testid="participant-facts">
-          <dt>{t("participants.site")}</dt><dd>{siteName(site, locale)}</dd>
-          <dt>{t("participants.screeningDate")}</dt><dd><time dateTime={p.screeningDate}>{p.screeningDate}</time></dd>
+          <dt>{t("participants.site")}</dt><dd translate="no">{siteName(site, locale)}</dd>
+          <dt>{t("participants.screeningDate")}</dt><dd data-testid="screening-date"><CalendarDate iso={p.screeningDate} locale={locale} /></dd>
           <dt>{t("participants.age")}</dt><dd data-testid="age">{p.ageAtScreening}</dd>
           <dt>{t("participants.sex")}</dt><dd>{t(`participants.sexes.${p.sex}`)}</dd>
           <dt>{t("participants.status")}</dt><dd data-testid="status">{t(`status.${p.status}`)}</dd>
-          <dt>{t("participants.cohort")}</dt><dd>{cohortName(p.cohortId)}</dd>
+          <dt>{t("participants.cohort")}</dt><dd translate="no">{cohortName(p.cohortId)}</dd>
           <dt>{t("participants.results")}</dt>
           <dd>
             <ul>
               {p.results.map((r) => (
-                <li key={r.subtype}>{r.subtype}: {t(`participants.resultValues.${r.result}`)} ({t(`participants.methods.${r.method}`)})</li>
+                <li key={r.subtype}><span translate="no">{r.subtype}</span>: {t(`participants.resultValues.${r.result}`)} ({t(`participants.methods.${r.method}`)})</li>
               ))}
             </ul>
           </dd>
@@ -55,10 +56,10 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
         <tbody>
           {history.map((h, i) => (
             <tr key={i}>
-              <td>{t(`status.${h.to}`)}{h.cohortId ? ` · ${cohortName(h.cohortId)}` : ""}</td>
-              <td><time dateTime={h.date}>{h.date}</time></td>
+              <td>{t(`status.${h.to}`)}{h.cohortId ? <span translate="no"> · {cohortName(h.cohortId)}</span> : ""}</td>
+              <td><CalendarDate iso={h.date} locale={locale} /></td>
               <td>{[reasonLabel(h.reasonCode), h.reason].filter(Boolean).join(": ")}</td>
-              <td>{stamp(h.recordedAt)}</td>
+              <td><LocalTime iso={h.recordedAt} /></td>
             </tr>
           ))}
         </tbody>
@@ -87,12 +88,12 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
         <tbody>
           {audit.map((a) => (
             <tr key={a.id}>
-              <td>{stamp(a.at)}</td>
-              <td>{a.actor}</td>
+              <td><LocalTime iso={a.at} /></td>
+              <td translate="no">{a.actor}</td>
               <td>{t.has(`participants.actions.${a.action.replaceAll(".", "_")}`) ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create") : a.action}</td>
-              <td><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre></td>
-              <td><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre></td>
-              <td>{a.reason}</td>
+              <td translate="no"><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre></td>
+              <td translate="no"><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre></td>
+              <td translate="no">{a.reason}</td>
             </tr>
           ))}
         </tbody>

@@ -30,7 +30,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
       <div className="field">
         <label htmlFor="siteId">{t("site")}</label>
         <select id="siteId" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
-          {sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          {sites.map((s) => <option key={s.id} value={s.id} translate="no">{s.name}</option>)}
         </select>
         <FieldError id="siteId-error" messages={errors.siteId} />
       </div>
