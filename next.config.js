@@ -7,6 +7,8 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   typedRoutes: false,
+  // pdfkit reads its font metrics from files beside it at run time; keep both report libraries out of the bundle.
+  serverExternalPackages: ["pdfkit", "exceljs"],
 };
 
 export default withNextIntl(nextConfig);

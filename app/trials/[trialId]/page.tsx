@@ -25,6 +25,12 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       <nav aria-label={trial.code} className="subnav">
         {view.recent !== null && <Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link>}
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
+        <span className="downloads">
+          {t("reports.download")}{" "}
+          {(["csv", "xlsx", "pdf"] as const).map((kind) => (
+            <a key={kind} href={`/api/v1/trials/${trial.id}/reports/enrolment.${kind}`} download>{t(`reports.${kind}`)}</a>
+          ))}
+        </span>
       </nav>
       <p className="muted">
         {t("trial.yourAccess")}:{" "}

@@ -1,0 +1,32 @@
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler } from "@/lib/http/api";
+import { notFound } from "@/lib/http/errors";
+import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
+import { reportCsv, reportPdf, reportXlsx } from "@/lib/reports/formats";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const TYPES = {
+  "enrolment.csv": "text/csv; charset=utf-8",
+  "enrolment.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "enrolment.pdf": "application/pdf",
+} as const;
+
+/** GET /api/v1/trials/{id}/reports/enrolment.csv | .xlsx | .pdf ?country=&siteId=&cohortId=&from=&to= */
+export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string }> }>(async (request, { params }) => {
+  const actor = await requireActor();
+  const { trialId, file } = await params;
+  if (!(file in TYPES)) throw notFound();
+  const name = file as keyof typeof TYPES;
+  const report = await buildEnrolmentReport(actor, trialId, Object.fromEntries(new URL(request.url).searchParams), name.split(".")[1]!);
+  const body = name.endsWith(".csv") ? reportCsv(report) : name.endsWith(".xlsx") ? await reportXlsx(report) : await reportPdf(report);
+  const stamp = report.asOf.replace(/[:.]/g, "-");
+  return new Response(typeof body === "string" ? body : new Uint8Array(body), {
+    headers: {
+      "Content-Type": TYPES[name],
+      "Content-Disposition": `attachment; filename="${report.trial.code}-enrolment-${stamp}.${name.split(".")[1]}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+});

@@ -1,0 +1,192 @@
+// The enrolment report as CSV (RFC 4180, UTF-8 with BOM so Excel shows Chinese names), as an Excel workbook, and
+// as a PDF for steering committees. The numbers come from one EnrolmentReport, so every format says the same.
+import ExcelJS from "exceljs";
+import Papa from "papaparse";
+import PDFDocument from "pdfkit";
+import { METRICS, type Counts } from "@/lib/enrolment/summary";
+import { monthLabel, type EnrolmentReport } from "./enrolment-report";
+
+const COLUMNS = ["section", "key", "name", "name_local", "country", "screened", "eligible", "screen_failed", "consented", "enrolled", "withdrawn", "completed", "target"] as const;
+const metricCells = (c: Partial<Counts>) => METRICS.map((m) => c[m] ?? "");
+
+function describeFilters(report: EnrolmentReport) {
+  const f = report.filters;
+  const parts = [f.country && `country ${f.country}`, f.siteId && `site ${report.summary.bySite[0]?.code ?? f.siteId}`, f.cohortId && `cohort ${report.summary.byCohort[0]?.code ?? f.cohortId}`, f.from && `from ${f.from}`, f.to && `to ${f.to}`].filter(Boolean);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+export function reportCsv(report: EnrolmentReport): string {
+  const s = report.summary;
+  const rows: (string | number)[][] = [
+    ["report", "as_of", report.asOf, "", "", ...metricCells({}), ""],
+    ["report", "trial", report.trial.code, "", "", ...metricCells({}), report.trial.target],
+    ["report", "filters", describeFilters(report), "", "", ...metricCells({}), ""],
+    ...(["US", "CN"] as const).map((c) => ["country", c, c === "US" ? "United States" : "China", c === "US" ? "United States" : "中国", c, ...metricCells(s.byCountry[c]), ""]),
+    ["country", "ALL", "All sites", "全部中心", "ALL", ...metricCells(s.totals), report.trial.target],
+    ...s.bySite.map((site) => ["site", site.code, site.nameEn, site.nameLocal, site.country, ...metricCells(site), ""]),
+    ...s.byCohort.flatMap((c) => [
+      ["cohort", c.code, c.name, "", "ALL", ...metricCells({ enrolled: c.enrolled }), c.target],
+      ...(["US", "CN"] as const).map((k) => ["cohort", c.code, c.name, "", k, ...metricCells({ enrolled: c.byCountry[k] }), ""]),
+    ]),
+    ...s.timeline.flatMap((m) => (["US", "CN"] as const).map((k) => ["month", m.month, "", "", k, ...metricCells({ screened: m.screened[k], enrolled: m.enrolled[k] }), ""])),
+  ];
+  return `\uFEFF${Papa.unparse({ fields: [...COLUMNS], data: rows }, { newline: "\r\n" })}\r\n`;
+}
+
+export async function reportXlsx(report: EnrolmentReport): Promise<Buffer> {
+  const s = report.summary;
+  const book = new ExcelJS.Workbook();
+  book.creator = "TrialBridge";
+  book.created = new Date(report.asOf);
+  const sheet = (name: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]) => {
+    const ws = book.addWorksheet(name);
+    ws.columns = columns.map((c) => ({ width: 14, ...c }));
+    ws.getRow(1).font = { bold: true };
+    ws.addRows(rows);
+    return ws;
+  };
+  const metrics = METRICS.map((m) => ({ header: m, key: m }));
+  const summary = sheet("Summary", [{ header: "", key: "label", width: 28 }, { header: "", key: "value", width: 60 }], [
+    { label: "Trial", value: `${report.trial.code}: ${report.trial.title}` },
+    { label: "Sponsor", value: report.trial.sponsorName },
+    { label: "As of (UTC)", value: report.asOf },
+    { label: "Filters", value: describeFilters(report) },
+    { label: "Target", value: report.trial.target },
+    { label: "Enrolled (all sites)", value: s.totals.enrolled },
+    { label: "Enrolled, United States", value: s.byCountry.US.enrolled },
+    { label: "Enrolled, China", value: s.byCountry.CN.enrolled },
+    { label: "Screened (all sites)", value: s.totals.screened },
+  ]);
+  summary.getColumn(1).font = { bold: true };
+  sheet("By site", [{ header: "code", key: "code" }, { header: "name", key: "nameEn", width: 36 }, { header: "local name", key: "nameLocal", width: 24 }, { header: "country", key: "country" }, { header: "activated", key: "activationDate" }, ...metrics, { header: "enrolled per month", key: "enrolmentRatePerMonth" }, { header: "days since last screening", key: "daysSinceLastScreening" }], s.bySite.map((x) => ({ ...x })));
+  sheet("By cohort", [{ header: "code", key: "code" }, { header: "name", key: "name", width: 44 }, { header: "target", key: "target" }, { header: "enrolled", key: "enrolled" }, { header: "United States", key: "US" }, { header: "China", key: "CN" }], s.byCohort.map((c) => ({ ...c, US: c.byCountry.US, CN: c.byCountry.CN })));
+  sheet("Monthly timeline", [{ header: "month", key: "month" }, { header: "screened US", key: "sUS" }, { header: "screened China", key: "sCN" }, { header: "enrolled US", key: "eUS" }, { header: "enrolled China", key: "eCN" }, { header: "cumulative US", key: "cUS" }, { header: "cumulative China", key: "cCN" }, { header: "cumulative joint", key: "cJ" }, { header: "planned", key: "planned" }],
+    s.timeline.map((m) => ({ month: m.month, sUS: m.screened.US, sCN: m.screened.CN, eUS: m.enrolled.US, eCN: m.enrolled.CN, cUS: m.cumulative.US, cCN: m.cumulative.CN, cJ: m.cumulative.joint, planned: m.planned })));
+  sheet("Screen failures", [{ header: "reason", key: "code", width: 24 }, { header: "patients", key: "count" }], s.screenFailureReasons);
+  sheet("CONSORT flow", [{ header: "step", key: "step", width: 36 }, { header: "patients", key: "n" }], [
+    { step: "Screened (assessed for eligibility)", n: s.totals.screened },
+    { step: "Excluded (screen failures)", n: s.totals.screenFailed },
+    { step: "Eligible", n: s.totals.eligible },
+    { step: "Consented", n: s.totals.consented },
+    { step: "Enrolled", n: s.totals.enrolled },
+    ...s.byCohort.map((c) => ({ step: `  enrolled in ${c.name}`, n: c.enrolled })),
+    { step: "Withdrawn", n: s.totals.withdrawn },
+    { step: "Completed", n: s.totals.completed },
+  ]);
+  sheet("Forecast", [{ header: "scenario", key: "name", width: 16 }, { header: "completion (median)", key: "p50", width: 22 }, { header: "80% interval from", key: "p10", width: 20 }, { header: "80% interval to", key: "p90", width: 20 }, { header: "share not finishing in 20 years", key: "incomplete", width: 30 }],
+    report.forecast.map((f) => ({ name: f.name, p50: monthLabel(report.monthZero, f.p50), p10: monthLabel(report.monthZero, f.p10), p90: monthLabel(report.monthZero, f.p90), incomplete: f.incompleteShare })));
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#888888" };
+
+/** A PDF a steering committee can read. Site names are in English (the Chinese names are in the CSV and Excel files). */
+export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
+  const s = report.summary;
+  const doc = new PDFDocument({ size: "A4", margin: 48, info: { Title: `${report.trial.code} enrolment report`, Author: "TrialBridge" } });
+  const chunks: Buffer[] = [];
+  doc.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
+  const width = doc.page.width - 96;
+
+  doc.fontSize(18).text(`${report.trial.code} enrolment report`);
+  doc.fontSize(10).fillColor("#555").text(report.trial.title).text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`).fillColor("black").moveDown();
+  doc.fontSize(13).text("Headline");
+  doc.fontSize(11).text(`Enrolled ${s.totals.enrolled} of ${report.trial.target} (${Math.round((s.totals.enrolled / Math.max(1, report.trial.target)) * 100)}%). United States ${s.byCountry.US.enrolled}, China ${s.byCountry.CN.enrolled}. Screened ${s.totals.screened}.`).moveDown();
+
+  // Enrolment over time, one line per country and one for both, against the plan.
+  doc.fontSize(13).text("Cumulative enrolment by country");
+  const top = doc.y + 6;
+  const h = 160;
+  const max = Math.max(1, ...s.timeline.map((m) => Math.max(m.cumulative.joint, m.planned)));
+  const x = (i: number) => 48 + 30 + (i / Math.max(1, s.timeline.length - 1)) * (width - 40);
+  const y = (v: number) => top + h - (v / max) * h;
+  doc.lineWidth(0.5).strokeColor("#999").moveTo(78, top).lineTo(78, top + h).lineTo(48 + width, top + h).stroke();
+  doc.fontSize(8).fillColor("#555").text(String(max), 48, top - 4, { width: 26, align: "right" }).text("0", 48, top + h - 4, { width: 26, align: "right" });
+  if (s.timeline.length) {
+    doc.text(s.timeline[0]!.month, 78, top + h + 4).text(s.timeline.at(-1)!.month, 48 + width - 40, top + h + 4);
+  }
+  const line = (values: number[], colour: string, dash = false) => {
+    if (!values.length) return;
+    doc.lineWidth(dash ? 1 : 2).strokeColor(colour);
+    if (dash) doc.dash(4, { space: 3 });
+    values.forEach((v, i) => (i === 0 ? doc.moveTo(x(i), y(v)) : doc.lineTo(x(i), y(v))));
+    doc.stroke().undash();
+  };
+  line(s.timeline.map((m) => m.cumulative.US), COLOURS.US);
+  line(s.timeline.map((m) => m.cumulative.CN), COLOURS.CN);
+  line(s.timeline.map((m) => m.cumulative.joint), COLOURS.joint);
+  line(s.timeline.map((m) => m.planned), COLOURS.planned, true);
+  doc.fillColor("black").fontSize(9);
+  let legend = 78;
+  for (const [label, colour] of [["United States", COLOURS.US], ["China", COLOURS.CN], ["Both", COLOURS.joint], ["Planned", COLOURS.planned]] as const) {
+    doc.rect(legend, top + h + 18, 10, 6).fill(colour).fillColor("black").text(label, legend + 14, top + h + 16);
+    legend += 90;
+  }
+  doc.y = top + h + 36;
+  doc.x = 48;
+
+  doc.fontSize(13).text("Cohorts against targets");
+  for (const c of s.byCohort) {
+    const rowY = doc.y + 2;
+    doc.fontSize(9).fillColor("black").text(`${c.name}: ${c.enrolled} / ${c.target} (US ${c.byCountry.US}, China ${c.byCountry.CN})`, 48, rowY);
+    const barY = doc.y + 1;
+    doc.rect(48, barY, width, 6).fill("#e7eaee");
+    const us = Math.min(1, c.byCountry.US / Math.max(1, c.target)) * width;
+    const cn = Math.min(1 - us / width, c.byCountry.CN / Math.max(1, c.target)) * width;
+    doc.rect(48, barY, us, 6).fill(COLOURS.US).rect(48 + us, barY, cn, 6).fill(COLOURS.CN).fillColor("black");
+    doc.y = barY + 10;
+  }
+  doc.moveDown();
+
+  doc.fontSize(13).text("Flow of participants (CONSORT)", 48);
+  const box = (label: string, n: number, bx: number, by: number) => {
+    doc.lineWidth(1).strokeColor("#666").rect(bx, by, 150, 34).stroke();
+    doc.fontSize(8).fillColor("black").text(label, bx + 4, by + 4, { width: 142 }).fontSize(11).text(String(n), bx + 4, by + 17);
+  };
+  const flowTop = doc.y + 4;
+  box("Screened", s.totals.screened, 48, flowTop);
+  box("Excluded (screen failures)", s.totals.screenFailed, 260, flowTop);
+  box("Consented", s.totals.consented, 48, flowTop + 44);
+  box("Enrolled", s.totals.enrolled, 48, flowTop + 88);
+  box("Withdrawn", s.totals.withdrawn, 226, flowTop + 88);
+  box("Completed", s.totals.completed, 392, flowTop + 88);
+  doc.y = flowTop + 132;
+  doc.x = 48;
+
+  doc.fontSize(13).text("Forecast of completion (all cohorts at target)");
+  for (const f of report.forecast) {
+    doc.fontSize(9).text(`${f.name}: median ${monthLabel(report.monthZero, f.p50)}, 80% interval ${monthLabel(report.monthZero, f.p10)} to ${monthLabel(report.monthZero, f.p90)}${f.incompleteShare > 0 ? ` (${Math.round(f.incompleteShare * 100)}% not within 20 years)` : ""}`);
+  }
+  doc.moveDown();
+
+  doc.addPage();
+  doc.fontSize(13).text("Sites");
+  doc.fontSize(8).fillColor("#555").text("Site names are shown in English; the Chinese names are in the CSV and Excel files.").fillColor("black").moveDown(0.5);
+  const cols = [["Site", 170], ["Country", 45], ["Activated", 60], ["Screened", 50], ["Failures", 45], ["Consented", 50], ["Enrolled", 45]] as const;
+  const header = () => {
+    let cx = 48;
+    const rowY = doc.y;
+    for (const [label, w] of cols) {
+      doc.fontSize(8).font("Helvetica-Bold").text(label, cx, rowY, { width: w });
+      cx += w + 4;
+    }
+    doc.font("Helvetica").moveDown(0.3);
+  };
+  header();
+  for (const site of s.bySite) {
+    if (doc.y > doc.page.height - 70) {
+      doc.addPage();
+      header();
+    }
+    const rowY = doc.y;
+    let cx = 48;
+    for (const [value, [, w]] of [[site.nameEn], [site.country], [site.activationDate ?? "not active"], [String(site.screened)], [String(site.screenFailed)], [String(site.consented)], [String(site.enrolled)]].map((v, i) => [v[0]!, cols[i]!] as const)) {
+      doc.fontSize(8).text(value, cx, rowY, { width: w, lineBreak: false, ellipsis: true });
+      cx += w + 4;
+    }
+    doc.y = rowY + 12;
+  }
+  doc.end();
+  return done;
+}

@@ -1,0 +1,81 @@
+import ExcelJS from "exceljs";
+import Papa from "papaparse";
+import { extractText, getDocumentProxy } from "unpdf";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "@/lib/auth/session";
+import { db } from "@/lib/db/client";
+import { enrolmentSummary } from "@/lib/enrolment/summary";
+import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
+import { reportCsv, reportPdf, reportXlsx } from "@/lib/reports/formats";
+import { DEMO_ACCOUNTS } from "../../prisma/seed";
+import { actorFor, seedDemoData } from "../support/demo";
+
+let sponsor: Actor;
+let trialId: string;
+beforeAll(async () => {
+  await seedDemoData();
+  sponsor = await actorFor(DEMO_ACCOUNTS.sponsor);
+  trialId = (await db().trial.findFirstOrThrow({ where: { code: "TB-201" } })).id;
+});
+
+describe("enrolment reports", () => {
+  it("CSV: UTF-8 with BOM, Chinese site names intact, totals equal to the enrolment endpoint's", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const csv = reportCsv(await buildEnrolmentReport(sponsor, trialId, {}, "csv"));
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const rows = Papa.parse<Record<string, string>>(csv.slice(1), { header: true, skipEmptyLines: true }).data;
+    const all = rows.find((r) => r.section === "country" && r.key === "ALL")!;
+    expect(Number(all.enrolled)).toBe(summary.totals.enrolled);
+    expect(Number(all.screened)).toBe(summary.totals.screened);
+    expect(Number(rows.find((r) => r.section === "country" && r.key === "CN")!.enrolled)).toBe(summary.byCountry.CN.enrolled);
+    expect(rows.filter((r) => r.section === "site")).toHaveLength(summary.bySite.length);
+    expect(rows.find((r) => r.key === "CN-GZ1")!.name_local).toBe("珠江肿瘤医院");
+    expect(rows.find((r) => r.section === "report" && r.key === "as_of")!.name).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    for (const cohort of summary.byCohort) {
+      expect(Number(rows.find((r) => r.section === "cohort" && r.key === cohort.code && r.country === "ALL")!.enrolled)).toBe(cohort.enrolled);
+    }
+    const monthly = rows.filter((r) => r.section === "month").reduce((sum, r) => sum + Number(r.enrolled), 0);
+    expect(monthly).toBe(summary.totals.enrolled);
+  });
+
+  it("filters: one country's report adds up to that country's counts", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const report = await buildEnrolmentReport(sponsor, trialId, { country: "CN" }, "csv");
+    expect(report.summary.totals).toEqual(summary.byCountry.CN);
+    expect(report.summary.bySite.every((s) => s.country === "CN")).toBe(true);
+    await expect(buildEnrolmentReport(sponsor, trialId, { country: "JP" }, "csv")).rejects.toMatchObject({ code: "invalid" });
+    await expect(buildEnrolmentReport(sponsor, "not-a-trial", {}, "csv")).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("Excel: a real workbook with every sheet and the same totals", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await reportXlsx(await buildEnrolmentReport(sponsor, trialId, {}, "xlsx"))) as unknown as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(["Summary", "By site", "By cohort", "Monthly timeline", "Screen failures", "CONSORT flow", "Forecast"]);
+    const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
+    const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
+    expect(summaryRow[2]).toBe(summary.totals.enrolled);
+    expect(cells("By site").filter(Boolean)).toHaveLength(summary.bySite.length + 1);
+    expect(cells("Forecast").filter(Boolean).map((r) => r[1])).toEqual(["scenario", "US only", "China only", "Joint"]);
+  });
+
+  it("PDF: readable text with the headline, charts' legend, CONSORT, forecast and site table", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const pdf = await reportPdf(await buildEnrolmentReport(sponsor, trialId, {}, "pdf"));
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    const { text, totalPages } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
+    expect(totalPages).toBeGreaterThanOrEqual(2);
+    expect(text).toContain(`Enrolled ${summary.totals.enrolled} of 320`);
+    for (const heading of ["Cumulative enrolment by country", "United States", "Cohorts against targets", "Flow of participants (CONSORT)", "Forecast of completion", "Joint: median", "Harborview Thoracic Oncology Center", "Pearl River Cancer Hospital", "Site names are shown in English"]) {
+      expect(text).toContain(heading);
+    }
+  });
+
+  it("audits every download with its format and filters", async () => {
+    const before = await db().auditEvent.count({ where: { action: "report.download", actorId: sponsor.id } });
+    await buildEnrolmentReport(sponsor, trialId, { country: "US" }, "pdf");
+    const last = await db().auditEvent.findFirstOrThrow({ where: { action: "report.download", actorId: sponsor.id }, orderBy: { id: "desc" } });
+    expect(await db().auditEvent.count({ where: { action: "report.download", actorId: sponsor.id } })).toBe(before + 1);
+    expect(last.after).toEqual({ report: "enrolment", format: "pdf", filters: { country: "US" } });
+  });
+});

@@ -1,0 +1,23 @@
+import { readFile } from "node:fs/promises";
+import { ACCOUNTS, expect, test } from "./fixtures";
+
+test("a sponsor downloads the enrolment report as CSV, Excel and PDF", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.sponsor);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  const enrolled = Number(await page.getByTestId("enrolled-overall").locator(".big").getAttribute("data-value"));
+  const files: Record<string, Buffer> = {};
+  for (const [label, extension] of [["CSV", "csv"], ["Excel", "xlsx"], ["PDF", "pdf"]] as const) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: label, exact: true }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^TB-201-enrolment-.+\\.${extension}$`));
+    files[extension] = await readFile((await download.path())!);
+  }
+  const csv = files.csv!.toString("utf8");
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  expect(csv).toContain("珠江肿瘤医院");
+  expect(csv).toMatch(new RegExp(`country,ALL,All sites,全部中心,ALL,\\d+,\\d+,\\d+,\\d+,${enrolled},`));
+  expect(files.xlsx!.subarray(0, 2).toString()).toBe("PK"); // a zip: a real .xlsx
+  expect(files.pdf!.subarray(0, 5).toString()).toBe("%PDF-");
+  const forbidden = await page.request.get("/api/v1/trials/not-a-trial/reports/enrolment.pdf");
+  expect(forbidden.status()).toBe(404);
+});
