@@ -12,6 +12,8 @@ import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
 
 export interface BenchApp {
   db: Db;
+  /** The app server's process ids (to sample their memory). */
+  pids(): number[];
   url: string;
   base: string;
   stop(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startBench(): Promise<BenchApp> {
   return {
     db,
     url,
+    pids: () => apps.map((a) => a.pid!).filter(Boolean),
     get base() {
       return base;
     },

@@ -1,0 +1,115 @@
+// The de-identified participant listing (CSV, SDTM-style columns), streamed from the database in keyset batches so
+// that a million rows never sit in memory. Who may have it: investigators (the sites they may see) and sponsors
+// where the trial allows it (every site). Ages over 89 are shown as 90+ (HIPAA Safe Harbor); only the year and month
+// of screening are given. Patient-level genetic results of patients at Chinese sites do not leave China: for a user
+// outside China (anyone whose memberships in the trial are not all at Chinese sites) their SUBTYPE is withheld,
+// unless the trial records a cross-border approval reference.
+import "server-only";
+import Papa from "papaparse";
+import { trialAccess } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/client";
+import { streamPool } from "@/lib/db/stream-pool";
+import { AppError } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
+
+export const LISTING_COLUMNS = ["STUDYID", "SITEID", "COUNTRY", "SUBJID", "AGE", "SEX", "SCRNYM", "SUBTYPE", "DISPOSITION", "DSREAS", "COHORT"] as const;
+const BATCH = 1_000;
+export const WITHHELD = "WITHHELD (cross-border)";
+
+const DISPOSITION: Record<string, string> = {
+  SCREENED: "SCREENED", ELIGIBLE: "SCREENED", CONSENTED: "SCREENED", SCREEN_FAILED: "SCRNFAIL",
+  ENROLLED: "ENROLLED", WITHDRAWN: "WITHDRAWN", COMPLETED: "COMPLETED",
+};
+
+interface ListingRow {
+  id: string;
+  screeningNumber: string;
+  siteCode: string;
+  country: string;
+  ageAtScreening: number;
+  sex: string;
+  month: string;
+  status: string;
+  reason: string | null;
+  cohort: string | null;
+  subtypes: string | null;
+}
+
+export interface ListingPlan {
+  trialCode: string;
+  siteIds: string[] | "all";
+  withholdChineseGenetics: boolean;
+}
+
+/** Decides whether the actor may have the listing, and what it holds. */
+export async function planListing(actor: Actor, trialId: string): Promise<ListingPlan> {
+  const access = await trialAccess(actor, trialId);
+  const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, sponsorListingAllowed: true, crossBorderApprovalRef: true } });
+  const investigator = access.roles.has("INVESTIGATOR");
+  const sponsor = access.roles.has("SPONSOR") && trial.sponsorListingAllowed;
+  if (!investigator && !sponsor) throw new AppError("forbidden", msg("errors.listingNotAllowed"));
+  const siteIds = sponsor ? "all" : access.investigatorSites === "all" ? "all" : [...access.investigatorSites];
+  const memberships = await db().membership.findMany({ where: { userId: actor.id, trialId, revokedAt: null }, select: { site: { select: { country: true } } } });
+  const inChina = memberships.length > 0 && memberships.every((m) => m.site?.country === "CN");
+  return { trialCode: trial.code, siteIds, withholdChineseGenetics: !inChina && !trial.crossBorderApprovalRef };
+}
+
+function toCsvRow(plan: ListingPlan, row: ListingRow): string[] {
+  const withhold = plan.withholdChineseGenetics && row.country === "CN";
+  return [
+    plan.trialCode, row.siteCode, row.country, row.screeningNumber, row.ageAtScreening > 89 ? "90+" : String(row.ageAtScreening),
+    row.sex[0]!, row.month, withhold ? WITHHELD : (row.subtypes ?? ""), DISPOSITION[row.status] ?? row.status, row.reason ?? "", row.cohort ?? "",
+  ];
+}
+
+/** Streams the listing as CSV (UTF-8 with BOM), reading BATCH rows at a time. */
+export function listingStream(trialId: string, plan: ListingPlan): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after = "";
+  let started = false;
+  const sites = plan.siteIds === "all" ? null : plan.siteIds;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`\uFEFF${Papa.unparse([[...LISTING_COLUMNS]], { newline: "\r\n" })}\r\n`));
+        return;
+      }
+      const { rows: raw } = await streamPool().query<unknown[]>({
+        rowMode: "array",
+        text: `
+        SELECT p."id", p."screeningNumber", s."code", s."country"::text, p."ageAtScreening", p."sex"::text,
+               to_char(p."screeningDate", 'YYYY-MM'), p."status"::text,
+               (SELECT sc."reasonCode" FROM "StatusChange" sc WHERE sc."participantId" = p."id" AND sc."toStatus" = 'SCREEN_FAILED' LIMIT 1),
+               c."code",
+               (SELECT string_agg(st."key", ';' ORDER BY st."key") FROM "ParticipantResult" r JOIN "Subtype" st ON st."id" = r."subtypeId"
+                 WHERE r."participantId" = p."id" AND r."result" = 'DETECTED')
+          FROM "Participant" p
+          JOIN "Site" s ON s."id" = p."siteId"
+          LEFT JOIN "Cohort" c ON c."id" = p."cohortId"
+         WHERE p."trialId" = $1 AND p."voidedAt" IS NULL AND p."id" > $2 AND ($3::text[] IS NULL OR p."siteId" = ANY($3))
+         ORDER BY p."id"
+         LIMIT $4`,
+        values: [trialId, after, sites, BATCH],
+      });
+      const rows = raw.map(([id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes]) =>
+        ({ id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes }) as ListingRow);
+      if (rows.length === 0) {
+        controller.close();
+        return;
+      }
+      after = rows.at(-1)!.id;
+      controller.enqueue(encoder.encode(`${Papa.unparse(rows.map((r) => toCsvRow(plan, r)), { newline: "\r\n" })}\r\n`));
+    },
+  });
+}
+
+export async function participantListing(actor: Actor, trialId: string) {
+  const plan = await planListing(actor, trialId);
+  await db().$transaction((tx) =>
+    recordAudit(tx, { actorId: actor.id, action: "report.download", entityType: "Trial", entityId: trialId, trialId, after: { report: "participants", format: "csv", withheld: plan.withholdChineseGenetics } }),
+  );
+  return { plan, stream: listingStream(trialId, plan) };
+}
