@@ -7,7 +7,7 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 
-const PROTECTED = /^\/(trials|admin)(\/|$)/;
+const PROTECTED = /^\/(trials|admin|account)(\/|$)/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 function isHttps(request: NextRequest) {
@@ -78,6 +78,8 @@ export async function proxy(request: NextRequest) {
 
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
+  headers.set("x-trialbridge-method", request.method);
+  headers.set("x-trialbridge-path", request.nextUrl.pathname);
   headers.set("Content-Security-Policy", csp);
   return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp, https);
 }

@@ -7,6 +7,7 @@ import { cache } from "react";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { unauthenticated } from "@/lib/http/errors";
+import { userForToken } from "./tokens";
 
 export interface Actor {
   id: string;
@@ -14,10 +15,21 @@ export interface Actor {
   displayName: string;
   isAdmin: boolean;
   locale: string | null;
+  /** Signed in with a personal API token: read-only. */
+  viaToken?: boolean;
 }
 
+/**
+ * `Authorization: Bearer <token>` when present (and then only the token counts: a bad one is 401 even with a
+ * session cookie); otherwise the session cookie.
+ */
 export const getActor = cache(async (): Promise<Actor | null> => {
   const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headerStore.get("authorization") ?? "")?.[1];
+  if (bearer) {
+    const user = await userForToken(bearer, { method: headerStore.get("x-trialbridge-method") ?? "GET", path: headerStore.get("x-trialbridge-path") ?? "" });
+    return user ? { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, viaToken: true } : null;
+  }
   const req = {
     headers: Object.fromEntries(headerStore.entries()),
     cookies: Object.fromEntries(cookieStore.getAll().map((c) => [c.name, c.value])),

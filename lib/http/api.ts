@@ -4,7 +4,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { getActor } from "@/lib/auth/session";
 import { resolveLocale, type Locale } from "@/lib/i18n/config";
-import { renderFields, renderMessage } from "@/lib/i18n/messages";
+import { msg, renderFields, renderMessage } from "@/lib/i18n/messages";
 import { AppError, STATUS } from "./errors";
 
 export function json<T>(body: T, init?: ResponseInit) {
@@ -33,6 +33,9 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 export function apiHandler<C>(handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {
+      if (!["GET", "HEAD"].includes(request.method) && /^Bearer\s/i.test(request.headers.get("authorization") ?? "")) {
+        throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+      }
       return await handler(request, context);
     } catch (error) {
       return errorResponse(error, await responseLocale(request));

@@ -1,0 +1,31 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { getLocale } from "next-intl/server";
+import { requirePageActor } from "@/lib/auth/page";
+import { createToken, revokeToken } from "@/lib/auth/tokens";
+import type { Locale } from "@/lib/i18n/config";
+import { renderMessage } from "@/lib/i18n/messages";
+import { AppError } from "@/lib/http/errors";
+
+export interface TokenState {
+  token?: string;
+  message?: string;
+}
+
+export async function createTokenAction(_state: TokenState, form: FormData): Promise<TokenState> {
+  const actor = await requirePageActor();
+  try {
+    const created = await createToken(actor, { name: String(form.get("name") ?? ""), expiresInDays: Number(form.get("expiresInDays") ?? 90) });
+    revalidatePath("/account/tokens");
+    return { token: created.token };
+  } catch (error) {
+    if (error instanceof AppError) return { message: renderMessage(error.message, (await getLocale()) as Locale) };
+    throw error;
+  }
+}
+
+export async function revokeTokenAction(form: FormData) {
+  const actor = await requirePageActor();
+  await revokeToken(actor, String(form.get("id") ?? ""));
+  revalidatePath("/account/tokens");
+}

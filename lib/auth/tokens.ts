@@ -1,0 +1,73 @@
+// Personal API tokens for sponsors and investigators: read-only, expiring, revocable. The token is shown once;
+// only its SHA-256 is stored. A revoked or expired token is refused (401) on its very next request, and every use
+// is recorded in the audit trail.
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/client";
+import { AppError, notFound } from "@/lib/http/errors";
+import { validationError } from "@/lib/http/validation";
+import { msg } from "@/lib/i18n/messages";
+import type { Actor } from "./session";
+
+export const TOKEN_PREFIX = "tb_";
+const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export const createTokenInput = z.strictObject({
+  name: z.string().trim().min(1, { error: msg("validation.required") }).max(80),
+  expiresInDays: z.number().int().min(1).max(365).default(90),
+});
+
+async function mayHaveTokens(actor: Actor) {
+  const roles = await db().membership.count({ where: { userId: actor.id, revokedAt: null, role: { in: ["SPONSOR", "INVESTIGATOR"] } } });
+  if (roles === 0) throw new AppError("forbidden", msg("errors.tokensNotAllowed"));
+}
+
+export async function createToken(actor: Actor, raw: unknown) {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  await mayHaveTokens(actor);
+  const parsed = createTokenInput.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const expiresAt = new Date(Date.now() + parsed.data.expiresInDays * 86_400_000);
+  const created = await db().$transaction(async (tx) => {
+    const row = await tx.apiToken.create({ data: { userId: actor.id, name: parsed.data.name, tokenHash: hashOf(token), prefix: token.slice(0, 10), expiresAt } });
+    await recordAudit(tx, { actorId: actor.id, action: "token.create", entityType: "ApiToken", entityId: row.id, after: { name: row.name, prefix: row.prefix, expiresAt } });
+    return row;
+  });
+  return { id: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
+}
+
+export async function listTokens(actor: Actor) {
+  const rows = await db().apiToken.findMany({ where: { userId: actor.id }, orderBy: { createdAt: "desc" } });
+  return rows.map((r) => ({
+    id: r.id, name: r.name, prefix: r.prefix, createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null, lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    active: !r.revokedAt && r.expiresAt > new Date(),
+  }));
+}
+
+export async function revokeToken(actor: Actor, id: string) {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  await db().$transaction(async (tx) => {
+    const row = await tx.apiToken.findFirst({ where: { id, userId: actor.id } });
+    if (!row) throw notFound();
+    if (row.revokedAt) return;
+    await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, { actorId: actor.id, action: "token.revoke", entityType: "ApiToken", entityId: id, before: { revoked: false }, after: { revoked: true } });
+  });
+}
+
+/** The user behind a bearer token, or null when the token is unknown, revoked, expired or its user inactive. */
+export async function userForToken(token: string, use: { method: string; path: string }) {
+  const row = await db().apiToken.findUnique({ where: { tokenHash: hashOf(token) } });
+  if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
+  const user = await db().user.findUnique({ where: { id: row.userId }, select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true } });
+  if (!user?.active) return null;
+  await db().$transaction(async (tx) => {
+    await tx.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+    await recordAudit(tx, { actorId: user.id, action: "token.use", entityType: "ApiToken", entityId: row.id, after: use });
+  });
+  return user;
+}
