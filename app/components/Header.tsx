@@ -14,6 +14,7 @@ export async function Header({ actorName, isAdmin, locale }: { actorName: string
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {actorName && <Link href="/account/tokens">{t("tokens.nav")}</Link>}
+        <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
       </nav>
       <form action={switchLocale} className="lang-switch" aria-label={t("nav.language")}>

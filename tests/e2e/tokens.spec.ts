@@ -43,3 +43,12 @@ test("coordinators cannot create tokens", async ({ page, signIn }) => {
   await signIn(ACCOUNTS.coordinatorUs);
   expect((await page.request.post("/api/v1/tokens", { data: { name: "nope" } })).status()).toBe(403);
 });
+
+test("the API is described at /api/v1/openapi.json and on a readable page", async ({ page }) => {
+  const response = await page.request.get("/api/v1/openapi.json");
+  expect(response.status()).toBe(200);
+  expect(((await response.json()) as { openapi: string }).openapi).toBe("3.1.0");
+  await page.goto("/api-docs");
+  await expect(page.getByRole("heading", { name: "The TrialBridge API" })).toBeVisible();
+  await expect(page.getByText("/api/v1/trials/{trialId}/participants", { exact: true }).first()).toBeVisible();
+});
