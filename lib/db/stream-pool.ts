@@ -7,6 +7,16 @@ import { serverEnv } from "@/lib/env";
 const globalForPool = globalThis as unknown as { trialbridgeStreamPool?: pg.Pool };
 
 export function streamPool(): pg.Pool {
-  globalForPool.trialbridgeStreamPool ??= new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4 });
+  if (!globalForPool.trialbridgeStreamPool) {
+    const pool = new pg.Pool({ connectionString: serverEnv().DATABASE_URL, max: 4, idleTimeoutMillis: 10_000 });
+    // An idle connection that the server closes (restart, failover) must not bring the process down.
+    pool.on("error", (error) => console.error("Streaming pool: an idle connection failed:", error.message));
+    globalForPool.trialbridgeStreamPool = pool;
+  }
   return globalForPool.trialbridgeStreamPool;
+}
+
+export async function closeStreamPool() {
+  await globalForPool.trialbridgeStreamPool?.end();
+  globalForPool.trialbridgeStreamPool = undefined;
 }

@@ -9,6 +9,10 @@ import { formatCalendarDate } from "@/lib/i18n/format";
 import { renderFields } from "@/lib/i18n/messages";
 import { getParticipant, listParticipants } from "@/lib/participants/queries";
 import { registerParticipant } from "@/lib/participants/register";
+import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
+import { reportCsv } from "@/lib/reports/formats";
+import { participantListing } from "@/lib/reports/listing";
+import Papa from "papaparse";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
 
@@ -72,6 +76,17 @@ describe("dates at the site", () => {
     const listed = await listParticipants(us, trialId, { from: "2026-03-13", to: "2026-03-13", limit: "200" });
     expect(listed.items.map((p) => p.id)).toContain(body.id);
     expect(await monthCount("2026-03", "US")).toBe(marchBefore + 1);
+  });
+
+  it("puts both registrations in March in the reports' monthly rows too", async () => {
+    const sponsor = await actorFor(DEMO_ACCOUNTS.sponsor);
+    const csv = reportCsv(await buildEnrolmentReport(sponsor, trialId, { from: "2026-03-01", to: "2026-03-31" }, "csv"));
+    const rows = Papa.parse<Record<string, string>>(csv.slice(1), { header: true, skipEmptyLines: true }).data.filter((r) => r.section === "month");
+    expect(rows.map((r) => r.key)).toEqual(["2026-03", "2026-03"]);
+    expect(Number(rows.find((r) => r.country === "CN")!.screened)).toBe(await monthCount("2026-03", "CN"));
+    expect(Number(rows.find((r) => r.country === "US")!.screened)).toBe(await monthCount("2026-03", "US"));
+    const listing = await new Response((await participantListing(await actorFor(DEMO_ACCOUNTS.investigator), trialId)).stream).text();
+    expect(listing).toMatch(/,2026-03,/);
   });
 
   it("counts a registration on the last evening of a month in that month at the site", async () => {

@@ -43,7 +43,9 @@ test("in Chinese, the registration, list and dashboard pages show no English int
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
     if (name === "dashboard") await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
-    const english = (await interfaceText(page)).flatMap((text) => text.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !LATIN_ALLOWED.has(word));
+    const texts = await interfaceText(page);
+    expect(texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)), `raw message keys on the ${name} page`).toEqual([]);
+    const english = texts.flatMap((text) => text.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !LATIN_ALLOWED.has(word));
     expect(english, `English words on the ${name} page`).toEqual([]);
     await keep(page, testInfo, `zh-CN-${name}`);
   }
@@ -56,7 +58,9 @@ test("in English, the same pages show no Chinese text apart from site names", as
   for (const [name, path] of [["registration", `${trialPath}/participants/new`], ["list", `${trialPath}/participants`], ["dashboard", trialPath]] as const) {
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
-    const chinese = (await interfaceText(page)).filter((text) => /[\u3000-\u9fff\uff00-\uffef]/.test(text));
+    const texts = await interfaceText(page);
+    expect(texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)), `raw message keys on the ${name} page`).toEqual([]);
+    const chinese = texts.filter((text) => /[\u3000-\u9fff\uff00-\uffef]/.test(text));
     expect(chinese, `Chinese text on the ${name} page`).toEqual([]);
     await keep(page, testInfo, `en-${name}`);
   }

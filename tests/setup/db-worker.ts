@@ -9,6 +9,8 @@ process.env.AUTH_SECRET = "test-secret-that-is-long-enough-for-the-schema";
 
 afterAll(async () => {
   const { db } = await import("@/lib/db/client");
+  const { closeStreamPool } = await import("@/lib/db/stream-pool");
   await db().$disconnect();
+  await closeStreamPool();
   await dropDatabase(serverUrl, url);
 });
