@@ -26,7 +26,7 @@ async function interfaceText(page: Page): Promise<string[]> {
   });
 }
 
-const LATIN_ALLOWED = new Set(["TrialBridge", "NGS", "PCR", "FISH", "IHC", "CSV", "UTF", "CONSORT", "GMT", "UTC", "YYYY", "MM", "DD"]);
+const LATIN_ALLOWED = new Set(["TrialBridge", "API", "Excel", "PDF", "NGS", "PCR", "FISH", "IHC", "CSV", "UTF", "CONSORT", "GMT", "UTC", "YYYY", "MM", "DD"]);
 
 async function keep(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
