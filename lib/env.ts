@@ -7,6 +7,10 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: "DATABASE_URL must be a postgresql:// URL" }),
   AUTH_SECRET: z.string().min(32, { error: "AUTH_SECRET must be at least 32 characters" }),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** A session ends after this long without a request. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A session ends this long after sign-in, whatever its activity. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
 });
 
 export type ServerEnv = z.infer<typeof schema>;

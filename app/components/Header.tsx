@@ -13,7 +13,7 @@ export async function Header({ actorName, isAdmin, locale }: { actorName: string
       <Link className="brand" href="/trials" translate="no">{t("app.name")}</Link>
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
-        {actorName && <Link href="/account/tokens">{t("tokens.nav")}</Link>}
+        {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
       </nav>

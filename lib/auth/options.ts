@@ -8,6 +8,7 @@ import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { credentialsSchema } from "./credentials";
 import { dummyPasswordHash, verifyPassword } from "./password";
+import { endSession, openSession } from "./sessions";
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -15,6 +16,8 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
     sv?: number;
+    /** The server-side session (lib/auth/sessions.ts). */
+    sid?: string;
   }
 }
 
@@ -48,11 +51,18 @@ export function authOptions(): NextAuthOptions {
         },
       }),
     ],
+    events: {
+      // Signing out ends the server-side session too, so a copy of the cookie is worthless.
+      async signOut({ token }) {
+        if (token?.sid) await endSession(token.sid);
+      },
+    },
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) {
           token.uid = user.id;
           token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+          token.sid = await openSession(user.id);
         }
         return token;
       },

@@ -7,6 +7,7 @@ import { cache } from "react";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { unauthenticated } from "@/lib/http/errors";
+import { sessionIsLive } from "./sessions";
 import { userForToken } from "./tokens";
 
 export interface Actor {
@@ -41,6 +42,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
     select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, sessionVersion: true },
   });
   if (!user || !user.active || user.sessionVersion !== (token.sv ?? 0)) return null;
+  if (!token.sid || !(await sessionIsLive(token.sid, user.id))) return null;
   return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale };
 });
 

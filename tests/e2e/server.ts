@@ -1,6 +1,7 @@
 // The app as the browser tests see it: a fresh embedded PostgreSQL (or a fresh database on TEST_DATABASE_URL's
 // server), migrated and seeded with the demo data, and a production build served by `next start`.
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { hashPassword } from "@/lib/auth/password";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
@@ -9,6 +10,7 @@ import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
 import { createDatabaseFromTemplate, dropDatabase, ensureTemplate, startTestServer } from "../support/test-database";
 
 const port = process.env.E2E_PORT ?? "3100";
+export const DATABASE_URL_FILE = "test-results/e2e-database-url.txt";
 
 async function main() {
   if (!buildIsCurrent()) {
@@ -22,6 +24,10 @@ async function main() {
   await seedDemo(db);
   // An account of the tests' own, which the throttling test may lock without disturbing the demo accounts' tests.
   await db.user.create({ data: { email: "throttle.test@example.org", displayName: "Throttle Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  await db.user.create({ data: { email: "password.test@example.org", displayName: "Password Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  // Tests that need to age a session read the database URL from here.
+  fs.mkdirSync("test-results", { recursive: true });
+  fs.writeFileSync(DATABASE_URL_FILE, url);
   await db.$disconnect();
 
   // Two stateless instances on one database, as behind a load balancer: the second serves the multi-instance test.
