@@ -6,17 +6,18 @@ import { cookieHeader, SseClient } from "./sse";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
-async function tb201(request: APIRequestContext) {
+async function trialIdOf(request: APIRequestContext, code = "TB-201") {
   const trials = (await (await request.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
-  return trials.items.find((t) => t.code === "TB-201")!.id;
+  return trials.items.find((t) => t.code === code)!.id;
 }
 
 /** Registers a patient through the API as the signed-in US coordinator: one enrolment event. */
 async function registerOne(request: APIRequestContext, trialId: string, n: number, base = `http://localhost:${PORT}`) {
-  const mine = (await (await request.get(`${base}/api/v1/trials/${trialId}/participants?limit=1`)).json()) as { items: { siteId: string }[] };
+  const enrolment = (await (await request.get(`${base}/api/v1/trials/${trialId}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
+  const siteId = enrolment.bySite.find((s) => s.code === "US-BOS1")!.siteId;
   const response = await request.post(`${base}/api/v1/trials/${trialId}/participants`, {
     headers: { "Idempotency-Key": `live-test-${Date.now()}-${n}-${Math.random().toString(36).slice(2)}` },
-    data: { siteId: mine.items[0]!.siteId, screeningDate: todayIn("America/New_York"), ageAtScreening: 50 + n, sex: "female", results: [{ subtype: "L858R", result: "detected", method: "PCR" }] },
+    data: { siteId, screeningDate: todayIn("America/New_York"), ageAtScreening: 50 + n, sex: "female", results: [{ subtype: "L858R", result: "detected", method: "PCR" }] },
   });
   expect(response.status()).toBe(201);
 }
@@ -52,7 +53,8 @@ test("a Chinese coordinator's enrolment reaches the investigator's open dashboar
 
 test("a client that reconnects with Last-Event-ID receives exactly the events it missed, in order", async ({ page }) => {
   await signIn(page, ACCOUNTS.coordinatorUs);
-  const trialId = await tb201(page.request);
+  // TB-305: no other test writes to it, so every event in this stream is this test's.
+  const trialId = await trialIdOf(page.request, "TB-305");
   const headers = { cookie: await cookieHeader(page.context()) };
   const url = `http://localhost:${PORT}/api/v1/trials/${trialId}/events`;
 
@@ -80,7 +82,7 @@ test("a client that reconnects with Last-Event-ID receives exactly the events it
 
 test("a change made through one app instance reaches a client of another instance within a second", async ({ page }) => {
   await signIn(page, ACCOUNTS.coordinatorUs);
-  const trialId = await tb201(page.request);
+  const trialId = await trialIdOf(page.request);
   const other = new SseClient(`http://localhost:${PORT + 1}/api/v1/trials/${trialId}/events`, { cookie: await cookieHeader(page.context()) });
   await other.opened;
   const started = Date.now();
@@ -94,5 +96,5 @@ test("the events stream is for members of the trial only", async ({ page }) => {
   expect((await page.request.get(`/api/v1/trials/x/events`)).status()).toBe(401);
   await signIn(page, ACCOUNTS.sponsor);
   expect((await page.request.get(`/api/v1/trials/not-a-trial/events`)).status()).toBe(404);
-  expect((await page.request.get(`/api/v1/trials/${await tb201(page.request)}/events?lastEventId=abc`)).status()).toBe(400);
+  expect((await page.request.get(`/api/v1/trials/${await trialIdOf(page.request)}/events?lastEventId=abc`)).status()).toBe(400);
 });
