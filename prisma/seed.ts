@@ -12,15 +12,9 @@ import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { DEFAULT_SUBTYPES } from "@/lib/subtypes/vocabulary";
 import { DEMO_SITES } from "./demo/sites";
 
-export const DEMO_PASSWORD = "trialbridge-demo";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./demo/accounts";
 
-export const DEMO_ACCOUNTS = {
-  admin: "admin@example.org",
-  coordinatorUs: "coordinator.us@example.org",
-  coordinatorCn: "coordinator.cn@example.org",
-  investigator: "investigator@example.org",
-  sponsor: "sponsor@example.org",
-} as const;
+export { DEMO_ACCOUNTS, DEMO_PASSWORD };
 
 /** The sites the two demo coordinators work at. */
 export const DEMO_COORDINATOR_SITES = { US: "US-BOS1", CN: "CN-GZ1" } as const;

@@ -2,14 +2,10 @@
 // (the sign-in form itself is tested once, in sign-in.spec.ts).
 import { test as base, expect, type Page } from "@playwright/test";
 
-export const DEMO_PASSWORD = "trialbridge-demo";
-export const ACCOUNTS = {
-  admin: "admin@example.org",
-  coordinatorUs: "coordinator.us@example.org",
-  coordinatorCn: "coordinator.cn@example.org",
-  investigator: "investigator@example.org",
-  sponsor: "sponsor@example.org",
-} as const;
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../../prisma/demo/accounts";
+
+export { DEMO_PASSWORD };
+export const ACCOUNTS = DEMO_ACCOUNTS;
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
   const csrf = await page.request.get("/api/auth/csrf");
