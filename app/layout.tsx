@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
+import { mayReadAudit } from "@/lib/audit/query";
 import { getActor } from "@/lib/auth/session";
 import { Header } from "./components/Header";
 import "./globals.css";
@@ -12,12 +13,13 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const [locale, actor, t] = await Promise.all([getLocale(), getActor(), getTranslations("app")]);
+  const auditReader = actor ? await mayReadAudit(actor) : false;
   return (
     <html lang={locale}>
       <body>
         <NextIntlClientProvider>
           <a className="skip-link" href="#main">{t("skipToContent")}</a>
-          <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} locale={locale} />
+          <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} auditReader={auditReader} locale={locale} />
           <main id="main">{children}</main>
         </NextIntlClientProvider>
       </body>

@@ -6,7 +6,7 @@ import { SignOutButton } from "./SignOutButton";
 
 const LANGUAGE_NAMES: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
 
-export async function Header({ actorName, isAdmin, locale }: { actorName: string | null; isAdmin: boolean; locale: string }) {
+export async function Header({ actorName, isAdmin, auditReader, locale }: { actorName: string | null; isAdmin: boolean; auditReader: boolean; locale: string }) {
   const t = await getTranslations();
   return (
     <header className="header">
@@ -16,6 +16,7 @@ export async function Header({ actorName, isAdmin, locale }: { actorName: string
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
+        {auditReader && <Link href="/audit">{t("audit.nav")}</Link>}
       </nav>
       <form action={switchLocale} className="lang-switch" aria-label={t("nav.language")}>
         {LOCALES.map((code) => (

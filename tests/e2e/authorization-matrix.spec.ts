@@ -42,6 +42,7 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]/participants/[participantId]", label: "Chinese patient", path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`, expect: only(page(404), { coordinatorCn: 200, investigator: 200 }) },
   { route: "GET /admin/subtypes", path: () => "/admin/subtypes", expect: only(page(404), { admin: 200 }) },
   { route: "GET /account", path: () => "/account", expect: page() },
+  { route: "GET /audit", path: () => "/audit", expect: only(page(404), { admin: 200, investigator: 200 }) },
   { route: "GET /account/tokens", path: () => "/account/tokens", expect: page() },
 
   { route: "GET /api/health", path: () => "/api/health", expect: members(200, 200) },
@@ -71,6 +72,8 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/trials/[trialId]/reports/[file]", label: "participants.csv", path: (i) => `/api/v1/trials/${i.trial}/reports/participants.csv`, expect: only(members(403), { investigator: 200 }) },
   { route: "POST /api/v1/forecast", label: "empty scenario", path: () => "/api/v1/forecast", body: () => ({ data: {} }), expect: members(422) },
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
+  { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },
+  { route: "GET /api/v1/audit.csv", path: () => "/api/v1/audit.csv?action=participant.correct", expect: only(members(404), { admin: 200, investigator: 200 }) },
   { route: "POST /api/v1/subtypes", label: "empty", path: () => "/api/v1/subtypes", body: () => ({ data: {} }), expect: only(members(403), { admin: 422 }) },
   { route: "GET /api/v1/tokens", path: () => "/api/v1/tokens", expect: members(200) },
   { route: "POST /api/v1/tokens", label: "empty", path: () => "/api/v1/tokens", body: () => ({ data: {} }), expect: only(members(403), { investigator: 422, sponsor: 422 }) },

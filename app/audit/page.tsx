@@ -1,0 +1,61 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { LocalTime } from "@/app/components/LocalTime";
+import { searchAudit } from "@/lib/audit/query";
+import { requirePageActor } from "@/lib/auth/page";
+import { AppError } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+const FILTERS = ["action", "actor", "entityId", "from", "to", "before"] as const;
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requirePageActor();
+  const raw = await searchParams;
+  const query: Record<string, string> = {};
+  for (const key of FILTERS) if (typeof raw[key] === "string" && raw[key]) query[key] = raw[key] as string;
+  let result: Awaited<ReturnType<typeof searchAudit>>;
+  try {
+    result = await searchAudit(actor, { ...query, limit: "100" });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+  const t = await getTranslations("audit");
+  const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(query).filter(([k]) => k !== "before")));
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <p className="muted">{t("help")}</p>
+      <form method="get" className="card filters">
+        {([["action", "action"], ["actor", "actor"], ["entityId", "entity"]] as const).map(([name, label]) => (
+          <div className="field" key={name}><label htmlFor={`a-${name}`}>{t(label)}</label><input id={`a-${name}`} name={name} defaultValue={query[name] ?? ""} maxLength={254} /></div>
+        ))}
+        <div className="field"><label htmlFor="a-from">{t("from")}</label><input id="a-from" name="from" type="date" defaultValue={query.from ?? ""} /></div>
+        <div className="field"><label htmlFor="a-to">{t("to")}</label><input id="a-to" name="to" type="date" defaultValue={query.to ?? ""} /></div>
+        <div className="field" style={{ alignSelf: "end" }}><button type="submit">{t("apply")}</button></div>
+      </form>
+      <p><a href={`/api/v1/audit.csv?${exportQuery}`} download>{t("export")}</a></p>
+      <div className="scroll">
+        <table data-testid="audit-log">
+          <thead><tr><th scope="col">{t("when")}</th><th scope="col">{t("who")}</th><th scope="col">{t("what")}</th><th scope="col">{t("record")}</th><th scope="col">{t("old")}</th><th scope="col">{t("new")}</th><th scope="col">{t("reason")}</th></tr></thead>
+          <tbody>
+            {result.items.map((row) => (
+              <tr key={row.id}>
+                <td><LocalTime iso={row.at} /></td>
+                <td translate="no">{row.actor ?? "—"}</td>
+                <td translate="no"><code>{row.action}</code></td>
+                <td translate="no">{row.entityType} {row.entityId ?? ""}</td>
+                <td translate="no"><pre className="json">{row.before ? JSON.stringify(row.before, null, 1) : ""}</pre></td>
+                <td translate="no"><pre className="json">{row.after ? JSON.stringify(row.after, null, 1) : ""}</pre></td>
+                <td translate="no">{row.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {result.next && <p><Link href={`?${new URLSearchParams({ ...query, before: result.next })}`}>{t("more")}</Link></p>}
+    </>
+  );
+}

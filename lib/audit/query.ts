@@ -1,0 +1,83 @@
+// Reading the audit trail: administrators see all of it; a trial-wide investigator sees the rows of their trials.
+// Filtered by action, entity, actor, trial and date; paged by id; exported as CSV (the export is itself audited).
+import "server-only";
+import Papa from "papaparse";
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/session";
+import { isIsoDate } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import { notFound } from "@/lib/http/errors";
+import { validationError } from "@/lib/http/validation";
+import { recordAudit } from "./record";
+
+export const auditQuery = z.strictObject({
+  action: z.string().max(60).optional(),
+  entityType: z.string().max(40).optional(),
+  entityId: z.string().max(64).optional(),
+  actor: z.string().max(254).optional(),
+  trialId: z.string().max(64).optional(),
+  from: z.string().refine(isIsoDate).optional(),
+  to: z.string().refine(isIsoDate).optional(),
+  before: z.string().regex(/^\d{1,18}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** The rows the actor may read, or not found when they may read none. */
+async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
+  if (actor.isAdmin) return {};
+  const leads = await db().membership.findMany({ where: { userId: actor.id, role: "INVESTIGATOR", siteId: null, revokedAt: null }, select: { trialId: true } });
+  if (leads.length === 0) throw notFound();
+  return { trialId: { in: leads.map((l) => l.trialId) } };
+}
+
+export async function mayReadAudit(actor: Actor): Promise<boolean> {
+  return scope(actor).then(() => true, () => false);
+}
+
+async function where(actor: Actor, raw: Record<string, string>) {
+  const parsed = auditQuery.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  const q = parsed.data;
+  const filters: Prisma.AuditEventWhereInput[] = [await scope(actor)];
+  if (q.action) filters.push({ action: { startsWith: q.action } });
+  if (q.entityType) filters.push({ entityType: q.entityType });
+  if (q.entityId) filters.push({ entityId: q.entityId });
+  if (q.trialId) filters.push({ trialId: q.trialId });
+  if (q.from) filters.push({ at: { gte: new Date(`${q.from}T00:00:00Z`) } });
+  if (q.to) filters.push({ at: { lt: new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) } });
+  if (q.actor) {
+    const users = await db().user.findMany({ where: { email: { contains: q.actor.toLowerCase() } }, select: { id: true } });
+    filters.push({ actorId: { in: users.map((u) => u.id) } });
+  }
+  return { q, where: { AND: filters } satisfies Prisma.AuditEventWhereInput };
+}
+
+async function withActors<T extends { actorId: string | null }>(rows: T[]) {
+  const users = await db().user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))] } }, select: { id: true, email: true } });
+  const email = new Map(users.map((u) => [u.id, u.email]));
+  return rows.map((r) => ({ ...r, actorEmail: r.actorId ? (email.get(r.actorId) ?? r.actorId) : null }));
+}
+
+export async function searchAudit(actor: Actor, raw: Record<string, string>) {
+  const { q, where: base } = await where(actor, raw);
+  const rows = await db().auditEvent.findMany({
+    where: q.before ? { AND: [base, { id: { lt: BigInt(q.before) } }] } : base,
+    orderBy: { id: "desc" },
+    take: q.limit + 1,
+  });
+  const page = await withActors(rows.slice(0, q.limit));
+  return {
+    items: page.map((r) => ({ id: String(r.id), at: r.at.toISOString(), actor: r.actorEmail, action: r.action, entityType: r.entityType, entityId: r.entityId, trialId: r.trialId, before: r.before, after: r.after, reason: r.reason })),
+    next: rows.length > q.limit ? String(page.at(-1)!.id) : null,
+  };
+}
+
+/** The whole filtered trail as CSV (UTF-8 with BOM). The export is recorded in the trail first. */
+export async function exportAudit(actor: Actor, raw: Record<string, string>): Promise<string> {
+  const { where: base } = await where(actor, { ...raw, limit: "1" });
+  await db().$transaction((tx) => recordAudit(tx, { actorId: actor.id, action: "audit.export", entityType: "AuditEvent", after: { filters: raw } }));
+  const rows = await withActors(await db().auditEvent.findMany({ where: base, orderBy: { id: "asc" }, take: 200_000 }));
+  const data = rows.map((r) => [String(r.id), r.at.toISOString(), r.actorEmail ?? "", r.action, r.entityType, r.entityId ?? "", r.trialId ?? "", JSON.stringify(r.before ?? null), JSON.stringify(r.after ?? null), r.reason ?? "", r.ip ?? "", r.hash ?? ""]);
+  return `\uFEFF${Papa.unparse({ fields: ["id", "at_utc", "actor", "action", "entity_type", "entity_id", "trial_id", "old_value", "new_value", "reason", "ip", "hash"], data }, { newline: "\r\n" })}\r\n`;
+}

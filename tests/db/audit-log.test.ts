@@ -1,0 +1,50 @@
+import Papa from "papaparse";
+import { beforeAll, describe, expect, it } from "vitest";
+import { exportAudit, mayReadAudit, searchAudit } from "@/lib/audit/query";
+import { db } from "@/lib/db/client";
+import { addDays, todayIn } from "@/lib/dates/calendar";
+import { correctParticipant } from "@/lib/participants/correct";
+import { registerParticipant } from "@/lib/participants/register";
+import { DEMO_ACCOUNTS } from "../../prisma/seed";
+import { actorFor, seedDemoData } from "../support/demo";
+
+let participantId: string;
+beforeAll(async () => {
+  await seedDemoData();
+  const coordinator = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
+  const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
+  const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
+  const { body } = await registerParticipant(coordinator, trial.id, { siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 48, sex: "female", results: [{ subtype: "ALK", result: "detected", method: "FISH" }] });
+  participantId = body.id;
+  await correctParticipant(coordinator, trial.id, participantId, { version: 1, reason: "age typed wrongly", ageAtScreening: 49 });
+});
+
+describe("reading and exporting the audit trail", () => {
+  it("is for administrators and trial-wide investigators only", async () => {
+    expect(await mayReadAudit(await actorFor(DEMO_ACCOUNTS.admin))).toBe(true);
+    expect(await mayReadAudit(await actorFor(DEMO_ACCOUNTS.investigator))).toBe(true);
+    for (const email of [DEMO_ACCOUNTS.sponsor, DEMO_ACCOUNTS.coordinatorUs, DEMO_ACCOUNTS.coordinatorCn]) {
+      await expect(searchAudit(await actorFor(email), {})).rejects.toMatchObject({ code: "not_found" });
+    }
+  });
+
+  it("filters by record, action and actor, newest first", async () => {
+    const investigator = await actorFor(DEMO_ACCOUNTS.investigator);
+    const history = await searchAudit(investigator, { entityId: participantId });
+    expect(history.items.map((r) => r.action)).toEqual(["participant.correct", "participant.create"]);
+    expect(history.items[0]).toMatchObject({ actor: DEMO_ACCOUNTS.coordinatorUs, before: { ageAtScreening: 48, version: 1 }, after: { ageAtScreening: 49, version: 2 }, reason: "age typed wrongly" });
+    const byActor = await searchAudit(investigator, { actor: "coordinator.us", action: "participant.", limit: "500" });
+    expect(byActor.items.every((r) => r.actor === DEMO_ACCOUNTS.coordinatorUs && r.action.startsWith("participant."))).toBe(true);
+  });
+
+  it("exports CSV and records the export itself", async () => {
+    const admin = await actorFor(DEMO_ACCOUNTS.admin);
+    const csv = await exportAudit(admin, { entityId: participantId });
+    const rows = Papa.parse<Record<string, string>>(csv.slice(1), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.action)).toEqual(["participant.create", "participant.correct"]);
+    expect(rows[1]!.reason).toBe("age typed wrongly");
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.hash!))).toBe(true);
+    const last = await db().auditEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
+    expect(last).toMatchObject({ action: "audit.export", actorId: admin.id, after: { filters: { entityId: participantId } } });
+  });
+});
