@@ -4,6 +4,7 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { credentialsSchema } from "./credentials";
@@ -55,6 +56,10 @@ export function authOptions(): NextAuthOptions {
       // Signing out ends the server-side session too, so a copy of the cookie is worthless.
       async signOut({ token }) {
         if (token?.sid) await endSession(token.sid);
+        if (token?.uid) {
+          const userId = token.uid;
+          await db().$transaction((tx) => recordAudit(tx, { actorId: userId, action: "auth.signout", entityType: "User", entityId: userId }));
+        }
       },
     },
     callbacks: {

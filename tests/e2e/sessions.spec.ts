@@ -23,6 +23,8 @@ test("signing out ends the session on the server: a copied cookie stops working"
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
   expect((await copy.request.get("/api/v1/trials")).status()).toBe(401);
+  const [user] = await sql(`SELECT "id" FROM "User" WHERE "email" = $1`, [ACCOUNTS.sponsor]);
+  expect(await sql(`SELECT 1 FROM "AuditEvent" WHERE "action" = 'auth.signout' AND "actorId" = $1`, [user.id])).not.toHaveLength(0);
   await first.close();
   await copy.close();
 });
