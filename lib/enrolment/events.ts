@@ -4,21 +4,17 @@
 // commits. The trial lock makes event ids follow commit order within a trial.
 import type { Country } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/prisma";
+import { METRICS, zero, type Counts, type Metric } from "./summary";
 import { lockTrial } from "./tally";
 
 export const ENROLMENT_CHANNEL = "enrolment";
 
-export const COUNT_METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
-export type CountMetric = (typeof COUNT_METRICS)[number];
-export type MetricCounts = Record<CountMetric, number>;
-
 export interface EnrolmentCounts {
-  totals: MetricCounts;
-  byCountry: Record<Country, MetricCounts>;
+  totals: Counts;
+  byCountry: Record<Country, Counts>;
   byCohort: Record<string, Record<Country, number>>;
 }
 
-const zero = (): MetricCounts => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
 
 /** The trial's counts from its kept counters, in one small aggregate query. */
 export async function currentCounts(tx: Pick<Tx, "$queryRaw">, trialId: string): Promise<EnrolmentCounts> {
@@ -35,9 +31,9 @@ export async function currentCounts(tx: Pick<Tx, "$queryRaw">, trialId: string):
       const [, cohortId, country] = row.scope.split(":") as [string, string, Country];
       counts.byCohort[cohortId] ??= { US: 0, CN: 0 };
       counts.byCohort[cohortId][country] += row.value;
-    } else if ((COUNT_METRICS as readonly string[]).includes(row.metric)) {
-      counts.byCountry[row.scope as Country][row.metric as CountMetric] += row.value;
-      counts.totals[row.metric as CountMetric] += row.value;
+    } else if ((METRICS as readonly string[]).includes(row.metric)) {
+      counts.byCountry[row.scope as Country][row.metric as Metric] += row.value;
+      counts.totals[row.metric as Metric] += row.value;
     }
   }
   return counts;

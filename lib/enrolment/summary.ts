@@ -9,9 +9,8 @@ import { keptTallies, type TallyRow } from "./tally";
 export const METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
 export type Metric = (typeof METRICS)[number];
 export type Counts = Record<Metric, number>;
-export const COUNTRIES: readonly Country[] = ["US", "CN"];
 
-const zero = (): Counts => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
+export const zero = (): Counts => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
 const add = (a: Counts, b: Counts) => {
   for (const m of METRICS) a[m] += b[m];
 };

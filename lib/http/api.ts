@@ -23,7 +23,9 @@ export function errorResponse(error: unknown, locale: Locale = "en"): NextRespon
 
 /** The language of error messages: the user's setting, else the language switch's cookie, else Accept-Language. */
 async function responseLocale(request: Request): Promise<Locale> {
-  const actor = await getActor().catch(() => null);
+  // A token client's language is its Accept-Language: looking the token up again would record a second use.
+  const bearer = /^Bearer\s/i.test(request.headers.get("authorization") ?? "");
+  const actor = bearer ? null : await getActor().catch(() => null);
   const cookie = /(?:^|;\s*)tb-locale=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
   return resolveLocale({ userLocale: actor?.locale, cookie, acceptLanguage: request.headers.get("accept-language") });
 }

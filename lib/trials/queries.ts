@@ -4,7 +4,7 @@ import { trialAccess, visibleTrialsWhere, participantScope, canSeePatientRows, t
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
-import { countsByTrial, enrolmentSummary, type TrialCounts } from "@/lib/enrolment/summary";
+import { countsByTrial, type TrialCounts } from "@/lib/enrolment/summary";
 
 export interface TrialListItem extends TrialCounts {
   id: string;
@@ -26,16 +26,9 @@ export async function listTrials(actor: Actor): Promise<TrialListItem[]> {
 
 export async function trialOverview(actor: Actor, trialId: string) {
   const access = await trialAccess(actor, trialId);
-  const trial = await db().trial.findUniqueOrThrow({
-    where: { id: trialId },
-    include: {
-      cohorts: { orderBy: { code: "asc" }, include: { subtypes: { include: { subtype: { select: { key: true, label: true } } } } } },
-      trialSites: { select: { status: true } },
-    },
-  });
-  const [counts, summary, recent, memberships] = await Promise.all([
+  const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, include: { trialSites: { select: { status: true } } } });
+  const [counts, recent, memberships] = await Promise.all([
     countsByTrial(db(), [trialId]),
-    enrolmentSummary(db(), trialId),
     recentScreenings(access),
     db().membership.findMany({
       where: { userId: actor.id, trialId, revokedAt: null },
@@ -52,10 +45,6 @@ export async function trialOverview(actor: Actor, trialId: string) {
       totalSites: trial.trialSites.length,
     },
     counts: counts.get(trialId)!,
-    cohorts: trial.cohorts.map((c) => ({
-      id: c.id, code: c.code, name: c.name, target: c.target, enrolled: summary.byCohort.find((b) => b.cohortId === c.id)?.enrolled ?? 0,
-      subtypes: c.subtypes.map((s) => s.subtype.label),
-    })),
     recent,
   };
 }
