@@ -11,6 +11,13 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** A session ends this long after sign-in, whatever its activity. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Roles that must sign in with a second factor (TOTP): any of admin, coordinator, investigator, sponsor. */
+  TOTP_REQUIRED_ROLES: z
+    .string()
+    .default("")
+    .refine((v) => v.split(",").map((r) => r.trim().toLowerCase()).filter(Boolean).every((r) => ["admin", "coordinator", "investigator", "sponsor"].includes(r)), {
+      error: "TOTP_REQUIRED_ROLES is a comma-separated list of admin, coordinator, investigator, sponsor",
+    }),
 });
 
 export type ServerEnv = z.infer<typeof schema>;

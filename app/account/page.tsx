@@ -13,6 +13,7 @@ export default async function AccountPage() {
       <h1>{t("title")}</h1>
       <p translate="no">{actor.displayName} · {actor.email}</p>
       <AccountForms />
+      <p><Link href="/account/two-factor">{t("twoFactor")}</Link></p>
       <p><Link href="/account/tokens">{t("tokens")}</Link></p>
     </>
   );

@@ -15,7 +15,7 @@ export async function Header({ actorName, isAdmin, auditReader, locale }: { acto
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
-        {isAdmin && <Link href="/admin/subtypes">{t("admin.nav")}</Link>}
+        {isAdmin && <Link href="/admin/trials">{t("admin.nav")}</Link>}
         {auditReader && <Link href="/audit">{t("audit.nav")}</Link>}
       </nav>
       <form action={switchLocale} className="lang-switch" aria-label={t("nav.language")}>

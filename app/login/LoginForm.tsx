@@ -7,14 +7,16 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("login");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [askCode, setAskCode] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");
-    if (!email || !password) {
-      setError(t("missing"));
+    const code = String(form.get("code") ?? "").trim();
+    if (!email || !password || (askCode && !code)) {
+      setError(askCode && email && password ? t("codeMissing") : t("missing"));
       return;
     }
     setPending(true);
@@ -24,7 +26,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       const response = await fetch("/api/auth/callback/credentials", {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+        body: new URLSearchParams({ csrfToken, email, password, ...(code ? { code } : {}), json: "true" }),
       });
       if (response.ok) {
         window.location.assign(callbackUrl);
@@ -34,7 +36,13 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         const minutes = Math.max(1, Math.ceil(Number(response.headers.get("retry-after") ?? 60) / 60));
         setError(t("throttled", { minutes }));
       } else if (response.status === 401) {
-        setError(t("invalid"));
+        const body = (await response.json().catch(() => ({}))) as { url?: string };
+        if (body.url?.includes("error=TotpRequired")) {
+          setAskCode(true);
+          setError(t("codeNeeded"));
+        } else {
+          setError(askCode ? t("invalidWithCode") : t("invalid"));
+        }
       } else {
         setError(t("failed"));
       }
@@ -54,6 +62,12 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         <label htmlFor="password">{t("password")}</label>
         <input id="password" name="password" type="password" autoComplete="current-password" maxLength={128} required />
       </div>
+      {askCode ? (
+        <div className="field">
+          <label htmlFor="code">{t("code")}</label>
+          <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} autoFocus required />
+        </div>
+      ) : null}
       <p id="login-error" className="error" role="alert" aria-live="assertive">{error}</p>
       <button className="primary" type="submit" disabled={pending}>{pending ? t("submitting") : t("submit")}</button>
     </form>

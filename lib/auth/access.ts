@@ -6,10 +6,11 @@
 //   sponsor       counts and reports only, never patient-level rows
 //   admin         administers every trial; sees counts, but patient-level rows only through a membership
 import "server-only";
+import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
-import { notFound } from "@/lib/http/errors";
+import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
 import type { Actor } from "./session";
 
@@ -25,6 +26,20 @@ export interface TrialAccess {
   editSites: readonly string[];
   /** Sites where the actor is an investigator (may move patients along their path, and override a full cohort). */
   investigatorSites: SiteScope;
+}
+
+/** Records a refused access in the audit trail (who asked for what); nothing about the refused data itself. */
+export async function recordRefusal(actor: Actor, what: { entityType: string; entityId?: string | null; trialId?: string | null; action: string }) {
+  await db().$transaction((tx) =>
+    recordAudit(tx, { actorId: actor.id, action: "access.refused", entityType: what.entityType, entityId: what.entityId?.slice(0, 64) ?? null, trialId: what.trialId ?? null, after: { attempted: what.action } }),
+  );
+}
+
+/** Administration is for administrators signed in with a session (not a read-only token); a refusal is audited. */
+export async function assertAdmin(actor: Actor, action: string): Promise<void> {
+  if (actor.isAdmin && !actor.viaToken) return;
+  await recordRefusal(actor, { entityType: "Administration", action });
+  throw new AppError("forbidden", msg("errors.adminOnly"));
 }
 
 /** Trials the actor may see at all. */
@@ -44,7 +59,10 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
     where: { userId: actor.id, trialId, revokedAt: null },
     select: { role: true, siteId: true },
   });
-  if (memberships.length === 0 && !actor.isAdmin) throw notFound(msg("errors.trialNotFound"));
+  if (memberships.length === 0 && !actor.isAdmin) {
+    await recordRefusal(actor, { entityType: "Trial", entityId: trialId, action: "trial.access" });
+    throw notFound(msg("errors.trialNotFound"));
+  }
   if (actor.isAdmin && !(await db().trial.findUnique({ where: { id: trialId }, select: { id: true } }))) {
     throw notFound(msg("errors.trialNotFound"));
   }

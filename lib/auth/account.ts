@@ -4,6 +4,7 @@ import { dictionary } from "@zxcvbn-ts/language-common";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/prisma";
 import { AppError } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
@@ -25,7 +26,7 @@ export const passwordSchema = z
 
 const changeInput = z.strictObject({ current: z.string().min(1).max(PASSWORD_MAX), next: passwordSchema });
 
-async function endAllSessions(tx: Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0], userId: string) {
+export async function endAllSessions(tx: Tx, userId: string) {
   await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
   await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
 }
@@ -35,7 +36,7 @@ export async function changePassword(actor: Actor, raw: unknown) {
   const parsed = changeInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const user = await db().user.findUniqueOrThrow({ where: { id: actor.id }, omit: { passwordHash: false } });
-  if (!(await verifyPassword(user.passwordHash, parsed.data.current))) {
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, parsed.data.current))) {
     throw new AppError("invalid", msg("errors.invalid"), { current: [msg("validation.passwordWrong")] });
   }
   if (parsed.data.next.toLowerCase() === user.email.toLowerCase()) {

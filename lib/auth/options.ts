@@ -10,6 +10,10 @@ import { serverEnv } from "@/lib/env";
 import { credentialsSchema } from "./credentials";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { endSession, openSession } from "./sessions";
+import { consumeSignInCode } from "./totp";
+
+/** What authorize throws when the password is right and the account's second factor is still to come. */
+export const TOTP_REQUIRED = "TotpRequired";
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -22,17 +26,26 @@ declare module "next-auth/jwt" {
   }
 }
 
-export async function authenticate(raw: unknown): Promise<{ id: string; email: string; name: string; sessionVersion: number } | null> {
+export type Authentication =
+  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
+  | { ok: false; reason: "invalid" | "code_required" };
+
+/** Checks a password, then (for accounts with a second factor) the authenticator's code. */
+export async function authenticate(raw: unknown): Promise<Authentication> {
   const parsed = credentialsSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  const { email, password } = parsed.data;
-  const user = await db().user.findUnique({ where: { email }, omit: { passwordHash: false } });
-  if (!user || !user.active) {
+  if (!parsed.success) return { ok: false, reason: "invalid" };
+  const { email, password, code } = parsed.data;
+  const user = await db().user.findUnique({ where: { email }, omit: { passwordHash: false, totpSecret: false } });
+  if (!user || !user.active || !user.passwordHash) {
     await verifyPassword(await dummyPasswordHash(), password); // same work whether or not the account exists
-    return null;
+    return { ok: false, reason: "invalid" };
   }
-  if (!(await verifyPassword(user.passwordHash, password))) return null;
-  return { id: user.id, email: user.email, name: user.displayName, sessionVersion: user.sessionVersion };
+  if (!(await verifyPassword(user.passwordHash, password))) return { ok: false, reason: "invalid" };
+  if (user.totpEnabledAt) {
+    if (!code?.trim()) return { ok: false, reason: "code_required" };
+    if (!(await consumeSignInCode(user, code))) return { ok: false, reason: "invalid" };
+  }
+  return { ok: true, user: { id: user.id, email: user.email, name: user.displayName, sessionVersion: user.sessionVersion } };
 }
 
 let options: NextAuthOptions | undefined;
@@ -45,10 +58,14 @@ export function authOptions(): NextAuthOptions {
     providers: [
       CredentialsProvider({
         name: "Email and password",
-        credentials: { email: { type: "email" }, password: { type: "password" } },
+        credentials: { email: { type: "email" }, password: { type: "password" }, code: { type: "text" } },
         authorize: async (credentials) => {
-          const user = await authenticate({ email: credentials?.email, password: credentials?.password });
-          return user ? { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } : null;
+          const result = await authenticate({ email: credentials?.email, password: credentials?.password, code: credentials?.code || undefined });
+          if (!result.ok) {
+            if (result.reason === "code_required") throw new Error(TOTP_REQUIRED);
+            return null;
+          }
+          return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion };
         },
       }),
     ],

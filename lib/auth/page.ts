@@ -2,11 +2,19 @@
 import "server-only";
 import { notFound, redirect } from "next/navigation";
 import { AppError } from "@/lib/http/errors";
+import { recordRefusal } from "./access";
 import { getActor, type Actor } from "./session";
 
-export async function requirePageActor(): Promise<Actor> {
+export const SECOND_FACTOR_SETUP_PATH = "/account/two-factor";
+
+/**
+ * The signed-in user, or a redirect to sign-in. A user who must set up a second factor first is sent to do so;
+ * only the set-up page and its actions pass `{ secondFactorSetup: true }`.
+ */
+export async function requirePageActor(options: { secondFactorSetup?: boolean } = {}): Promise<Actor> {
   const actor = await getActor();
   if (!actor) redirect("/login");
+  if (actor.secondFactorMissing && !options.secondFactorSetup) redirect(SECOND_FACTOR_SETUP_PATH);
   return actor;
 }
 
@@ -18,4 +26,14 @@ export async function loadOrNotFound<T>(load: () => Promise<T>): Promise<T> {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   }
+}
+
+/** An administration page: anyone but an administrator gets "not found" (and the attempt is audited). */
+export async function requireAdminPage(page: string): Promise<Actor> {
+  const actor = await requirePageActor();
+  if (!actor.isAdmin) {
+    await recordRefusal(actor, { entityType: "Administration", action: `page:${page}` });
+    notFound();
+  }
+  return actor;
 }

@@ -6,9 +6,11 @@ import { getToken } from "next-auth/jwt";
 import { cache } from "react";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
-import { unauthenticated } from "@/lib/http/errors";
+import { AppError, unauthenticated } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
 import { sessionIsLive } from "./sessions";
 import { userForToken } from "./tokens";
+import { userNeedsSecondFactor } from "./totp";
 
 export interface Actor {
   id: string;
@@ -18,6 +20,13 @@ export interface Actor {
   locale: string | null;
   /** Signed in with a personal API token: read-only. */
   viaToken?: boolean;
+  /** The deployment requires a second factor for this user's roles and they have not set one up yet: until they do,
+   * the only thing they may do is set it up (lib/auth/page.ts, requireActor). */
+  secondFactorMissing?: boolean;
+}
+
+async function secondFactorMissing(user: { id: string; isAdmin: boolean; totpEnabledAt: Date | null }): Promise<boolean> {
+  return !user.totpEnabledAt && (await userNeedsSecondFactor(user.id, user.isAdmin));
 }
 
 /**
@@ -29,7 +38,8 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   const bearer = /^Bearer\s+(\S+)$/i.exec(headerStore.get("authorization") ?? "")?.[1];
   if (bearer) {
     const user = await userForToken(bearer, { method: headerStore.get("x-trialbridge-method") ?? "GET", path: headerStore.get("x-trialbridge-path") ?? "" });
-    return user ? { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, viaToken: true } : null;
+    if (!user) return null;
+    return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, viaToken: true, secondFactorMissing: await secondFactorMissing(user) };
   }
   const req = {
     headers: Object.fromEntries(headerStore.entries()),
@@ -39,16 +49,17 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   if (!token?.uid) return null;
   const user = await db().user.findUnique({
     where: { id: token.uid },
-    select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, sessionVersion: true },
+    select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, sessionVersion: true, totpEnabledAt: true },
   });
   if (!user || !user.active || user.sessionVersion !== (token.sv ?? 0)) return null;
   if (!token.sid || !(await sessionIsLive(token.sid, user.id))) return null;
-  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale };
+  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, secondFactorMissing: await secondFactorMissing(user) };
 });
 
-/** The actor, or a 401 for route handlers. */
+/** The actor, or a 401 for route handlers (403 while a required second factor is not set up). */
 export async function requireActor(): Promise<Actor> {
   const actor = await getActor();
   if (!actor) throw unauthenticated();
+  if (actor.secondFactorMissing) throw new AppError("forbidden", msg("errors.totpSetupFirst"));
   return actor;
 }

@@ -63,7 +63,7 @@ export async function revokeToken(actor: Actor, id: string) {
 export async function userForToken(token: string, use: { method: string; path: string }) {
   const row = await db().apiToken.findUnique({ where: { tokenHash: hashOf(token) } });
   if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
-  const user = await db().user.findUnique({ where: { id: row.userId }, select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true } });
+  const user = await db().user.findUnique({ where: { id: row.userId }, select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, totpEnabledAt: true } });
   if (!user?.active) return null;
   await db().$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });

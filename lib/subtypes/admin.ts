@@ -2,6 +2,7 @@
 // and none of its names may already mean another subtype.
 import "server-only";
 import { z } from "zod";
+import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
@@ -23,7 +24,7 @@ export async function listSubtypes() {
 }
 
 export async function addSubtype(actor: Actor, raw: unknown) {
-  if (!actor.isAdmin) throw new AppError("forbidden", "Only an administrator can extend the vocabulary.");
+  await assertAdmin(actor, "subtype.create");
   const parsed = subtypeInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;

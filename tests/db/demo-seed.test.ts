@@ -74,6 +74,6 @@ describe("demo collaboration", () => {
     }
     const user = await db().user.findUniqueOrThrow({ where: { email: DEMO_ACCOUNTS.sponsor }, omit: { passwordHash: false } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect(await verifyPassword(user.passwordHash, DEMO_PASSWORD)).toBe(true);
+    expect(await verifyPassword(user.passwordHash ?? "", DEMO_PASSWORD)).toBe(true);
   });
 });

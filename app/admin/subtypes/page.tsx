@@ -1,14 +1,12 @@
-import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { requirePageActor } from "@/lib/auth/page";
+import { requireAdminPage } from "@/lib/auth/page";
 import { listSubtypes } from "@/lib/subtypes/admin";
 import { AddSubtypeForm } from "./AddSubtypeForm";
 
 export const dynamic = "force-dynamic";
 
 export default async function SubtypesAdminPage() {
-  const actor = await requirePageActor();
-  if (!actor.isAdmin) notFound();
+  await requireAdminPage("/admin/subtypes");
   const [subtypes, t] = await Promise.all([listSubtypes(), getTranslations("admin")]);
   return (
     <>

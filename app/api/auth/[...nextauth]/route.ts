@@ -1,6 +1,6 @@
 import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
-import { authOptions } from "@/lib/auth/options";
+import { authOptions, TOTP_REQUIRED } from "@/lib/auth/options";
 import { checkCredentialsRequest } from "@/lib/auth/signin-guard";
 import { assertSignInAllowed, clientAddress, recordSignIn } from "@/lib/auth/throttle";
 import { errorResponse } from "@/lib/http/api";
@@ -25,7 +25,10 @@ export async function POST(request: Request, context: Context) {
     const address = clientAddress(request.headers);
     await assertSignInAllowed(email, address);
     const response = await handle(new NextRequest(checked), { params: Promise.resolve({ nextauth }) });
-    const failed = response.status === 401 || (response.headers.get("location") ?? "").includes("error=");
+    const outcome = `${response.headers.get("location") ?? ""} ${response.status === 401 ? await response.clone().text() : ""}`;
+    // The password was right and the authenticator's code is still to come: neither a success nor a failure yet.
+    if (outcome.includes(`error=${TOTP_REQUIRED}`)) return response;
+    const failed = response.status === 401 || outcome.includes("error=");
     await recordSignIn(email, address, !failed);
     return response;
   } catch (error) {

@@ -1,0 +1,21 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
+import { getActor } from "@/lib/auth/session";
+
+// Each administration page checks access itself (requireAdminPage); the layout only draws the section's menu.
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  const [actor, t] = await Promise.all([getActor(), getTranslations("admin")]);
+  if (!actor?.isAdmin) return children;
+  return (
+    <>
+      <nav className="subnav" aria-label={t("nav")}>
+        <Link href="/admin/trials">{t("trialsTitle")}</Link>
+        <Link href="/admin/sites">{t("sitesTitle")}</Link>
+        <Link href="/admin/users">{t("usersTitle")}</Link>
+        <Link href="/admin/subtypes">{t("subtypesTitle")}</Link>
+      </nav>
+      {children}
+    </>
+  );
+}

@@ -1,0 +1,202 @@
+// Administering trials: the trial itself (create, edit, close), its cohorts with their subtypes and targets, and its
+// participating sites (status, activation date, planned screening rate). Administrators only; every change is
+// audited in its own transaction with the old and new values, and changes to existing records need a reason.
+import "server-only";
+import { assertAdmin } from "@/lib/auth/access";
+import type { Actor } from "@/lib/auth/session";
+import { recordAudit } from "@/lib/audit/record";
+import { fromDbDate, todayIn, toDbDate } from "@/lib/dates/calendar";
+import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/prisma";
+import type { TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
+import { AppError, notFound } from "@/lib/http/errors";
+import { msg } from "@/lib/i18n/messages";
+import { diff, invalidField, parse } from "./common";
+import { cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
+
+const NEXT_STATUS: Record<TrialStatus, readonly TrialStatus[]> = { PLANNED: ["RECRUITING", "CLOSED"], RECRUITING: ["CLOSED"], CLOSED: [] };
+
+export async function adminTrials(actor: Actor) {
+  await assertAdmin(actor, "trials.list");
+  return db().trial.findMany({
+    orderBy: { code: "asc" },
+    select: { id: true, code: true, title: true, phase: true, status: true, target: true, sponsorName: true, _count: { select: { cohorts: true, trialSites: true } } },
+  });
+}
+
+export async function adminTrial(actor: Actor, trialId: string) {
+  await assertAdmin(actor, "trial.read");
+  const trial = await db().trial.findUnique({
+    where: { id: trialId },
+    include: {
+      cohorts: { orderBy: { code: "asc" }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } },
+      trialSites: { orderBy: { site: { code: "asc" } }, include: { site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } } },
+      memberships: {
+        where: { revokedAt: null },
+        orderBy: [{ role: "asc" }, { createdAt: "asc" }],
+        select: { id: true, role: true, user: { select: { id: true, displayName: true, email: true, active: true } }, site: { select: { code: true } } },
+      },
+    },
+  });
+  if (!trial) throw notFound(msg("errors.trialNotFound"));
+  return {
+    ...trial,
+    plannedStart: fromDbDate(trial.plannedStart),
+    cohorts: trial.cohorts.map((c) => ({ ...c, subtypes: c.subtypes.map((s) => s.subtype.key).sort() })),
+    trialSites: trial.trialSites.map((ts) => ({
+      ...ts,
+      activationDate: ts.activationDate ? fromDbDate(ts.activationDate) : null,
+      plannedActivationDate: ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : null,
+    })),
+  };
+}
+
+export async function createTrial(actor: Actor, raw: unknown) {
+  await assertAdmin(actor, "trial.create");
+  const input = parse(trialCreate, raw);
+  return db().$transaction(async (tx) => {
+    if (await tx.trial.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
+    const trial = await tx.trial.create({ data: { ...input, crossBorderApprovalRef: input.crossBorderApprovalRef ?? null, plannedStart: toDbDate(input.plannedStart) } });
+    await recordAudit(tx, { actorId: actor.id, action: "trial.create", entityType: "Trial", entityId: trial.id, trialId: trial.id, after: input });
+    return trial;
+  });
+}
+
+/** Edits a trial (optimistic lock on its version). Closing it also closes every site's participation. */
+export async function updateTrial(actor: Actor, trialId: string, raw: unknown) {
+  await assertAdmin(actor, "trial.update");
+  const { version, reason, ...proposed } = parse(trialUpdate, raw);
+  return db().$transaction(async (tx) => {
+    const trial = await tx.trial.findUnique({ where: { id: trialId } });
+    if (!trial) throw notFound(msg("errors.trialNotFound"));
+    if (trial.version !== version) throw new AppError("conflict", msg("errors.stale"));
+    const current = { ...trial, plannedStart: fromDbDate(trial.plannedStart), crossBorderApprovalRef: trial.crossBorderApprovalRef ?? "" };
+    const { before, after } = diff(current, proposed);
+    if (after.status && !NEXT_STATUS[trial.status].includes(after.status)) throw invalidField("status", msg("validation.trialStatusStep", { from: trial.status, to: after.status }));
+    await tx.trial.update({
+      where: { id: trialId },
+      data: {
+        ...after,
+        ...(after.plannedStart ? { plannedStart: toDbDate(after.plannedStart) } : {}),
+        ...(after.crossBorderApprovalRef !== undefined ? { crossBorderApprovalRef: after.crossBorderApprovalRef || null } : {}),
+        version: { increment: 1 },
+      },
+    });
+    await recordAudit(tx, { actorId: actor.id, action: after.status === "CLOSED" ? "trial.close" : "trial.update", entityType: "Trial", entityId: trialId, trialId, before, after, reason });
+    if (after.status === "CLOSED") {
+      const open = await tx.trialSite.findMany({ where: { trialId, status: { not: "CLOSED" } }, select: { id: true, status: true } });
+      for (const ts of open) {
+        await tx.trialSite.update({ where: { id: ts.id }, data: { status: "CLOSED" } });
+        await recordAudit(tx, { actorId: actor.id, action: "trialSite.update", entityType: "TrialSite", entityId: ts.id, trialId, before: { status: ts.status }, after: { status: "CLOSED" }, reason });
+      }
+    }
+  });
+}
+
+async function subtypeIds(tx: Tx, keys: readonly string[]) {
+  const unique = [...new Set(keys)];
+  const found = await tx.subtype.findMany({ where: { key: { in: unique }, active: true }, select: { id: true, key: true } });
+  const missing = unique.filter((k) => !found.some((s) => s.key === k));
+  if (missing.length) throw invalidField("subtypes", msg("validation.unknownSubtype", { input: missing.join(", ") }));
+  return found.map((s) => s.id);
+}
+
+async function trialOrNotFound(trialId: string) {
+  const trial = await db().trial.findUnique({ where: { id: trialId }, select: { id: true, status: true } });
+  if (!trial) throw notFound(msg("errors.trialNotFound"));
+  return trial;
+}
+
+export async function createCohort(actor: Actor, trialId: string, raw: unknown) {
+  await assertAdmin(actor, "cohort.create");
+  const input = parse(cohortCreate, raw);
+  await trialOrNotFound(trialId);
+  return db().$transaction(async (tx) => {
+    if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
+    const ids = await subtypeIds(tx, input.subtypes);
+    const cohort = await tx.cohort.create({ data: { trialId, code: input.code, name: input.name, target: input.target, subtypes: { create: ids.map((subtypeId) => ({ subtypeId })) } } });
+    await recordAudit(tx, { actorId: actor.id, action: "cohort.create", entityType: "Cohort", entityId: cohort.id, trialId, after: { ...input, subtypes: [...new Set(input.subtypes)].sort() } });
+    return cohort;
+  });
+}
+
+export async function updateCohort(actor: Actor, trialId: string, cohortId: string, raw: unknown) {
+  await assertAdmin(actor, "cohort.update");
+  const { reason, ...proposed } = parse(cohortUpdate, raw);
+  await db().$transaction(async (tx) => {
+    const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } });
+    if (!cohort) throw notFound(msg("errors.cohortNotFound"));
+    const current = { name: cohort.name, target: cohort.target, subtypes: cohort.subtypes.map((s) => s.subtype.key).sort() };
+    const { before, after } = diff(current, { ...proposed, ...(proposed.subtypes ? { subtypes: [...new Set(proposed.subtypes)].sort() } : {}) });
+    if (after.target !== undefined) {
+      const enrolled = await tx.participant.count({ where: { cohortId, voidedAt: null, status: { in: ["ENROLLED", "COMPLETED", "WITHDRAWN"] } } });
+      if (after.target < enrolled) throw invalidField("target", msg("validation.targetBelowEnrolled", { enrolled }));
+    }
+    if (after.subtypes) {
+      const ids = await subtypeIds(tx, after.subtypes);
+      await tx.cohortSubtype.deleteMany({ where: { cohortId } });
+      await tx.cohortSubtype.createMany({ data: ids.map((subtypeId) => ({ cohortId, subtypeId })) });
+    }
+    await tx.cohort.update({ where: { id: cohortId }, data: { ...(after.name !== undefined ? { name: after.name } : {}), ...(after.target !== undefined ? { target: after.target } : {}) } });
+    await recordAudit(tx, { actorId: actor.id, action: "cohort.update", entityType: "Cohort", entityId: cohortId, trialId, before, after, reason });
+  });
+}
+
+function checkActivation(status: TrialSiteStatus, activationDate: string | undefined | null, timeZone: string) {
+  if (status === "ACTIVE" && !activationDate) throw invalidField("activationDate", msg("validation.activationNeeded"));
+  if (activationDate && activationDate > todayIn(timeZone)) throw invalidField("activationDate", msg("validation.futureDate", { today: todayIn(timeZone) }));
+}
+
+export async function addTrialSite(actor: Actor, trialId: string, raw: unknown) {
+  await assertAdmin(actor, "trialSite.create");
+  const input = parse(trialSiteCreate, raw);
+  const trial = await trialOrNotFound(trialId);
+  if (trial.status === "CLOSED") throw new AppError("invalid", msg("errors.trialClosed"));
+  const site = await db().site.findUnique({ where: { id: input.siteId }, select: { id: true, timeZone: true } });
+  if (!site) throw invalidField("siteId", msg("errors.siteNotFound"));
+  checkActivation(input.status, input.activationDate, site.timeZone);
+  return db().$transaction(async (tx) => {
+    if (await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId, siteId: site.id } }, select: { id: true } })) throw invalidField("siteId", msg("validation.siteAlreadyInTrial"));
+    const created = await tx.trialSite.create({
+      data: {
+        trialId, siteId: site.id, status: input.status, plannedScreeningRate: input.plannedScreeningRate,
+        activationDate: input.activationDate ? toDbDate(input.activationDate) : null,
+        plannedActivationDate: input.plannedActivationDate ? toDbDate(input.plannedActivationDate) : null,
+      },
+    });
+    await recordAudit(tx, { actorId: actor.id, action: "trialSite.create", entityType: "TrialSite", entityId: created.id, trialId, after: input });
+    return created;
+  });
+}
+
+export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId: string, raw: unknown) {
+  await assertAdmin(actor, "trialSite.update");
+  const { reason, ...proposed } = parse(trialSiteUpdate, raw);
+  await db().$transaction(async (tx) => {
+    const ts = await tx.trialSite.findFirst({ where: { id: trialSiteId, trialId }, include: { site: { select: { timeZone: true } }, trial: { select: { status: true } } } });
+    if (!ts) throw notFound(msg("errors.siteNotFound"));
+    const current = {
+      status: ts.status, plannedScreeningRate: ts.plannedScreeningRate,
+      activationDate: ts.activationDate ? fromDbDate(ts.activationDate) : undefined,
+      plannedActivationDate: ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : undefined,
+    };
+    const { before, after } = diff(current, proposed);
+    const next = { ...current, ...after };
+    if (ts.trial.status === "CLOSED" && next.status !== "CLOSED") throw new AppError("invalid", msg("errors.trialClosed"));
+    checkActivation(next.status, next.activationDate, ts.site.timeZone);
+    if (after.activationDate) {
+      const earlier = await tx.participant.count({ where: { trialId, siteId: ts.siteId, screeningDate: { lt: toDbDate(after.activationDate) } } });
+      if (earlier > 0) throw invalidField("activationDate", msg("validation.activationAfterScreening", { count: earlier }));
+    }
+    await tx.trialSite.update({
+      where: { id: trialSiteId },
+      data: {
+        ...(after.status ? { status: after.status } : {}),
+        ...(after.plannedScreeningRate !== undefined ? { plannedScreeningRate: after.plannedScreeningRate } : {}),
+        ...(after.activationDate ? { activationDate: toDbDate(after.activationDate) } : {}),
+        ...(after.plannedActivationDate ? { plannedActivationDate: toDbDate(after.plannedActivationDate) } : {}),
+      },
+    });
+    await recordAudit(tx, { actorId: actor.id, action: "trialSite.update", entityType: "TrialSite", entityId: trialSiteId, trialId, before, after, reason });
+  });
+}
