@@ -15,7 +15,7 @@ const members = (code: number, anonymous = 401): Expect => ({ anonymous, admin: 
 const page = (code = 200): Expect => members(code, 307);
 const only = (base: Expect, over: Partial<Expect>): Expect => ({ ...base, ...over });
 
-interface Ids { trial: string; usSite: string; usPatient: string; cnPatient: string }
+interface Ids { trial: string; usSite: string; usPatient: string; cnPatient: string; user: string }
 interface Row {
   route: string; // "GET /trials/[trialId]" as in the file tree
   label?: string;
@@ -41,6 +41,17 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]/participants/[participantId]", label: "US patient", path: (i) => `/trials/${i.trial}/participants/${i.usPatient}`, expect: only(page(404), { coordinatorUs: 200, investigator: 200 }) },
   { route: "GET /trials/[trialId]/participants/[participantId]", label: "Chinese patient", path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`, expect: only(page(404), { coordinatorCn: 200, investigator: 200 }) },
   { route: "GET /admin/subtypes", path: () => "/admin/subtypes", expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin", path: () => "/admin", expect: only(page(404), { admin: 307 }) },
+  { route: "GET /admin/trials", path: () => "/admin/trials", expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/trials/[trialId]", path: (i) => `/admin/trials/${i.trial}`, expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/trials/[trialId]", label: "unknown trial", path: () => "/admin/trials/no-such-trial", expect: page(404) },
+  { route: "GET /admin/sites", path: () => "/admin/sites", expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/sites/[siteId]", path: (i) => `/admin/sites/${i.usSite}`, expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/users", path: () => "/admin/users", expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/users/[userId]", path: (i) => `/admin/users/${i.user}`, expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/users/[userId]", label: "unknown user", path: () => "/admin/users/no-such-user", expect: page(404) },
+  { route: "GET /account/two-factor", path: () => "/account/two-factor", expect: page() },
+  { route: "GET /invite/[token]", label: "unknown link", path: () => "/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", expect: members(200, 200) },
   { route: "GET /account", path: () => "/account", expect: page() },
   { route: "GET /audit", path: () => "/audit", expect: only(page(404), { admin: 200, investigator: 200 }) },
   { route: "GET /account/tokens", path: () => "/account/tokens", expect: page() },
@@ -78,6 +89,14 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/tokens", path: () => "/api/v1/tokens", expect: members(200) },
   { route: "POST /api/v1/tokens", label: "empty", path: () => "/api/v1/tokens", body: () => ({ data: {} }), expect: only(members(403), { investigator: 422, sponsor: 422 }) },
   { route: "DELETE /api/v1/tokens/[tokenId]", label: "unknown token", path: () => "/api/v1/tokens/no-such-token", expect: members(404) },
+
+  // Requests that try to slip past the proxy (CVE-2025-29927's header): every page and handler checks access itself.
+  ...(["proxy:proxy:proxy:proxy:proxy", "middleware:middleware:middleware:middleware:middleware", "src/middleware"] as const).flatMap((header): Row[] => [
+    { route: "GET /admin/users", label: `x-middleware-subrequest: ${header}`, path: () => "/admin/users", body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(page(404), { admin: 200 }) },
+    { route: "GET /trials/[trialId]/participants/[participantId]", label: `x-middleware-subrequest: ${header}`, path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`,
+      body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(page(404), { coordinatorCn: 200, investigator: 200 }) },
+    { route: "GET /api/v1/audit", label: `x-middleware-subrequest: ${header}`, path: () => "/api/v1/audit?limit=1", body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(members(404), { admin: 200, investigator: 200 }) },
+  ]),
 ];
 
 /** Server actions: each is a thin caller of a lib function whose access rules the database tests check per role. */
@@ -92,6 +111,15 @@ const ACTIONS: Record<string, string> = {
   "app/account/actions.ts#signOutEverywhereAction": "signOutEverywhere: the signed-in user, own account",
   "app/account/tokens/actions.ts#createTokenAction": "createToken: sponsors and investigators",
   "app/account/tokens/actions.ts#revokeTokenAction": "revokeToken: the token's owner",
+  "app/account/two-factor/actions.ts#beginTotpAction": "beginTotp: the signed-in user, own account",
+  "app/account/two-factor/actions.ts#confirmTotpAction": "confirmTotp: the signed-in user, own account",
+  "app/account/two-factor/actions.ts#disableTotpAction": "disableTotp: the signed-in user, own account, with their password",
+  "app/invite/[token]/actions.ts#acceptInviteAction": "acceptInvite: whoever holds an unused, unexpired one-time link",
+  ...Object.fromEntries(
+    ["createTrialAction", "updateTrialAction", "createCohortAction", "updateCohortAction", "addTrialSiteAction", "updateTrialSiteAction", "createSiteAction", "updateSiteAction",
+      "inviteUserAction", "reissueLinkAction", "updateUserAction", "setUserActiveAction", "resetSecondFactorAction", "grantMembershipAction", "revokeMembershipAction"]
+      .map((name) => [`app/admin/actions.ts#${name}`, "lib/admin (assertAdmin): administrators"]),
+  ),
 };
 
 function routesInApp() {
@@ -142,7 +170,8 @@ test("every role gets exactly the expected answer from every page and route", as
   const enrolment = (await (await as.investigator.get(`/api/v1/trials/${trial}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
   const site = (code: string) => enrolment.bySite.find((s) => s.code === code)!.siteId;
   const first = async (siteId: string) => ((await (await as.investigator.get(`/api/v1/trials/${trial}/participants?siteId=${siteId}&limit=1`)).json()) as { items: { id: string }[] }).items[0]!.id;
-  const ids: Ids = { trial, usSite: site("US-BOS1"), usPatient: await first(site("US-BOS1")), cnPatient: await first(site("CN-GZ1")) };
+  const user = /href="\/admin\/users\/([^"]+)"/.exec(await (await as.admin.get("/admin/users")).text())![1]!;
+  const ids: Ids = { trial, usSite: site("US-BOS1"), usPatient: await first(site("US-BOS1")), cnPatient: await first(site("CN-GZ1")), user };
 
   const mismatches: string[] = [];
   for (const row of ROWS) {

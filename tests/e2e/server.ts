@@ -25,6 +25,10 @@ async function main() {
   // An account of the tests' own, which the throttling test may lock without disturbing the demo accounts' tests.
   await db.user.create({ data: { email: "throttle.test@example.org", displayName: "Throttle Test", passwordHash: await hashPassword("trialbridge-demo") } });
   await db.user.create({ data: { email: "password.test@example.org", displayName: "Password Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  // A coordinator for the instance that requires two-step sign-in of coordinators.
+  const required = await db.user.create({ data: { email: "totp.required@example.org", displayName: "Required Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  const tb201 = await db.trial.findUniqueOrThrow({ where: { code: "TB-201" }, select: { id: true, trialSites: { take: 1, select: { siteId: true } } } });
+  await db.membership.create({ data: { userId: required.id, trialId: tb201.id, siteId: tb201.trialSites[0]!.siteId, role: "COORDINATOR" } });
   // Tests that need to age a session read the database URL from here.
   fs.mkdirSync("test-results", { recursive: true });
   fs.writeFileSync(DATABASE_URL_FILE, url);
@@ -32,12 +36,13 @@ async function main() {
 
   // Two stateless instances on one database, as behind a load balancer: the second serves the multi-instance test.
   const secret = "e2e-secret-that-is-long-enough-for-the-schema";
-  const instance = (p: string) =>
+  const instance = (p: string, extra: Record<string, string> = {}) =>
     spawn(process.execPath, [NEXT_BIN, "start", "-p", p], {
       stdio: "inherit",
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5" },
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5", ...extra },
     });
-  const apps = [instance(port), instance(String(Number(port) + 1))];
+  // A third, set to require two-step sign-in of coordinators (the deployment setting's test).
+  const apps = [instance(port), instance(String(Number(port) + 1)), instance(String(Number(port) + 2), { TOTP_REQUIRED_ROLES: "coordinator" })];
   const stop = async () => {
     for (const child of apps) {
       if (child.exitCode === null) {
