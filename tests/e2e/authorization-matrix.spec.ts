@@ -1,6 +1,7 @@
 // The authorization matrix: every page, route handler and server action against every role, with the expected
 // outcome. Writes are exercised without writing anything: at the caller's own site they are made invalid (future
-// date) or stale (old version), so an allowed caller gets 422 or 409 and a refused one 404, 403 or 401.
+// date, missing fields) or stale (old version), so an allowed caller gets 422 or 409 (an action: "invalid" or
+// "stale") and a refused one 404, 403 or 401 ("refused", "signin").
 // A page, route or action that is not in the table fails the suite.
 import fs from "node:fs";
 import path from "node:path";
@@ -99,28 +100,74 @@ const ROWS: Row[] = [
   ]),
 ];
 
-/** Server actions: each is a thin caller of a lib function whose access rules the database tests check per role. */
-const ACTIONS: Record<string, string> = {
-  "app/actions.ts#switchLocale": "anyone (a language cookie; saved to the signed-in user)",
-  "app/trials/[trialId]/participants/actions.ts#registerAction": "registerParticipant: coordinators at their own sites",
-  "app/trials/[trialId]/participants/actions.ts#transitionAction": "transitionParticipant: coordinators and investigators at their sites",
-  "app/trials/[trialId]/participants/actions.ts#correctAction": "correctParticipant: coordinators at their own sites",
-  "app/trials/[trialId]/participants/actions.ts#voidAction": "voidParticipant: coordinators at their own sites",
-  "app/admin/subtypes/actions.ts#addSubtypeAction": "addSubtype: administrators",
-  "app/account/actions.ts#changePasswordAction": "changePassword: the signed-in user, own account",
-  "app/account/actions.ts#signOutEverywhereAction": "signOutEverywhere: the signed-in user, own account",
-  "app/account/tokens/actions.ts#createTokenAction": "createToken: sponsors and investigators",
-  "app/account/tokens/actions.ts#revokeTokenAction": "revokeToken: the token's owner",
-  "app/account/two-factor/actions.ts#beginTotpAction": "beginTotp: the signed-in user, own account",
-  "app/account/two-factor/actions.ts#confirmTotpAction": "confirmTotp: the signed-in user, own account",
-  "app/account/two-factor/actions.ts#disableTotpAction": "disableTotp: the signed-in user, own account, with their password",
-  "app/invite/[token]/actions.ts#acceptInviteAction": "acceptInvite: whoever holds an unused, unexpired one-time link",
-  ...Object.fromEntries(
-    ["createTrialAction", "updateTrialAction", "createCohortAction", "updateCohortAction", "addTrialSiteAction", "updateTrialSiteAction", "createSiteAction", "updateSiteAction",
-      "inviteUserAction", "reissueLinkAction", "updateUserAction", "setUserActiveAction", "resetSecondFactorAction", "grantMembershipAction", "revokeMembershipAction"]
-      .map((name) => [`app/admin/actions.ts#${name}`, "lib/admin (assertAdmin): administrators"]),
-  ),
+/**
+ * Server actions, called over HTTP as the browser calls them (the `Next-Action` header with the id from the build's
+ * manifest), with bound arguments and form fields of the tester's choosing, as an attacker could. The outcome is read
+ * from the action's returned state: "signin" (sent to sign in), "refused" (not found / not theirs), "invalid"
+ * (allowed, refused by validation), "stale" (allowed, refused by the version check), "done" (ran, nothing to report).
+ */
+type Outcome = "signin" | "refused" | "invalid" | "stale" | "done";
+const outcomes = (signedIn: Outcome, over: Partial<Record<Role, Outcome>> = {}, anonymous: Outcome = "signin"): Record<Role, Outcome> =>
+  ({ anonymous, admin: signedIn, coordinatorUs: signedIn, coordinatorCn: signedIn, investigator: signedIn, sponsor: signedIn, ...over });
+interface ActionRow { page: (i: Ids) => string; bound?: (i: Ids) => unknown[]; fields?: Record<string, string>; withoutState?: boolean; expect: Record<Role, Outcome> }
+const adminAction = (page: (i: Ids) => string, bound?: (i: Ids) => unknown[]): ActionRow => ({ page, ...(bound ? { bound } : {}), expect: outcomes("refused", { admin: "invalid" }) });
+const UNKNOWN_LINK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const patientPage = (i: Ids) => `/trials/${i.trial}/participants/${i.usPatient}`;
+
+const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
+  "app/actions.ts#switchLocale": { page: () => "/api-docs", withoutState: true, fields: { locale: "xx" }, expect: outcomes("done", {}, "done") },
+  "app/trials/[trialId]/participants/actions.ts#registerAction": {
+    page: (i) => `/trials/${i.trial}/participants/new`, bound: (i) => [i.trial],
+    fields: { siteId: "$usSite", screeningDate: FUTURE, ageAtScreening: "60", sex: "male", "results.0.subtype": "G12C", "results.0.result": "detected", "results.0.method": "PCR" },
+    expect: outcomes("refused", { coordinatorUs: "invalid" }),
+  },
+  "app/trials/[trialId]/participants/actions.ts#transitionAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { to: "ELIGIBLE", date: "2026-01-01", version: "999" }, expect: outcomes("refused", { coordinatorUs: "stale", investigator: "stale" }) },
+  "app/trials/[trialId]/participants/actions.ts#correctAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { version: "999", reason: "matrix", ageAtScreening: "60" }, expect: outcomes("refused", { coordinatorUs: "stale" }) },
+  "app/trials/[trialId]/participants/actions.ts#voidAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { version: "999", reason: "matrix" }, expect: outcomes("refused", { coordinatorUs: "stale" }) },
+  "app/admin/subtypes/actions.ts#addSubtypeAction": adminAction(() => "/admin/subtypes"),
+  "app/account/actions.ts#changePasswordAction": { page: () => "/account", fields: { current: "not-the-password", next: "another long passphrase" }, expect: outcomes("invalid") },
+  "app/account/actions.ts#signOutEverywhereAction": { notCalled: "it ends every session of the caller, the other tests' included; sessions.spec.ts signs out everywhere in the browser" },
+  "app/account/tokens/actions.ts#createTokenAction": { page: () => "/account/tokens", fields: { name: "" }, expect: outcomes("refused", { investigator: "invalid", sponsor: "invalid" }) },
+  "app/account/tokens/actions.ts#revokeTokenAction": { page: () => "/account/tokens", withoutState: true, fields: { id: "no-such-token" }, expect: outcomes("done") },
+  // Stores a new, unconfirmed key: sign-in is unchanged until a code from it is confirmed.
+  "app/account/two-factor/actions.ts#beginTotpAction": { page: () => "/account/two-factor", expect: outcomes("done") },
+  "app/account/two-factor/actions.ts#confirmTotpAction": { page: () => "/account/two-factor", fields: { code: "abc" }, expect: outcomes("invalid") },
+  "app/account/two-factor/actions.ts#disableTotpAction": { page: () => "/account/two-factor", fields: { password: "not-the-password" }, expect: outcomes("invalid") },
+  "app/invite/[token]/actions.ts#acceptInviteAction": { page: () => `/invite/${UNKNOWN_LINK}`, bound: () => [UNKNOWN_LINK], fields: { password: "a long passphrase", confirm: "a long passphrase" }, expect: outcomes("refused", {}, "refused") },
+  "app/admin/actions.ts#createTrialAction": adminAction(() => "/admin/trials"),
+  "app/admin/actions.ts#updateTrialAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
+  "app/admin/actions.ts#createCohortAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
+  "app/admin/actions.ts#updateCohortAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial, "no-such-cohort"]),
+  "app/admin/actions.ts#addTrialSiteAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
+  "app/admin/actions.ts#updateTrialSiteAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial, "no-such-trial-site"]),
+  "app/admin/actions.ts#createSiteAction": adminAction(() => "/admin/sites"),
+  "app/admin/actions.ts#updateSiteAction": adminAction((i) => `/admin/sites/${i.usSite}`, (i) => [i.usSite]),
+  "app/admin/actions.ts#inviteUserAction": adminAction(() => "/admin/users"),
+  "app/admin/actions.ts#reissueLinkAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
+  "app/admin/actions.ts#updateUserAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
+  "app/admin/actions.ts#setUserActiveAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user, false]),
+  "app/admin/actions.ts#resetSecondFactorAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
+  "app/admin/actions.ts#grantMembershipAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
+  "app/admin/actions.ts#revokeMembershipAction": adminAction((i) => `/admin/users/${i.user}`, () => ["no-such-membership"]),
 };
+
+/** The action ids of the production build, by "file#export". */
+function actionIds(): Map<string, string> {
+  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { filename?: string; exportedName?: string }> };
+  return new Map(Object.entries(manifest.node).map(([id, a]) => [`${a.filename}#${a.exportedName}`, id]));
+}
+
+/** What an action's answer amounts to (its returned state is the RSC payload's row 1). */
+function outcomeOf(status: number, text: string): Outcome | string {
+  if (status === 307 || status === 303) return "signin";
+  if (status !== 200) return `HTTP ${status}`;
+  const row = /^1:(.*)$/m.exec(text)?.[1];
+  const state = row ? (JSON.parse(row) as { message?: string; fieldErrors?: Record<string, string[]> | string; ok?: boolean } | string) : undefined;
+  if (!state || typeof state !== "object" || !state.message) return "done";
+  if (typeof state.fieldErrors === "object" || /need attention|not valid|部分数值需要修改/.test(state.message)) return "invalid";
+  if (/Someone else changed/.test(state.message)) return "stale";
+  return "refused";
+}
 
 function routesInApp() {
   const pages: string[] = [];
@@ -146,6 +193,7 @@ test("every page, route handler and server action is in the authorization matrix
   const inTable = new Set(ROWS.map((r) => r.route));
   expect([...pages, ...handlers].filter((r) => !inTable.has(r)), "missing from ROWS").toEqual([]);
   expect(actions.filter((a) => !(a in ACTIONS)).sort(), "missing from ACTIONS").toEqual([]);
+  expect(actions.filter((a) => !actionIds().has(a)), "actions missing from the build's manifest").toEqual([]);
   expect(Object.keys(ACTIONS).filter((a) => !actions.includes(a)), "ACTIONS that no longer exist").toEqual([]);
 });
 
@@ -190,6 +238,26 @@ test("every role gets exactly the expected answer from every page and route", as
         status = response.status();
       }
       if (status !== row.expect[role]) mismatches.push(`${row.route}${row.label ? ` (${row.label})` : ""} as ${role}: expected ${row.expect[role]}, got ${status}`);
+    }
+  }
+
+  const idOf = actionIds();
+  for (const [name, row] of Object.entries(ACTIONS)) {
+    if ("notCalled" in row) continue;
+    const args = [...(row.bound?.(ids) ?? []), ...(row.withoutState ? [] : [{}]), "$K1"];
+    for (const role of ROLES) {
+      // React's reply encoding: the form's fields as part 1 ("_1_" + name), then the argument list ("0") last.
+      const body = new FormData();
+      for (const [k, v] of Object.entries(row.fields ?? {})) body.append(`_1_${k}`, v === "$usSite" ? ids.usSite : v);
+      body.append("0", JSON.stringify(args));
+      const response = await as[role].fetch(row.page(ids), {
+        method: "POST", maxRedirects: 0,
+        headers: { "Next-Action": idOf.get(name)!, accept: "text/x-component", origin: baseURL! },
+        multipart: body,
+      });
+      const text = await response.text();
+      const got = outcomeOf(response.status(), text);
+      if (got !== row.expect[role]) mismatches.push(`action ${name} as ${role}: expected ${row.expect[role]}, got ${got} (${/^1:(.*)$/m.exec(text)?.[1]?.slice(0, 200)})`);
     }
   }
   expect(mismatches).toEqual([]);

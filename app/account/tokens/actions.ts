@@ -26,6 +26,11 @@ export async function createTokenAction(_state: TokenState, form: FormData): Pro
 
 export async function revokeTokenAction(form: FormData) {
   const actor = await requirePageActor();
-  await revokeToken(actor, String(form.get("id") ?? ""));
+  try {
+    await revokeToken(actor, String(form.get("id") ?? ""));
+  } catch (error) {
+    // Not theirs, unknown or already gone: nothing to revoke, and the list below shows what there is.
+    if (!(error instanceof AppError)) throw error;
+  }
   revalidatePath("/account/tokens");
 }

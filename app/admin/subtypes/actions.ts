@@ -1,18 +1,16 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import type { ActionState } from "@/app/components/ActionForm";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
+import type { Locale } from "@/lib/i18n/config";
+import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { addSubtype } from "@/lib/subtypes/admin";
 
-export interface AddSubtypeState {
-  message?: string;
-  ok?: boolean;
-}
-
-export async function addSubtypeAction(_state: AddSubtypeState, form: FormData): Promise<AddSubtypeState> {
+export async function addSubtypeAction(_state: ActionState, form: FormData): Promise<ActionState> {
   const actor = await requirePageActor();
-  const t = await getTranslations("admin");
+  const [t, locale] = await Promise.all([getTranslations("admin"), getLocale()]);
   try {
     const created = await addSubtype(actor, {
       key: String(form.get("key") ?? "").trim(),
@@ -23,10 +21,7 @@ export async function addSubtypeAction(_state: AddSubtypeState, form: FormData):
     revalidatePath("/admin/subtypes");
     return { ok: true, message: t("added", { key: created.key }) };
   } catch (error) {
-    if (error instanceof AppError) {
-      const details = Object.entries(error.fields ?? {}).map(([k, v]) => `${k}: ${v.join("; ")}`).join(" · ");
-      return { message: t("failed", { message: [error.message, details].filter(Boolean).join(" ") }) };
-    }
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    return { message: renderMessage(error.message, locale as Locale), fieldErrors: renderFields(error.fields, locale as Locale) };
   }
 }
