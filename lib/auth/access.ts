@@ -35,6 +35,24 @@ export async function recordRefusal(actor: Actor, what: { entityType: string; en
   );
 }
 
+/**
+ * Wraps a use case on one participant `(actor, trialId, participantId, ...)`: when it answers "not found" for a
+ * record that exists (another site's patient), the attempt is audited as a refused access. The answer is unchanged.
+ */
+export function refusalsAudited<A extends [Actor, string, string, ...unknown[]], R>(action: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      const [actor, trialId, participantId] = args;
+      if (error instanceof AppError && error.message === msg("errors.participantNotFound") && (await db().participant.count({ where: { id: participantId, trialId } })) > 0) {
+        await recordRefusal(actor, { entityType: "Participant", entityId: participantId, trialId, action });
+      }
+      throw error;
+    }
+  };
+}
+
 /** Administration is for administrators signed in with a session (not a read-only token); a refusal is audited. */
 export async function assertAdmin(actor: Actor, action: string): Promise<void> {
   if (actor.isAdmin && !actor.viaToken) return;

@@ -2,7 +2,7 @@
 // when and why in the audit trail, in the same transaction; a stale version is a conflict and nothing is written;
 // nothing is deleted (a mistaken record is voided with a reason and leaves the counts).
 import "server-only";
-import { canEditAt, participantScope, trialAccess, type TrialAccess } from "@/lib/auth/access";
+import { canEditAt, participantScope, refusalsAudited, trialAccess, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
@@ -37,7 +37,7 @@ async function lockEditable(tx: Tx, access: TrialAccess, trialId: string, partic
   return participant;
 }
 
-export async function correctParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
+async function _correctParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
   const parsed = correctionInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
@@ -105,7 +105,7 @@ export async function correctParticipant(actor: Actor, trialId: string, particip
   }, { maxWait: 10_000, timeout: 20_000 });
 }
 
-export async function voidParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
+async function _voidParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
   const parsed = voidInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
@@ -129,3 +129,7 @@ export async function voidParticipant(actor: Actor, trialId: string, participant
     return participantView(updated);
   }, { maxWait: 10_000, timeout: 20_000 });
 }
+
+export const correctParticipant = refusalsAudited("participant.correct", _correctParticipant);
+
+export const voidParticipant = refusalsAudited("participant.void", _voidParticipant);

@@ -2,7 +2,8 @@
 // page costs the same at 100,000 participants as at 100.
 import "server-only";
 import { z } from "zod";
-import { canEditAt, canTransitionAt, participantScope, trialAccess } from "@/lib/auth/access";
+import { canEditAt, canTransitionAt, participantScope, refusalsAudited, trialAccess } from "@/lib/auth/access";
+import { msg } from "@/lib/i18n/messages";
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate, isIsoDate, toDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -84,13 +85,13 @@ export async function listParticipants(actor: Actor, trialId: string, rawQuery: 
   return { items, total, nextCursor };
 }
 
-export async function getParticipant(actor: Actor, trialId: string, participantId: string) {
+async function _getParticipant(actor: Actor, trialId: string, participantId: string) {
   const access = await trialAccess(actor, trialId);
   const participant = await db().participant.findFirst({
     where: { ...participantScope(access), id: participantId },
     include: { ...participantInclude, statusChanges: { orderBy: [{ date: "asc" }, { createdAt: "asc" }] } },
   });
-  if (!participant) throw notFound("Participant not found.");
+  if (!participant) throw notFound(msg("errors.participantNotFound"));
   return {
     participant: participantView(participant),
     history: participant.statusChanges.map((s) => ({
@@ -111,3 +112,5 @@ export async function participantAudit(actor: Actor, trialId: string, participan
     before: r.before, after: r.after, reason: r.reason,
   }));
 }
+
+export const getParticipant = refusalsAudited("participant.read", _getParticipant);

@@ -3,7 +3,7 @@
 // Enrolment needs consent and a cohort that accepts one of the patient's detected subtypes; a full cohort refuses
 // unless an investigator overrides it with a reason. Optimistic locking: a stale version is a conflict.
 import "server-only";
-import { canTransitionAt, inScope, participantScope, trialAccess } from "@/lib/auth/access";
+import { canTransitionAt, inScope, participantScope, refusalsAudited, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
@@ -31,7 +31,7 @@ export const NEXT: Record<ParticipantStatus, readonly ParticipantStatus[]> = {
 
 const invalid = (field: string, message: string) => new AppError("invalid", msg("errors.invalid"), { [field]: [message] });
 
-export async function transitionParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
+async function _transitionParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.participantWrites(actor.id));
   const parsed = transitionInput.safeParse(raw);
@@ -121,3 +121,5 @@ export async function transitionParticipant(actor: Actor, trialId: string, parti
     { maxWait: 10_000, timeout: 20_000 },
   );
 }
+
+export const transitionParticipant = refusalsAudited("participant.transition", _transitionParticipant);

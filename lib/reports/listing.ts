@@ -6,7 +6,7 @@
 // unless the trial records a cross-border approval reference.
 import "server-only";
 import Papa from "papaparse";
-import { trialAccess } from "@/lib/auth/access";
+import { recordRefusal, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
@@ -49,7 +49,10 @@ export async function planListing(actor: Actor, trialId: string): Promise<Listin
   const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, sponsorListingAllowed: true, crossBorderApprovalRef: true } });
   const investigator = access.roles.has("INVESTIGATOR");
   const sponsor = access.roles.has("SPONSOR") && trial.sponsorListingAllowed;
-  if (!investigator && !sponsor) throw new AppError("forbidden", msg("errors.listingNotAllowed"));
+  if (!investigator && !sponsor) {
+    await recordRefusal(actor, { entityType: "Trial", entityId: trialId, trialId, action: "listing.download" });
+    throw new AppError("forbidden", msg("errors.listingNotAllowed"));
+  }
   const siteIds = sponsor ? "all" : access.investigatorSites === "all" ? "all" : [...access.investigatorSites];
   const memberships = await db().membership.findMany({ where: { userId: actor.id, trialId, revokedAt: null }, select: { site: { select: { country: true } } } });
   const inChina = memberships.length > 0 && memberships.every((m) => m.site?.country === "CN");

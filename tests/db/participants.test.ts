@@ -148,6 +148,13 @@ describe("registering a screened patient", () => {
     expect((await errorOf(correctParticipant(cn, trialId, usPatient.id, { version: 1, reason: "x", ageAtScreening: 50 }))).code).toBe("not_found");
     expect((await errorOf(transitionParticipant(cn, trialId, usPatient.id, { to: "ELIGIBLE", date: usToday(), version: 1 }))).code).toBe("not_found");
     expect((await errorOf(getParticipant(sponsor, trialId, usPatient.id))).code).toBe("not_found");
+    // Each refusal of an existing record is in the audit trail (an unknown id is simply not found).
+    const refusals = await db().auditEvent.findMany({ where: { action: "access.refused", entityId: usPatient.id }, orderBy: { id: "asc" } });
+    expect(refusals.map((r) => [r.actorId, (r.after as { attempted: string }).attempted])).toEqual([
+      [cn.id, "participant.read"], [cn.id, "participant.correct"], [cn.id, "participant.transition"], [sponsor.id, "participant.read"],
+    ]);
+    expect((await errorOf(getParticipant(cn, trialId, "no-such-participant"))).code).toBe("not_found");
+    expect(await db().auditEvent.count({ where: { action: "access.refused", entityId: "no-such-participant" } })).toBe(0);
     const listed = await listParticipants(cn, trialId, { limit: "200" });
     expect(listed.items.every((p) => p.siteId === cnSiteId)).toBe(true);
   });

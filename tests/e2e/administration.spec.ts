@@ -110,22 +110,31 @@ test("a new hospital gets a coordinator who sets a password, turns on two-step s
   const list = await (await robin.request.get(`/api/v1${trialPath}/participants`)).json() as { items: { screeningNumber: string }[] };
   expect(list.items.map((p) => p.screeningNumber)).toEqual(["US-DNV2-0001"]);
 
-  // 6. Deactivation: the coordinator's very next request finds the session gone.
+  // 6. Taking the role away works from the coordinator's very next request.
   await page.goto(adminUserPage);
+  await page.getByRole("row").filter({ hasText: "US-DNV2" }).locator("summary", { hasText: "Take away" }).click();
+  const revoke = page.getByRole("form", { name: "Take away Coordinator in TB-201" });
+  await revoke.getByLabel("Reason for the change").fill("Moved to another study");
+  await revoke.getByRole("button", { name: "Take away" }).click();
+  await expect(page.getByText("1 earlier role (see the audit trail).")).toBeVisible();
+  expect((await robin.request.get(`/api/v1${trialPath}/participants`)).status()).toBe(404);
+  expect((await robin.goto(trialPath))?.status()).toBe(404);
+
+  // 7. Deactivation: the coordinator's very next request finds the session gone.
   const deactivate = page.getByRole("form", { name: "Deactivate" });
   await deactivate.getByLabel("Reason for the change").fill("Left the hospital");
   await deactivate.getByRole("button", { name: "Deactivate" }).click();
   await expect(page.getByText("The user is deactivated and signed out everywhere.")).toBeVisible();
   await expect(page.getByText("robin.front@example.org · Deactivated")).toBeVisible();
-  expect((await robin.request.get(`/api/v1${trialPath}/participants`)).status()).toBe(401);
-  await robin.goto(trialPath);
+  expect((await robin.request.get("/api/v1/trials")).status()).toBe(401);
+  await robin.goto("/trials");
   await expect(robin).toHaveURL(/\/login/);
   await robinContext.close();
 
   // Every step is in the audit trail.
   const audit = await (await page.request.get("/api/v1/audit?limit=100")).json() as { items: { action: string }[] };
   const actions = new Set(audit.items.map((a) => a.action));
-  for (const action of ["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "user.totp.enable", "participant.create", "user.deactivate"]) {
+  for (const action of ["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "user.totp.enable", "participant.create", "membership.revoke", "user.deactivate"]) {
     expect(actions, action).toContain(action);
   }
 });
