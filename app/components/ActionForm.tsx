@@ -42,7 +42,7 @@ interface Option { value: string; label: string }
 type FieldProps = {
   name: string;
   label: string;
-  help?: string;
+  help?: ReactNode;
   required?: boolean;
   defaultValue?: string | number | null;
 } & (

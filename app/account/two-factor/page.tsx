@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ActionForm, Field } from "@/app/components/ActionForm";
+import { richText } from "@/app/components/rich";
 import { requirePageActor } from "@/lib/auth/page";
 import { totpSetup } from "@/lib/auth/totp";
 import { beginTotpAction, confirmTotpAction, disableTotpAction } from "./actions";
@@ -14,7 +15,7 @@ export default async function TwoFactorPage() {
     <>
       <h1>{t("title")}</h1>
       {actor.secondFactorMissing ? <p className="notice" role="alert">{t("required")}</p> : null}
-      <p>{t("intro")}</p>
+      <p>{t.rich("intro", richText)}</p>
       {setup.enabled ? (
         <>
           <p className="success"><strong>{t("on")}</strong></p>

@@ -15,7 +15,7 @@ export default async function SubtypesAdminPage() {
         <thead><tr><th scope="col">{t("key")}</th><th scope="col">{t("label")}</th><th scope="col">{t("category")}</th><th scope="col">{t("synonyms")}</th></tr></thead>
         <tbody>
           {subtypes.map((s) => (
-            <tr key={s.key}><td><code>{s.key}</code></td><td>{s.label}</td><td>{s.category}</td><td>{s.synonyms.join(", ")}</td></tr>
+            <tr key={s.key}><td translate="no"><code>{s.key}</code></td><td translate="no">{s.label}</td><td>{t(`categories.${s.category}`)}</td><td translate="no">{s.synonyms.join(", ")}</td></tr>
           ))}
         </tbody>
       </table>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ActionForm, Field } from "@/app/components/ActionForm";
+import { richText } from "@/app/components/rich";
 import { adminTrials } from "@/lib/admin/trials";
 import { requireAdminPage } from "@/lib/auth/page";
 import { createTrialAction } from "../actions";
@@ -29,7 +30,7 @@ export default async function AdminTrialsPage() {
         </tbody>
       </table>
       <ActionForm action={createTrialAction} submit={t("createTrial")} title={t("createTrial")}>
-        <Field name="code" label={t("code")} required help={t("codeHelp")} />
+        <Field name="code" label={t("code")} required help={t.rich("codeHelp", richText)} />
         <Field name="title" label={t("title")} required />
         <Field name="phase" label={t("phase")} required />
         <Field name="indication" label={t("indication")} required />

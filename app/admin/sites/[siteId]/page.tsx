@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { ActionForm, Field } from "@/app/components/ActionForm";
+import { richText } from "@/app/components/rich";
 import { adminSite } from "@/lib/admin/sites";
 import { loadOrNotFound, requireAdminPage } from "@/lib/auth/page";
 import { updateSiteAction } from "../../actions";
@@ -26,7 +27,7 @@ export default async function AdminSitePage({ params }: { params: Promise<{ site
         <Field name="nameEn" label={t("nameEn")} defaultValue={site.nameEn} required />
         <Field name="nameLocal" label={t("nameLocal")} defaultValue={site.nameLocal} required />
         <Field name="city" label={t("city")} defaultValue={site.city} required />
-        <Field name="timeZone" label={t("timeZone")} defaultValue={site.timeZone} help={t("timeZoneHelp")} required />
+        <Field name="timeZone" label={t("timeZone")} defaultValue={site.timeZone} help={t.rich("timeZoneHelp", richText)} required />
         <Field name="reason" label={t("reason")} help={t("reasonHelp")} required />
       </ActionForm>
     </>
