@@ -3,7 +3,7 @@
 // actor is an administrator, validate, and audit). Each returns the form's state in the reader's language.
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
 import { addTrialSite, createCohort, createTrial, updateCohort, updateTrial, updateTrialSite } from "@/lib/admin/trials";
 import { createSite, updateSite } from "@/lib/admin/sites";
@@ -11,8 +11,7 @@ import { grantMembership, inviteUser, reissueLink, resetSecondFactor, revokeMemb
 import { requirePageActor } from "@/lib/auth/page";
 import type { Actor } from "@/lib/auth/session";
 import { AppError } from "@/lib/http/errors";
-import type { Locale } from "@/lib/i18n/config";
-import { renderFields, renderMessage } from "@/lib/i18n/messages";
+import { refusalState } from "@/lib/http/form-state";
 
 /** The form's filled-in text fields (blank ones left out, so "not given" stays apart from "empty"). */
 function filled(form: FormData, names: readonly string[]): Record<string, string> {
@@ -27,17 +26,15 @@ const checked = (form: FormData, name: string) => form.get(name) === "on";
 
 async function run(work: (actor: Actor) => Promise<{ link?: string } | void>, done: string): Promise<ActionState> {
   const actor = await requirePageActor();
-  const [t, locale] = await Promise.all([getTranslations("admin"), getLocale()]);
+  const t = await getTranslations("admin");
   try {
     const result = await work(actor);
     revalidatePath("/admin", "layout");
     return { ok: true, message: t(done), ...(result?.link ? { link: result.link } : {}) };
   } catch (error) {
-    if (!(error instanceof AppError)) {
-      console.error("Administration action failed:", error instanceof Error ? error.name : "unknown");
-      return { message: t("failedGeneric") };
-    }
-    return { message: renderMessage(error.message, locale as Locale), fieldErrors: renderFields(error.fields, locale as Locale) };
+    if (error instanceof AppError) return refusalState(error);
+    console.error("Administration action failed:", error instanceof Error ? error.name : "unknown");
+    return { message: t("failedGeneric") };
   }
 }
 

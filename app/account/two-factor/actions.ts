@@ -1,25 +1,17 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
 import { requirePageActor, SECOND_FACTOR_SETUP_PATH } from "@/lib/auth/page";
 import { beginTotp, confirmTotp, disableTotp } from "@/lib/auth/totp";
-import { AppError } from "@/lib/http/errors";
-import type { Locale } from "@/lib/i18n/config";
-import { renderFields, renderMessage } from "@/lib/i18n/messages";
-
-async function failure(error: unknown): Promise<ActionState> {
-  if (!(error instanceof AppError)) throw error;
-  const locale = (await getLocale()) as Locale;
-  return { message: renderMessage(error.message, locale), fieldErrors: renderFields(error.fields, locale) };
-}
+import { refusalState } from "@/lib/http/form-state";
 
 export async function beginTotpAction(): Promise<ActionState> {
   try {
     await beginTotp(await requirePageActor({ secondFactorSetup: true }));
   } catch (error) {
-    return failure(error);
+    return refusalState(error);
   }
   revalidatePath(SECOND_FACTOR_SETUP_PATH);
   return {};
@@ -30,7 +22,7 @@ export async function confirmTotpAction(_: ActionState, form: FormData): Promise
   try {
     await confirmTotp(actor, String(form.get("code") ?? ""));
   } catch (error) {
-    return failure(error);
+    return refusalState(error);
   }
   if (actor.secondFactorMissing) redirect("/trials");
   revalidatePath(SECOND_FACTOR_SETUP_PATH);
@@ -41,7 +33,7 @@ export async function disableTotpAction(_: ActionState, form: FormData): Promise
   try {
     await disableTotp(await requirePageActor(), String(form.get("password") ?? ""));
   } catch (error) {
-    return failure(error);
+    return refusalState(error);
   }
   revalidatePath(SECOND_FACTOR_SETUP_PATH);
   return { ok: true, message: (await getTranslations("twoFactor"))("turnedOff") };

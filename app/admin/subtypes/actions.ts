@@ -1,16 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
 import { requirePageActor } from "@/lib/auth/page";
-import { AppError } from "@/lib/http/errors";
-import type { Locale } from "@/lib/i18n/config";
-import { renderFields, renderMessage } from "@/lib/i18n/messages";
+import { refusalState } from "@/lib/http/form-state";
 import { addSubtype } from "@/lib/subtypes/admin";
 
 export async function addSubtypeAction(_state: ActionState, form: FormData): Promise<ActionState> {
   const actor = await requirePageActor();
-  const [t, locale] = await Promise.all([getTranslations("admin"), getLocale()]);
+  const t = await getTranslations("admin");
   try {
     const created = await addSubtype(actor, {
       key: String(form.get("key") ?? "").trim(),
@@ -21,7 +19,6 @@ export async function addSubtypeAction(_state: ActionState, form: FormData): Pro
     revalidatePath("/admin/subtypes");
     return { ok: true, message: t("added", { key: created.key }) };
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return { message: renderMessage(error.message, locale as Locale), fieldErrors: renderFields(error.fields, locale as Locale) };
+    return refusalState(error);
   }
 }
