@@ -6,6 +6,8 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: "DATABASE_URL must be a postgresql:// URL" }),
   AUTH_SECRET: z.string().min(32, { error: "AUTH_SECRET must be at least 32 characters" }),
+  /** The public URL; one-time links are built on it (else on the request's host). */
+  NEXTAUTH_URL: z.url({ error: "NEXTAUTH_URL must be a URL such as https://trialbridge.example.org" }).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** A session ends after this long without a request. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),

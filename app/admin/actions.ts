@@ -9,6 +9,7 @@ import { addTrialSite, createCohort, createTrial, updateCohort, updateTrial, upd
 import { createSite, updateSite } from "@/lib/admin/sites";
 import { grantMembership, inviteUser, reissueLink, resetSecondFactor, revokeMembership, setUserActive, updateUser } from "@/lib/admin/users";
 import { requirePageActor } from "@/lib/auth/page";
+import { serverEnv } from "@/lib/env";
 import type { Actor } from "@/lib/auth/session";
 import { AppError } from "@/lib/http/errors";
 import { refusalState } from "@/lib/http/form-state";
@@ -38,8 +39,10 @@ async function run(work: (actor: Actor) => Promise<{ link?: string } | void>, do
   }
 }
 
-/** The app's own address as the browser sees it, to turn a link's path into something to send. */
+/** The app's public address (NEXTAUTH_URL, else the request's host), to turn a link's path into something to send. */
 async function origin(): Promise<string> {
+  const configured = serverEnv().NEXTAUTH_URL;
+  if (configured) return new URL(configured).origin;
   const h = await headers();
   const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost";
   const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { addDays, todayIn } from "@/lib/dates/calendar";
@@ -30,17 +31,25 @@ async function tamper(sql: string) {
   }
 }
 
+/** `npm run audit:verify` itself, on this test file's database. */
+function auditVerifyCommand() {
+  const run = spawnSync("npm", ["run", "--silent", "audit:verify"], { env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL }, encoding: "utf8", timeout: 60_000 });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
 describe("the audit trail's hash chain", () => {
   it("verifies from the first row to the last", async () => {
     const result = await verifyAuditChain(db(), 2);
     expect(result.broken).toBeNull();
     expect(result.rows).toBe(await db().auditEvent.count());
+    expect(auditVerifyCommand()).toMatchObject({ status: 0, output: expect.stringContaining("The audit trail is intact") });
   });
 
   it("names the first altered row", async () => {
     await tamper(`UPDATE "AuditEvent" SET "reason" = 'nothing to see' WHERE "id" = ${target}`);
     const result = await verifyAuditChain(db());
     expect(result.broken).toMatchObject({ id: String(target), problem: expect.stringContaining("altered") });
+    expect(auditVerifyCommand()).toMatchObject({ status: 1, output: expect.stringContaining(`The audit trail is broken at row ${target} `) });
   });
 
   it("names the row after a removed one", async () => {

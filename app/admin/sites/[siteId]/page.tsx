@@ -16,7 +16,7 @@ export default async function AdminSitePage({ params }: { params: Promise<{ site
     <>
       <p><Link href="/admin/sites">← {t("sitesTitle")}</Link></p>
       <h1 translate="no">{site.code} · {site.nameEn}</h1>
-      <p>{tc(site.country)} · <span translate="no">{site.nameLocal}</span></p>
+      <p>{tc(site.country)} · <span translate="no">{site.nameLocal}</span> · <Link href={`/audit?entityId=${site.id}`}>{t("history")}</Link></p>
       <h2>{t("trialsTitle")}</h2>
       <ul>
         {site.trialSites.map((ts) => (

@@ -30,7 +30,7 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
     <>
       <p><Link href="/admin/trials">← {t("trialsTitle")}</Link></p>
       <h1 translate="no">{trial.code} · {trial.title}</h1>
-      <p>{t("status")}: <strong>{t(`trialStatus.${trial.status}`)}</strong> · <Link href={`/trials/${trial.id}`}>{t("openDashboard")}</Link></p>
+      <p>{t("status")}: <strong>{t(`trialStatus.${trial.status}`)}</strong> · <Link href={`/trials/${trial.id}`}>{t("openDashboard")}</Link> · <Link href={`/audit?entityId=${trial.id}`}>{t("history")}</Link></p>
 
       <section aria-labelledby="trial-edit">
         <h2 id="trial-edit">{t("trialDetails")}</h2>

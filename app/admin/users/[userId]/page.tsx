@@ -30,7 +30,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ user
       <p><Link href="/admin/users">← {t("usersTitle")}</Link></p>
       <h1 translate="no">{user.displayName}</h1>
       <p><span translate="no">{user.email}</span> · {user.active ? t("active") : t("inactive")} · {t("secondFactor")}: {user.totpEnabledAt ? t("on") : t("off")}
-        {user.isAdmin ? <> · <span className="badge">{t("adminBadge")}</span></> : null}</p>
+        {user.isAdmin ? <> · <span className="badge">{t("adminBadge")}</span></> : null} · <Link href={`/audit?entityId=${user.id}`}>{t("history")}</Link></p>
       <p className="muted">
         {user.hasPassword ? t("hasPassword") : t("noPasswordYet")}
         {user.pendingInviteExpiresAt ? <> · {t("linkPending")} <LocalTime iso={user.pendingInviteExpiresAt.toISOString()} /></> : null}
