@@ -41,6 +41,8 @@ export async function recordRefusal(actor: Actor, what: { entityType: string; en
  */
 export function refusalsAudited<A extends [Actor, string, string, ...unknown[]], R>(action: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
+    // Ids come from URLs and form posts: anything but a plausible id is simply not found.
+    if (!isId(args[1]) || !isId(args[2])) throw notFound(msg("errors.participantNotFound"));
     try {
       return await run(...args);
     } catch (error) {
@@ -71,8 +73,11 @@ function union(scopes: SiteScope[]): SiteScope {
   return [...new Set(scopes.flatMap((s) => s as readonly string[]))];
 }
 
+const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 64;
+
 /** The actor's access to one trial, or a not-found error when they have none. */
 export async function trialAccess(actor: Actor, trialId: string): Promise<TrialAccess> {
+  if (!isId(trialId)) throw notFound(msg("errors.trialNotFound"));
   const memberships = await db().membership.findMany({
     where: { userId: actor.id, trialId, revokedAt: null },
     select: { role: true, siteId: true },

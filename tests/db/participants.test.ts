@@ -155,6 +155,9 @@ describe("registering a screened patient", () => {
     ]);
     expect((await errorOf(getParticipant(cn, trialId, "no-such-participant"))).code).toBe("not_found");
     expect(await db().auditEvent.count({ where: { action: "access.refused", entityId: "no-such-participant" } })).toBe(0);
+    // Ids that are not ids (a crafted form post, an absurd URL) are not found, never a crash.
+    expect((await errorOf(getParticipant(cn, trialId, { not: "an id" } as never))).code).toBe("not_found");
+    expect((await errorOf(transitionParticipant(cn, "x".repeat(5000), usPatient.id, { to: "ELIGIBLE", date: usToday(), version: 1 }))).code).toBe("not_found");
     const listed = await listParticipants(cn, trialId, { limit: "200" });
     expect(listed.items.every((p) => p.siteId === cnSiteId)).toBe(true);
   });
