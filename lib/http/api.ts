@@ -21,8 +21,8 @@ export function errorResponse(error: unknown, locale: Locale = "en"): NextRespon
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });
 }
 
-/** The language of error messages: the user's setting, else the language switch's cookie, else Accept-Language. */
-async function responseLocale(request: Request): Promise<Locale> {
+/** The caller's language (error messages, the Excel report): the user's setting, else the language switch's cookie, else Accept-Language. */
+export async function requestLocale(request: Request): Promise<Locale> {
   // A token client's language is its Accept-Language: looking the token up again would record a second use.
   const bearer = /^Bearer\s/i.test(request.headers.get("authorization") ?? "");
   const actor = bearer ? null : await getActor().catch(() => null);
@@ -40,7 +40,7 @@ export function apiHandler<C>(handler: Handler<C>): Handler<C> {
       }
       return await handler(request, context);
     } catch (error) {
-      return errorResponse(error, await responseLocale(request));
+      return errorResponse(error, await requestLocale(request));
     }
   };
 }

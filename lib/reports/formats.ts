@@ -4,15 +4,28 @@ import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import PDFDocument from "pdfkit";
 import { METRICS, type Counts } from "@/lib/enrolment/summary";
+import type { Locale } from "@/lib/i18n/config";
+import { msg, parseMessage, renderMessage } from "@/lib/i18n/messages";
 import { monthLabel, type EnrolmentReport } from "./enrolment-report";
 
 const COLUMNS = ["section", "key", "name", "name_local", "country", "screened", "eligible", "screen_failed", "consented", "enrolled", "withdrawn", "completed", "target"] as const;
 const metricCells = (c: Partial<Counts>) => METRICS.map((m) => c[m] ?? "");
 
-function describeFilters(report: EnrolmentReport) {
+type Label = (key: string, params?: Record<string, string | number>) => string;
+const ENGLISH_FILTERS: Label = (key, params) => ({ country: `country ${params?.value}`, site: `site ${params?.value}`, cohort: `cohort ${params?.value}`, from: `from ${params?.value}`, to: `to ${params?.value}`, none: "none" })[key] ?? key;
+
+function describeFilters(report: EnrolmentReport, label: Label = ENGLISH_FILTERS) {
   const f = report.filters;
-  const parts = [f.country && `country ${f.country}`, f.siteId && `site ${report.summary.bySite[0]?.code ?? f.siteId}`, f.cohortId && `cohort ${report.summary.byCohort[0]?.code ?? f.cohortId}`, f.from && `from ${f.from}`, f.to && `to ${f.to}`].filter(Boolean);
-  return parts.length ? parts.join(", ") : "none";
+  const parts = [
+    f.country && label("country", { value: f.country }), f.siteId && label("site", { value: report.summary.bySite[0]?.code ?? f.siteId }),
+    f.cohortId && label("cohort", { value: report.summary.byCohort[0]?.code ?? f.cohortId }), f.from && label("from", { value: f.from }), f.to && label("to", { value: f.to }),
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : label("none");
+}
+
+/** Labels of the Excel workbook in the reader's language (lib/i18n/messages: reports.workbook). */
+function workbookLabels(locale: Locale): Label {
+  return (key, params) => renderMessage(msg(`reports.workbook.${key}`, params), locale);
 }
 
 export function reportCsv(report: EnrolmentReport): string {
@@ -33,8 +46,15 @@ export function reportCsv(report: EnrolmentReport): string {
   return `\uFEFF${Papa.unparse({ fields: [...COLUMNS], data: rows }, { newline: "\r\n" })}\r\n`;
 }
 
-export async function reportXlsx(report: EnrolmentReport): Promise<Buffer> {
+/** The workbook, its sheet names and headings in the reader's language (the data as it is). */
+export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en"): Promise<Buffer> {
   const s = report.summary;
+  const t = workbookLabels(locale);
+  const filters = describeFilters(report, (key, params) => t(`filters.${key}`, params));
+  const scenario = (name: string) => {
+    const text = renderMessage(msg(`forecast.scenarioNames.${name}`), locale);
+    return parseMessage(msg(`forecast.scenarioNames.${name}`))?.key === text ? name : text;
+  };
   const book = new ExcelJS.Workbook();
   book.creator = "TrialBridge";
   book.created = new Date(report.asOf);
@@ -45,36 +65,37 @@ export async function reportXlsx(report: EnrolmentReport): Promise<Buffer> {
     ws.addRows(rows);
     return ws;
   };
-  const metrics = METRICS.map((m) => ({ header: m, key: m }));
-  const summary = sheet("Summary", [{ header: "", key: "label", width: 28 }, { header: "", key: "value", width: 60 }], [
-    { label: "Trial", value: `${report.trial.code}: ${report.trial.title}` },
-    { label: "Sponsor", value: report.trial.sponsorName },
-    { label: "As of (UTC)", value: report.asOf },
-    { label: "Filters", value: describeFilters(report) },
-    { label: "Target", value: report.trial.target },
-    { label: "Enrolled (all sites)", value: s.totals.enrolled },
-    { label: "Enrolled, United States", value: s.byCountry.US.enrolled },
-    { label: "Enrolled, China", value: s.byCountry.CN.enrolled },
-    { label: "Screened (all sites)", value: s.totals.screened },
+  const metrics = METRICS.map((m) => ({ header: t(`metrics.${m}`), key: m }));
+  const summary = sheet(t("sheets.summary"), [{ header: "", key: "label", width: 28 }, { header: "", key: "value", width: 60 }], [
+    { label: t("summary.trial"), value: `${report.trial.code}: ${report.trial.title}` },
+    { label: t("summary.sponsor"), value: report.trial.sponsorName },
+    { label: t("summary.asOf"), value: report.asOf },
+    { label: t("summary.filters"), value: filters },
+    { label: t("summary.target"), value: report.trial.target },
+    { label: t("summary.enrolled"), value: s.totals.enrolled },
+    { label: t("summary.enrolledUS"), value: s.byCountry.US.enrolled },
+    { label: t("summary.enrolledCN"), value: s.byCountry.CN.enrolled },
+    { label: t("summary.screened"), value: s.totals.screened },
   ]);
   summary.getColumn(1).font = { bold: true };
-  sheet("By site", [{ header: "code", key: "code" }, { header: "name", key: "nameEn", width: 36 }, { header: "local name", key: "nameLocal", width: 24 }, { header: "country", key: "country" }, { header: "activated", key: "activationDate" }, ...metrics, { header: "enrolled per month", key: "enrolmentRatePerMonth" }, { header: "days since last screening", key: "daysSinceLastScreening" }], s.bySite.map((x) => ({ ...x })));
-  sheet("By cohort", [{ header: "code", key: "code" }, { header: "name", key: "name", width: 44 }, { header: "target", key: "target" }, { header: "enrolled", key: "enrolled" }, { header: "United States", key: "US" }, { header: "China", key: "CN" }], s.byCohort.map((c) => ({ ...c, US: c.byCountry.US, CN: c.byCountry.CN })));
-  sheet("Monthly timeline", [{ header: "month", key: "month" }, { header: "screened US", key: "sUS" }, { header: "screened China", key: "sCN" }, { header: "enrolled US", key: "eUS" }, { header: "enrolled China", key: "eCN" }, { header: "cumulative US", key: "cUS" }, { header: "cumulative China", key: "cCN" }, { header: "cumulative joint", key: "cJ" }, { header: "planned", key: "planned" }],
+  sheet(t("sheets.bySite"), [{ header: t("columns.code"), key: "code" }, { header: t("columns.name"), key: "nameEn", width: 36 }, { header: t("columns.localName"), key: "nameLocal", width: 24 }, { header: t("columns.country"), key: "country" }, { header: t("columns.activated"), key: "activationDate" }, ...metrics, { header: t("columns.perMonth"), key: "enrolmentRatePerMonth" }, { header: t("columns.daysSince"), key: "daysSinceLastScreening" }], s.bySite.map((x) => ({ ...x })));
+  sheet(t("sheets.byCohort"), [{ header: t("columns.code"), key: "code" }, { header: t("columns.name"), key: "name", width: 44 }, { header: t("columns.target"), key: "target" }, { header: t("metrics.enrolled"), key: "enrolled" }, { header: t("columns.US"), key: "US" }, { header: t("columns.CN"), key: "CN" }], s.byCohort.map((c) => ({ ...c, US: c.byCountry.US, CN: c.byCountry.CN })));
+  sheet(t("sheets.timeline"), [{ header: t("columns.month"), key: "month" }, { header: t("columns.screenedUS"), key: "sUS" }, { header: t("columns.screenedCN"), key: "sCN" }, { header: t("columns.enrolledUS"), key: "eUS" }, { header: t("columns.enrolledCN"), key: "eCN" }, { header: t("columns.cumulativeUS"), key: "cUS" }, { header: t("columns.cumulativeCN"), key: "cCN" }, { header: t("columns.cumulativeJoint"), key: "cJ" }, { header: t("columns.planned"), key: "planned" }],
     s.timeline.map((m) => ({ month: m.month, sUS: m.screened.US, sCN: m.screened.CN, eUS: m.enrolled.US, eCN: m.enrolled.CN, cUS: m.cumulative.US, cCN: m.cumulative.CN, cJ: m.cumulative.joint, planned: m.planned })));
-  sheet("Screen failures", [{ header: "reason", key: "code", width: 24 }, { header: "patients", key: "count" }], s.screenFailureReasons);
-  sheet("CONSORT flow", [{ header: "step", key: "step", width: 36 }, { header: "patients", key: "n" }], [
-    { step: "Screened (assessed for eligibility)", n: s.totals.screened },
-    { step: "Excluded (screen failures)", n: s.totals.screenFailed },
-    { step: "Eligible", n: s.totals.eligible },
-    { step: "Consented", n: s.totals.consented },
-    { step: "Enrolled", n: s.totals.enrolled },
-    ...s.byCohort.map((c) => ({ step: `  enrolled in ${c.name}`, n: c.enrolled })),
-    { step: "Withdrawn", n: s.totals.withdrawn },
-    { step: "Completed", n: s.totals.completed },
+  sheet(t("sheets.screenFailures"), [{ header: t("columns.reason"), key: "code", width: 24 }, { header: t("columns.patients"), key: "count" }], s.screenFailureReasons);
+  sheet(t("sheets.consort"), [{ header: t("columns.step"), key: "step", width: 36 }, { header: t("columns.patients"), key: "n" }], [
+    { step: t("consort.screened"), n: s.totals.screened },
+    { step: t("consort.excluded"), n: s.totals.screenFailed },
+    { step: t("metrics.eligible"), n: s.totals.eligible },
+    { step: t("metrics.consented"), n: s.totals.consented },
+    { step: t("metrics.enrolled"), n: s.totals.enrolled },
+    ...s.byCohort.map((c) => ({ step: `  ${t("consort.enrolledIn", { cohort: c.name })}`, n: c.enrolled })),
+    { step: t("metrics.withdrawn"), n: s.totals.withdrawn },
+    { step: t("metrics.completed"), n: s.totals.completed },
   ]);
-  sheet("Forecast", [{ header: "scenario", key: "name", width: 16 }, { header: "completion (median)", key: "p50", width: 22 }, { header: "80% interval from", key: "p10", width: 20 }, { header: "80% interval to", key: "p90", width: 20 }, { header: "share not finishing in 20 years", key: "incomplete", width: 30 }],
-    report.forecast.map((f) => ({ name: f.name, p50: monthLabel(report.monthZero, f.p50), p10: monthLabel(report.monthZero, f.p10), p90: monthLabel(report.monthZero, f.p90), incomplete: f.incompleteShare })));
+  const month = (months: number | null) => (months === null ? t("forecast.notWithin") : monthLabel(report.monthZero, months));
+  sheet(t("sheets.forecast"), [{ header: t("forecast.scenario"), key: "name", width: 24 }, { header: t("forecast.median"), key: "p50", width: 22 }, { header: t("forecast.from"), key: "p10", width: 20 }, { header: t("forecast.to"), key: "p90", width: 20 }, { header: t("forecast.incomplete"), key: "incomplete", width: 30 }],
+    report.forecast.map((f) => ({ name: scenario(f.name), p50: month(f.p50), p10: month(f.p10), p90: month(f.p90), incomplete: f.incompleteShare })));
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 

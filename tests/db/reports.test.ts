@@ -56,7 +56,19 @@ describe("enrolment reports", () => {
     const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
     expect(summaryRow[2]).toBe(summary.totals.enrolled);
     expect(cells("By site").filter(Boolean)).toHaveLength(summary.bySite.length + 1);
-    expect(cells("Forecast").filter(Boolean).map((r) => r[1])).toEqual(["scenario", "US only", "China only", "Joint"]);
+    expect(cells("Forecast").filter(Boolean).map((r) => r[1])).toEqual(["scenario", "US only", "China only", "US and China jointly"]);
+  });
+
+  it("Excel in Chinese: sheet names and headings in the reader's language, the same numbers", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await reportXlsx(await buildEnrolmentReport(sponsor, trialId, { country: "CN" }, "xlsx"), "zh-CN")) as unknown as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(["摘要", "按中心", "按队列", "按月进度", "筛选失败", "CONSORT 流程", "预测"]);
+    const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
+    expect(cells("摘要").find((r) => r?.[1] === "已入组（全部中心）")![2]).toBe(summary.byCountry.CN.enrolled);
+    expect(cells("摘要").find((r) => r?.[1] === "筛选条件")![2]).toBe("国家 CN");
+    expect(cells("按中心")[1]!.slice(1, 7)).toEqual(["代码", "名称", "本地名称", "国家", "启动日期", "已筛选"]);
+    expect(cells("预测").filter(Boolean).map((r) => r[1])).toEqual(["情景", "仅美国", "仅中国", "中美联合"]);
   });
 
   it("PDF: readable text with the headline, charts' legend, CONSORT, forecast and site table", async () => {

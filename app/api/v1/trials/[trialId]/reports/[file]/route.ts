@@ -1,5 +1,5 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler } from "@/lib/http/api";
+import { apiHandler, requestLocale } from "@/lib/http/api";
 import { notFound } from "@/lib/http/errors";
 import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
 import { reportCsv, reportPdf, reportXlsx } from "@/lib/reports/formats";
@@ -34,7 +34,9 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string 
   if (!(file in TYPES)) throw notFound();
   const name = file as keyof typeof TYPES;
   const report = await buildEnrolmentReport(actor, trialId, Object.fromEntries(new URL(request.url).searchParams), name.split(".")[1]!);
-  const body = name.endsWith(".csv") ? reportCsv(report) : name.endsWith(".xlsx") ? await reportXlsx(report) : await reportPdf(report);
+  // The workbook speaks the reader's language; the CSV keeps machine-readable English columns; the PDF is English
+  // (a CJK font cannot be assumed where it is printed).
+  const body = name.endsWith(".csv") ? reportCsv(report) : name.endsWith(".xlsx") ? await reportXlsx(report, await requestLocale(request)) : await reportPdf(report);
   const stamp = report.asOf.replace(/[:.]/g, "-");
   return new Response(typeof body === "string" ? body : new Uint8Array(body), {
     headers: {
