@@ -39,3 +39,21 @@ test("the forecast of a trial you may not see is not found", async ({ page, sign
   expect((await page.goto("/trials/unknown-trial/forecast"))?.status()).toBe(404);
   expect((await page.request.get("/api/v1/trials/unknown-trial/forecast")).status()).toBe(404);
 });
+
+test("what-if: impossible inputs are explained in the reader's language, and nothing is recalculated", async ({ page, signIn, baseURL }) => {
+  await signIn(ACCOUNTS.sponsor);
+  await page.context().addCookies([{ name: "tb-locale", value: "zh-CN", url: baseURL! }]);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: "预测", exact: true }).click();
+  const jointRow = page.getByTestId("forecast-summary").locator('tr[data-scenario="Joint"]');
+  const before = await jointRow.getAttribute("data-p50");
+  await page.getByText("假设（可编辑）").click();
+  await page.locator("#enrol-fraction").fill("0");
+  const requests: string[] = [];
+  page.on("request", (request) => { if (request.url().includes("/api/v1/forecast")) requests.push(request.url()); });
+  await page.getByRole("button", { name: "重新计算" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "入组比例必须在 1% 到 100% 之间。" })).toBeVisible();
+  expect(requests).toEqual([]);
+  expect(await jointRow.getAttribute("data-p50")).toBe(before);
+});

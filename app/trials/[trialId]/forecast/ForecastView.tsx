@@ -3,6 +3,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useMemo, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ForecastInputJson, ForecastResult, ScenarioResult } from "@/lib/forecast/schema";
+import { checkWhatIf } from "@/lib/forecast/what-if";
 
 const COLOURS: Record<string, string> = { "US only": "#1f5fa8", "China only": "#b8322a", Joint: "#4a3a8c" };
 const DAYS_PER_MONTH = 30.4375;
@@ -77,6 +78,12 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
   }, [result]);
 
   async function recalculate() {
+    const problems = checkWhatIf(input);
+    if (problems.length) {
+      const where = (params?: Record<string, string | number>) => (params?.country ? { ...params, country: tCountry(params.country as "US" | "CN") } : params);
+      setError([...new Set(problems.map((p) => t(`check.${p.key}`, where(p.params))))].join(" "));
+      return;
+    }
     setPending(true);
     setError(null);
     try {
