@@ -45,7 +45,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <tr key={row.id}>
                 <td><LocalTime iso={row.at} /></td>
                 <td translate="no">{row.actor ?? "—"}</td>
-                <td translate="no"><code>{row.action}</code></td>
+                <td>{t.has(`actions.${row.action.replaceAll(".", "_")}`) ? <><span>{t(`actions.${row.action.replaceAll(".", "_")}` as "actions.trial_update")}</span><br /></> : null}<code translate="no">{row.action}</code></td>
                 <td translate="no">{row.entityType} {row.entityId ?? ""}</td>
                 <td translate="no"><pre className="json">{row.before ? JSON.stringify(row.before, null, 1) : ""}</pre></td>
                 <td translate="no"><pre className="json">{row.after ? JSON.stringify(row.after, null, 1) : ""}</pre></td>

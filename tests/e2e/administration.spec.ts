@@ -131,6 +131,13 @@ test("a new hospital gets a coordinator who sets a password, turns on two-step s
   await expect(robin).toHaveURL(/\/login/);
   await robinContext.close();
 
+  // The user's history, from their page, in plain words.
+  await page.getByRole("link", { name: "History (audit trail)" }).click();
+  const history = page.getByTestId("audit-log");
+  for (const label of ["User invited", "Password set with a one-time link", "Two-step sign-in turned on", "User deactivated"]) {
+    await expect(history.getByText(label, { exact: true })).toBeVisible();
+  }
+
   // Every step is in the audit trail.
   const audit = await (await page.request.get("/api/v1/audit?limit=100")).json() as { items: { action: string }[] };
   const actions = new Set(audit.items.map((a) => a.action));
