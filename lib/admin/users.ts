@@ -3,8 +3,8 @@
 // role in a trial, optionally at one site. Every change is audited; deactivation and revocation take effect on the
 // user's very next request, because every request re-reads both (lib/auth/session.ts, lib/auth/access.ts).
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { endAllSessions } from "@/lib/auth/account";
+import { hashSecret, newSecret } from "@/lib/auth/secrets";
 import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -17,14 +17,12 @@ import { change, membershipGrant, userInvite, userUpdate } from "./schemas";
 
 export const INVITE_DAYS = 7;
 
-export const hashInviteToken = (token: string) => createHash("sha256").update(token).digest("hex");
-
 /** A fresh one-time link for a user; any earlier unused link stops working. Returns the link's path. */
 async function issueLink(tx: Tx, actor: Actor, userId: string) {
   await tx.invite.updateMany({ where: { userId, usedAt: null }, data: { usedAt: new Date() } });
-  const token = randomBytes(32).toString("base64url");
+  const token = newSecret();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 24 * 60 * 60 * 1000);
-  await tx.invite.create({ data: { userId, tokenHash: hashInviteToken(token), createdById: actor.id, expiresAt } });
+  await tx.invite.create({ data: { userId, tokenHash: hashSecret(token), createdById: actor.id, expiresAt } });
   return { path: `/invite/${token}`, expiresAt };
 }
 

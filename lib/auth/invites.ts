@@ -3,7 +3,6 @@
 // had, since it may be a reset.
 import "server-only";
 import { z } from "zod";
-import { hashInviteToken } from "@/lib/admin/users";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/http/errors";
@@ -11,6 +10,7 @@ import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 import { endAllSessions, passwordSchema } from "./account";
 import { hashPassword } from "./password";
+import { hashSecret } from "./secrets";
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -20,7 +20,7 @@ const setPasswordInput = z
 
 async function liveInvite(token: string) {
   if (!TOKEN.test(token)) return null;
-  const invite = await db().invite.findUnique({ where: { tokenHash: hashInviteToken(token) }, select: { id: true, usedAt: true, expiresAt: true, userId: true } });
+  const invite = await db().invite.findUnique({ where: { tokenHash: hashSecret(token) }, select: { id: true, usedAt: true, expiresAt: true, userId: true } });
   if (!invite || invite.usedAt || invite.expiresAt <= new Date()) return null;
   const user = await db().user.findUnique({ where: { id: invite.userId }, select: { email: true, displayName: true, active: true } });
   return user?.active ? { invite, user } : null;

@@ -2,17 +2,16 @@
 // only its SHA-256 is stored. A revoked or expired token is refused (401) on its very next request, and every use
 // is recorded in the audit trail.
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
+import { hashSecret, newSecret } from "./secrets";
 import type { Actor } from "./session";
 
 export const TOKEN_PREFIX = "tb_";
-const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export const createTokenInput = z.strictObject({
   name: z.string().trim().min(1, { error: msg("validation.required") }).max(80),
@@ -29,10 +28,10 @@ export async function createToken(actor: Actor, raw: unknown) {
   await mayHaveTokens(actor);
   const parsed = createTokenInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
-  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const token = `${TOKEN_PREFIX}${newSecret()}`;
   const expiresAt = new Date(Date.now() + parsed.data.expiresInDays * 86_400_000);
   const created = await db().$transaction(async (tx) => {
-    const row = await tx.apiToken.create({ data: { userId: actor.id, name: parsed.data.name, tokenHash: hashOf(token), prefix: token.slice(0, 10), expiresAt } });
+    const row = await tx.apiToken.create({ data: { userId: actor.id, name: parsed.data.name, tokenHash: hashSecret(token), prefix: token.slice(0, 10), expiresAt } });
     await recordAudit(tx, { actorId: actor.id, action: "token.create", entityType: "ApiToken", entityId: row.id, after: { name: row.name, prefix: row.prefix, expiresAt } });
     return row;
   });
@@ -61,7 +60,7 @@ export async function revokeToken(actor: Actor, id: string) {
 
 /** The user behind a bearer token, or null when the token is unknown, revoked, expired or its user inactive. */
 export async function userForToken(token: string, use: { method: string; path: string }) {
-  const row = await db().apiToken.findUnique({ where: { tokenHash: hashOf(token) } });
+  const row = await db().apiToken.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
   const user = await db().user.findUnique({ where: { id: row.userId }, select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, totpEnabledAt: true } });
   if (!user?.active) return null;

@@ -94,6 +94,7 @@ export async function beginTotp(actor: Actor): Promise<void> {
 
 /** Turns the second factor on once the user proves a code from their authenticator. */
 export async function confirmTotp(actor: Actor, raw: unknown): Promise<void> {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
   const code = totpCode.safeParse(raw);
   if (!code.success) throw new AppError("invalid", msg("errors.invalid"), { code: [msg("validation.totpFormat")] });
   const user = await db().user.findUniqueOrThrow({ where: { id: actor.id }, select: { totpSecret: true, totpEnabledAt: true } });
