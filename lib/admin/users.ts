@@ -143,6 +143,8 @@ export async function grantMembership(actor: Actor, raw: unknown) {
   if (input.role === "COORDINATOR" && !input.siteId) throw invalidField("siteId", msg("validation.coordinatorSite"));
   if (input.role === "SPONSOR" && input.siteId) throw invalidField("siteId", msg("validation.sponsorNoSite"));
   return db().$transaction(async (tx) => {
+    // Two administrators granting the same role at once: the second waits, then finds the first's and stops.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`membership:${input.userId}:${input.trialId}`}))`;
     await userOrNotFound(tx, input.userId);
     if (!(await tx.trial.findUnique({ where: { id: input.trialId }, select: { id: true } }))) throw invalidField("trialId", msg("errors.trialNotFound"));
     if (input.siteId && !(await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId: input.trialId, siteId: input.siteId } }, select: { id: true } }))) {

@@ -124,8 +124,11 @@ describe("administration", () => {
     await expect(grantMembership(admin, { userId, trialId, role: "SPONSOR", siteId: shanghai.id })).rejects.toMatchObject({ fields: { siteId: expect.any(Array) } });
     const notInTrial = await db().site.findFirstOrThrow({ where: { trialSites: { none: { trialId } } } });
     await expect(grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: notInTrial.id })).rejects.toMatchObject({ fields: { siteId: expect.any(Array) } });
-    const membership = await grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: shanghai.id });
-    await expect(grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: shanghai.id })).rejects.toMatchObject({ code: "conflict" });
+    // Granted twice at the same moment: one membership, one conflict.
+    const both = await Promise.allSettled([0, 1].map(() => grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: shanghai.id })));
+    expect(both.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(both.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "conflict" } });
+    const membership = (both.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<Awaited<ReturnType<typeof grantMembership>>>).value;
     const monitor = await actorFor("monitor@example.org");
     expect((await trialAccess(monitor, trialId)).investigatorSites).toEqual([shanghai.id]);
     await expect(revokeMembership(admin, membership.id, {})).rejects.toMatchObject({ code: "invalid" });
