@@ -2,6 +2,7 @@
 import "server-only";
 import type { z } from "zod";
 import { canonical } from "@/lib/audit/record";
+import { Prisma } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
@@ -27,3 +28,16 @@ export function diff<T extends Record<string, unknown>>(current: T, proposed: Pa
 }
 
 export const invalidField = (field: string, message: string) => new AppError("invalid", msg("errors.invalid"), { [field]: [message] });
+
+/**
+ * Runs a create whose code or email must be unique. The use case checks first, for a clear message; when two
+ * requests pass that check at the same moment, the database's unique index refuses the second, with the same message.
+ */
+export async function uniqueOr<T>(field: string, message: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new AppError("conflict", msg("errors.invalid"), { [field]: [message] });
+    throw error;
+  }
+}

@@ -11,7 +11,7 @@ import type { Tx } from "@/lib/db/prisma";
 import type { TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { diff, invalidField, parse } from "./common";
+import { diff, invalidField, parse, uniqueOr } from "./common";
 import { cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
 
 const NEXT_STATUS: Record<TrialStatus, readonly TrialStatus[]> = { PLANNED: ["RECRUITING", "CLOSED"], RECRUITING: ["CLOSED"], CLOSED: [] };
@@ -54,12 +54,12 @@ export async function adminTrial(actor: Actor, trialId: string) {
 export async function createTrial(actor: Actor, raw: unknown) {
   await assertAdmin(actor, "trial.create");
   const input = parse(trialCreate, raw);
-  return db().$transaction(async (tx) => {
+  return uniqueOr("code", msg("validation.codeTaken"), () => db().$transaction(async (tx) => {
     if (await tx.trial.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
     const trial = await tx.trial.create({ data: { ...input, crossBorderApprovalRef: input.crossBorderApprovalRef ?? null, plannedStart: toDbDate(input.plannedStart) } });
     await recordAudit(tx, { actorId: actor.id, action: "trial.create", entityType: "Trial", entityId: trial.id, trialId: trial.id, after: input });
     return trial;
-  });
+  }));
 }
 
 /** Edits a trial (optimistic lock on its version). Closing it also closes every site's participation. */
@@ -111,13 +111,13 @@ export async function createCohort(actor: Actor, trialId: string, raw: unknown) 
   await assertAdmin(actor, "cohort.create");
   const input = parse(cohortCreate, raw);
   await trialOrNotFound(trialId);
-  return db().$transaction(async (tx) => {
+  return uniqueOr("code", msg("validation.codeTaken"), () => db().$transaction(async (tx) => {
     if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
     const ids = await subtypeIds(tx, input.subtypes);
     const cohort = await tx.cohort.create({ data: { trialId, code: input.code, name: input.name, target: input.target, subtypes: { create: ids.map((subtypeId) => ({ subtypeId })) } } });
     await recordAudit(tx, { actorId: actor.id, action: "cohort.create", entityType: "Cohort", entityId: cohort.id, trialId, after: { ...input, subtypes: [...new Set(input.subtypes)].sort() } });
     return cohort;
-  });
+  }));
 }
 
 export async function updateCohort(actor: Actor, trialId: string, cohortId: string, raw: unknown) {
@@ -155,7 +155,7 @@ export async function addTrialSite(actor: Actor, trialId: string, raw: unknown) 
   const site = await db().site.findUnique({ where: { id: input.siteId }, select: { id: true, timeZone: true } });
   if (!site) throw invalidField("siteId", msg("errors.siteNotFound"));
   checkActivation(input.status, input.activationDate, site.timeZone);
-  return db().$transaction(async (tx) => {
+  return uniqueOr("siteId", msg("validation.siteAlreadyInTrial"), () => db().$transaction(async (tx) => {
     if (await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId, siteId: site.id } }, select: { id: true } })) throw invalidField("siteId", msg("validation.siteAlreadyInTrial"));
     const created = await tx.trialSite.create({
       data: {
@@ -166,7 +166,7 @@ export async function addTrialSite(actor: Actor, trialId: string, raw: unknown) 
     });
     await recordAudit(tx, { actorId: actor.id, action: "trialSite.create", entityType: "TrialSite", entityId: created.id, trialId, after: input });
     return created;
-  });
+  }));
 }
 
 export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId: string, raw: unknown) {

@@ -12,7 +12,7 @@ import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { diff, invalidField, parse } from "./common";
+import { diff, invalidField, parse, uniqueOr } from "./common";
 import { change, membershipGrant, userInvite, userUpdate } from "./schemas";
 
 export const INVITE_DAYS = 7;
@@ -70,13 +70,13 @@ export async function membershipChoices(actor: Actor) {
 export async function inviteUser(actor: Actor, raw: unknown) {
   await assertAdmin(actor, "user.invite");
   const input = parse(userInvite, raw);
-  return db().$transaction(async (tx) => {
+  return uniqueOr("email", msg("validation.emailTaken"), () => db().$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { email: [msg("validation.emailTaken")] });
     const user = await tx.user.create({ data: { email: input.email, displayName: input.displayName, isAdmin: input.isAdmin, passwordHash: null } });
     const link = await issueLink(tx, actor, user.id);
     await recordAudit(tx, { actorId: actor.id, action: "user.invite", entityType: "User", entityId: user.id, after: { ...input, linkExpiresAt: link.expiresAt } });
     return { userId: user.id, ...link };
-  });
+  }));
 }
 
 async function userOrNotFound(tx: Tx, userId: string) {

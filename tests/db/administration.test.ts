@@ -71,6 +71,16 @@ describe("administration", () => {
     expect(new Set(actions)).toEqual(new Set(["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "participant.create"]));
   });
 
+  it("answers two simultaneous creations of one code or email with one record and a clear conflict", async () => {
+    const site = { code: "US-TWIN1", nameEn: "Twin", nameLocal: "Twin", country: "US", city: "Austin", timeZone: "America/Chicago" };
+    const sites = await Promise.allSettled([createSite(admin, site), createSite(admin, site)]);
+    expect(sites.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(sites.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "conflict", fields: { code: expect.any(Array) } } });
+    const people = await Promise.allSettled([0, 1].map(() => inviteUser(admin, { email: "twin@example.org", displayName: "Twin" })));
+    expect(people.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "conflict", fields: { email: expect.any(Array) } } });
+    expect(await db().user.count({ where: { email: "twin@example.org" } })).toBe(1);
+  });
+
   it("refuses bad and duplicate sites, and keeps a site's code and country", async () => {
     await expect(createSite(admin, { code: "US-BOS1", nameEn: "Again", nameLocal: "Again", country: "US", city: "Boston", timeZone: "America/New_York" })).rejects.toMatchObject({ code: "conflict" });
     await expect(createSite(admin, { code: "CN-XA9", nameEn: "Xi'an", nameLocal: "西安", country: "US", city: "Xi'an", timeZone: "Asia/Shanghai" })).rejects.toMatchObject({ code: "invalid", fields: { code: expect.any(Array) } });
