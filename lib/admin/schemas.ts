@@ -1,19 +1,19 @@
 // What the administration pages accept: one schema per entity, shared by the forms (strings from FormData are
 // coerced) and any other caller. Changes to data that already exists carry a reason and the record's version.
 import { z } from "zod";
-import { isIsoDate } from "@/lib/dates/calendar";
 import { Country, Role, TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
+import { calendarDate, reasonForChange } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 
 const text = (min: number, max: number) =>
   z.string({ error: msg("validation.required") }).trim().min(min, { error: msg(min <= 1 ? "validation.required" : "validation.tooSmall", { minimum: min }) }).max(max, { error: msg("validation.tooBig", { maximum: max }) });
 const whole = (min: number, max: number) =>
   z.coerce.number({ error: msg("validation.wholeNumber", { min, max }) }).int({ error: msg("validation.wholeNumber", { min, max }) }).min(min, { error: msg("validation.wholeNumber", { min, max }) }).max(max, { error: msg("validation.wholeNumber", { min, max }) });
-const isoDate = z.string({ error: msg("validation.dateRequired") }).refine(isIsoDate, { error: msg("validation.notDate") });
+const isoDate = calendarDate;
 const code = z.string({ error: msg("validation.required") }).trim().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,29}$/, { error: msg("validation.codeFormat") });
 const enumOf = <T extends Record<string, string>>(values: T) => z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]], { error: msg("validation.invalidValue") });
 
-export const reason = z.string({ error: msg("validation.reasonRequired") }).trim().min(1, { error: msg("validation.reasonRequired") }).max(500, { error: msg("validation.reasonTooLong", { max: 500 }) });
+export const reason = reasonForChange;
 export const version = z.coerce.number({ error: msg("validation.required") }).int().min(1);
 export const change = z.strictObject({ reason });
 

@@ -43,7 +43,7 @@ export async function adminUser(actor: Actor, userId: string) {
   const user = await db().user.findUnique({
     where: { id: userId },
     select: {
-      id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true, createdAt: true,
+      id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true, createdAt: true, passwordHash: true,
       memberships: {
         orderBy: { createdAt: "asc" },
         select: { id: true, role: true, createdAt: true, revokedAt: true, trial: { select: { id: true, code: true } }, site: { select: { id: true, code: true } } },
@@ -51,11 +51,9 @@ export async function adminUser(actor: Actor, userId: string) {
     },
   });
   if (!user) throw notFound(msg("errors.userNotFound"));
-  const [hasPassword, pendingInvite] = await Promise.all([
-    db().user.count({ where: { id: userId, passwordHash: { not: null } } }),
-    db().invite.findFirst({ where: { userId, usedAt: null, expiresAt: { gt: new Date() } }, select: { expiresAt: true } }),
-  ]);
-  return { ...user, hasPassword: hasPassword > 0, pendingInviteExpiresAt: pendingInvite?.expiresAt ?? null };
+  const pendingInvite = await db().invite.findFirst({ where: { userId, usedAt: null, expiresAt: { gt: new Date() } }, select: { expiresAt: true } });
+  const { passwordHash, ...rest } = user; // only whether there is one leaves this function
+  return { ...rest, hasPassword: passwordHash !== null, pendingInviteExpiresAt: pendingInvite?.expiresAt ?? null };
 }
 
 /** Trials and their sites, to choose from when granting a membership. */

@@ -24,6 +24,11 @@ export const passwordSchema = z
   .max(PASSWORD_MAX, { error: msg("validation.passwordLength", { min: PASSWORD_MIN, max: PASSWORD_MAX }) })
   .refine((p) => !isCommonPassword(p), { error: msg("validation.passwordCommon") });
 
+/** A new password may not be the account's own email address (checked after the common-password list). */
+export function refuseEmailAsPassword(field: string, password: string, email: string) {
+  if (password.toLowerCase() === email.toLowerCase()) throw new AppError("invalid", msg("errors.invalid"), { [field]: [msg("validation.passwordCommon")] });
+}
+
 const changeInput = z.strictObject({ current: z.string().min(1).max(PASSWORD_MAX), next: passwordSchema });
 
 export async function endAllSessions(tx: Tx, userId: string) {
@@ -39,9 +44,7 @@ export async function changePassword(actor: Actor, raw: unknown) {
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, parsed.data.current))) {
     throw new AppError("invalid", msg("errors.invalid"), { current: [msg("validation.passwordWrong")] });
   }
-  if (parsed.data.next.toLowerCase() === user.email.toLowerCase()) {
-    throw new AppError("invalid", msg("errors.invalid"), { next: [msg("validation.passwordCommon")] });
-  }
+  refuseEmailAsPassword("next", parsed.data.next, user.email);
   const passwordHash = await hashPassword(parsed.data.next);
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: { passwordHash } });

@@ -5,10 +5,10 @@ import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
-import { endAllSessions, passwordSchema } from "./account";
+import { endAllSessions, passwordSchema, refuseEmailAsPassword } from "./account";
 import { hashPassword } from "./password";
 import { hashSecret } from "./secrets";
 
@@ -37,7 +37,7 @@ export async function acceptInvite(token: string, raw: unknown): Promise<{ email
   if (!live) throw notFound(msg("errors.inviteInvalid"));
   const parsed = setPasswordInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
-  if (parsed.data.password.toLowerCase() === live.user.email.toLowerCase()) throw new AppError("invalid", msg("errors.invalid"), { password: [msg("validation.passwordCommon")] });
+  refuseEmailAsPassword("password", parsed.data.password, live.user.email);
   const passwordHash = await hashPassword(parsed.data.password);
   const { invite } = live;
   await db().$transaction(async (tx) => {

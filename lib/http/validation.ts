@@ -1,5 +1,6 @@
 // Reading and validating request bodies: size limit (413), JSON syntax (400), schema (422 with per-field messages).
 import { z } from "zod";
+import { isIsoDate } from "@/lib/dates/calendar";
 import { msg, parseMessage } from "@/lib/i18n/messages";
 import { AppError } from "./errors";
 
@@ -39,6 +40,16 @@ export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   }
   return fields;
 }
+
+/** A calendar date, YYYY-MM-DD (lib/dates/calendar.ts). */
+export const calendarDate = z.string({ error: msg("validation.dateRequired") }).refine(isIsoDate, { error: msg("validation.notDate") });
+
+/** The reason for a change to saved data, kept in the audit trail. */
+export const reasonForChange = z
+  .string({ error: msg("validation.reasonRequired") })
+  .trim()
+  .min(1, { error: msg("validation.reasonRequired") })
+  .max(500, { error: msg("validation.reasonTooLong", { max: 500 }) });
 
 export function validationError(error: z.ZodError): AppError {
   return new AppError("invalid", msg("errors.invalid"), fieldErrors(error));

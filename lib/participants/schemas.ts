@@ -1,6 +1,6 @@
 // What registration, transitions, corrections and voids accept: one set of schemas for the forms and the JSON API.
 import { z } from "zod";
-import { isIsoDate } from "@/lib/dates/calendar";
+import { calendarDate, reasonForChange } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 
@@ -9,11 +9,11 @@ export const RESULTS = ["detected", "not_detected", "failed"] as const;
 export const METHODS = ["NGS_TISSUE", "NGS_PLASMA", "PCR", "FISH", "IHC"] as const;
 export const TARGET_STATUSES = ["ELIGIBLE", "SCREEN_FAILED", "CONSENTED", "ENROLLED", "WITHDRAWN", "COMPLETED"] as const;
 
-const isoDate = z.string({ error: msg("validation.dateRequired") }).refine(isIsoDate, { error: msg("validation.notDate") });
+const isoDate = calendarDate;
 const age = z.number({ error: msg("validation.ageNumber") }).int({ error: msg("validation.ageWhole") }).min(18, { error: msg("validation.ageMin", { min: 18 }) }).max(120, { error: msg("validation.ageMax", { max: 120 }) });
 const sex = z.enum(SEXES, { error: msg("validation.sex") });
 const version = z.number({ error: msg("validation.required") }).int().min(1);
-const reasonText = z.string().trim().min(1, { error: msg("validation.reasonRequired") }).max(500, { error: msg("validation.reasonTooLong", { max: 500 }) });
+const reasonText = reasonForChange;
 
 export const testResultInput = z.strictObject({
   subtype: z.string({ error: msg("validation.subtypeRequired") }).trim().min(1, { error: msg("validation.subtypeRequired") }).max(100),

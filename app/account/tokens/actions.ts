@@ -1,11 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { getLocale } from "next-intl/server";
 import { requirePageActor } from "@/lib/auth/page";
 import { createToken, revokeToken } from "@/lib/auth/tokens";
-import type { Locale } from "@/lib/i18n/config";
-import { renderMessage } from "@/lib/i18n/messages";
 import { AppError } from "@/lib/http/errors";
+import { refusalState } from "@/lib/http/form-state";
 
 export interface TokenState {
   token?: string;
@@ -19,8 +17,7 @@ export async function createTokenAction(_state: TokenState, form: FormData): Pro
     revalidatePath("/account/tokens");
     return { token: created.token };
   } catch (error) {
-    if (error instanceof AppError) return { message: renderMessage(error.message, (await getLocale()) as Locale) };
-    throw error;
+    return refusalState(error);
   }
 }
 
