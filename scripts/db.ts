@@ -13,7 +13,7 @@ import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
 import { compare, keptTallies, rebuild, recount } from "@/lib/enrolment/tally";
 import { seedDemo } from "../prisma/seed";
-import { openDatabase } from "./lib/database";
+import { openDatabase, unreachable } from "./lib/database";
 import { schemaSql } from "@/lib/db/schema-sql";
 
 /** Compares every trial's kept counters with a recount; with repair, rebuilds those that differ. Returns the differences. */
@@ -87,7 +87,8 @@ async function printSchemaSql() {
 
 async function main(command: string | undefined) {
   if (command === "schema-sql") return printSchemaSql();
-  const database = await openDatabase();
+  // verify reads beside a running demo; the others change the database and want it to themselves
+  const database = await openDatabase(console.log, { attach: command === "verify" });
   try {
     switch (command) {
       case "migrate": {
@@ -114,7 +115,7 @@ async function main(command: string | undefined) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv[2]).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    console.error(unreachable(error, process.env.DATABASE_URL) ?? (error instanceof Error ? error.message.split("\n")[0] : error));
+    process.exit(error instanceof Error && unreachable(error, process.env.DATABASE_URL) ? 2 : 1);
   });
 }

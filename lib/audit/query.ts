@@ -9,6 +9,8 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
+import { assertCheckpointAccess } from "@/lib/auth/access";
+import { checkpointNow, listCheckpoints } from "./checkpoints";
 import { recordAudit } from "./record";
 
 export const auditQuery = z.strictObject({
@@ -80,4 +82,25 @@ export async function exportAudit(actor: Actor, raw: Record<string, string>): Pr
   const rows = await withActors(await db().auditEvent.findMany({ where: base, orderBy: { id: "asc" }, take: 200_000 }));
   const data = rows.map((r) => [String(r.id), r.at.toISOString(), r.actorEmail ?? "", r.action, r.entityType, r.entityId ?? "", r.trialId ?? "", JSON.stringify(r.before ?? null), JSON.stringify(r.after ?? null), r.reason ?? "", r.ip ?? "", r.hash ?? ""]);
   return `\uFEFF${Papa.unparse({ fields: ["id", "at_utc", "actor", "action", "entity_type", "entity_id", "trial_id", "old_value", "new_value", "reason", "ip", "hash"], data }, { newline: "\r\n" })}\r\n`;
+}
+
+export const checkpointQuery = z.strictObject({
+  /** Only checkpoints after this seq (to fetch what is new since the last copy). */
+  after: z.string().regex(/^\d{1,18}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
+});
+
+/** The signed checkpoints with the public keys that signed them (administrators; auditors' read-only tokens). */
+export async function readCheckpoints(actor: Actor, raw: Record<string, string>) {
+  await assertCheckpointAccess(actor, false);
+  const parsed = checkpointQuery.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  return listCheckpoints(db(), BigInt(parsed.data.after ?? "0"), parsed.data.limit);
+}
+
+/** Seals what is committed and signs a checkpoint of the head now (administrators); the request is audited. */
+export async function requestCheckpoint(actor: Actor) {
+  await assertCheckpointAccess(actor, true);
+  await db().$transaction((tx) => recordAudit(tx, { actorId: actor.id, action: "audit.checkpoint", entityType: "AuditCheckpoint" }));
+  return checkpointNow(db());
 }

@@ -1,11 +1,11 @@
 // The audit trail. Every change is recorded in the same transaction as the change itself, so if the audit row
-// cannot be written the change does not happen. Rows are never updated or deleted (the database refuses), and each
-// carries a SHA-256 over its content and the previous row's hash, so any later alteration breaks the chain
-// (`npm run audit:verify`). Appends are serialised by a transaction-scoped advisory lock to keep the chain linear.
+// cannot be written the change does not happen. Rows are never deleted and their content never changes (the database
+// refuses). Writing takes no lock: the sealer (./seal.ts) chains each committed row just after commit, in the order
+// it sees them, giving it a seq and a SHA-256 over its content and the previous row's hash, so any later alteration
+// breaks the chain (`npm run audit:verify`), and signed checkpoints of the chain's head prove that nobody rewrote the
+// whole chain (./checkpoints.ts). See docs/decisions/009-audit-without-a-global-lock.md.
 import { createHash } from "node:crypto";
 import type { Tx } from "@/lib/db/prisma";
-
-const AUDIT_CHAIN_LOCK = 7_264_001;
 
 export interface AuditEntry {
   actorId: string | null;
@@ -54,25 +54,26 @@ export function auditHash(row: HashedFields, prevHash: string | null): string {
 
 const json = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
-export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-  const [next] = await tx.$queryRaw<{ id: bigint }[]>`SELECT nextval(pg_get_serial_sequence('"AuditEvent"', 'id')) AS id`;
-  const id = next!.id;
-  const row: HashedFields & { id: bigint } = {
-    id, at: new Date(), actorId: entry.actorId, action: entry.action, entityType: entry.entityType,
-    entityId: entry.entityId ?? null, trialId: entry.trialId ?? null, before: json(entry.before), after: json(entry.after),
-    reason: entry.reason ?? null, ip: entry.ip ?? null,
+function rowData(entry: AuditEntry, at: Date) {
+  const before = json(entry.before);
+  const after = json(entry.after);
+  return {
+    at, actorId: entry.actorId, action: entry.action, entityType: entry.entityType, entityId: entry.entityId ?? null,
+    trialId: entry.trialId ?? null, reason: entry.reason ?? null, ip: entry.ip ?? null,
+    ...(before !== null ? { before: before as object } : {}),
+    ...(after !== null ? { after: after as object } : {}),
   };
-  const prevHash = last?.hash ?? null;
-  const { before, after, ...rest } = row;
-  await tx.auditEvent.create({
-    data: {
-      ...rest,
-      ...(before !== null ? { before: before as object } : {}),
-      ...(after !== null ? { after: after as object } : {}),
-      prevHash,
-      hash: auditHash(row, prevHash),
-    },
-  });
+}
+
+/** Records one audit row in the caller's transaction. */
+export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({ data: rowData(entry, new Date()) });
+}
+
+/** Records many audit rows in one statement (an import's one row per participant). */
+export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  const at = new Date();
+  for (let i = 0; i < entries.length; i += 1_000) {
+    await tx.auditEvent.createMany({ data: entries.slice(i, i + 1_000).map((e) => rowData(e, at)) });
+  }
 }

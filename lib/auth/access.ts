@@ -62,6 +62,16 @@ export async function assertAdmin(actor: Actor, action: string): Promise<void> {
   throw new AppError("forbidden", msg("errors.adminOnly"));
 }
 
+/**
+ * The audit trail's signed checkpoints (sequence numbers, hashes and times: no record content) are for
+ * administrators, signed in or with a read-only API token (an auditor's copy); asking for a new one needs a session.
+ */
+export async function assertCheckpointAccess(actor: Actor, write: boolean): Promise<void> {
+  if (actor.isAdmin && !(write && actor.viaToken)) return;
+  await recordRefusal(actor, { entityType: "AuditCheckpoint", action: write ? "audit.checkpoint" : "audit.checkpoints.read" });
+  throw new AppError("forbidden", msg("errors.adminOnly"));
+}
+
 /** Trials the actor may see at all. */
 export function visibleTrialsWhere(actor: Actor): Prisma.TrialWhereInput {
   if (actor.isAdmin) return {};

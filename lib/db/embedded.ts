@@ -160,6 +160,23 @@ async function clearStaleServer(dataDir: string, log: (line: string) => void) {
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
+/**
+ * The server already running on this data folder (the demo's, say), if any: its URL, read from postmaster.pid and
+ * the cluster's password file. Commands such as `npm run audit:verify` use it instead of starting a second server.
+ */
+export function runningEmbeddedPostgres(wantedDataDir: string): { url: string; port: number; dataDir: string } | null {
+  const dataDir = resolveDataDir(wantedDataDir);
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  const passwordPath = path.join(dataDir, PASSWORD_FILE);
+  if (!fs.existsSync(pidFile) || !fs.existsSync(passwordPath)) return null;
+  const lines = fs.readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port || !alive(pid)) return null;
+  const password = fs.readFileSync(passwordPath, "utf8").trim();
+  return { url: `postgresql://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, dataDir };
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster in `dataDir`, listening on 127.0.0.1 only. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => {});

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of /api/v1, built from the same zod schemas that validate the requests, so the two
 // cannot drift apart. A test lists every route handler under app/api/v1 and fails if one is missing here.
 import { z } from "zod";
-import { auditQuery } from "@/lib/audit/query";
+import { auditQuery, checkpointQuery } from "@/lib/audit/query";
 import { createTokenInput } from "@/lib/auth/tokens";
 import { forecastInput } from "@/lib/forecast/schema";
 import { listQuery } from "@/lib/participants/queries";
@@ -48,6 +48,8 @@ export const OPERATIONS: Operation[] = [
   { method: "post", path: "/subtypes", tag: "Vocabulary", summary: "Add a subtype (administrators)", body: subtypeInput, responses: { "201": "The subtype", "409": "Key or name already used", ...WRITE_ERRORS } },
   { method: "get", path: "/audit", tag: "Audit", summary: "The audit trail, newest first (administrators; trial-wide investigators for their trials)", query: auditQuery, responses: { "200": "Audit rows and the cursor for older ones", "422": "Invalid filter", ...ERRORS } },
   { method: "get", path: "/audit.csv", tag: "Audit", summary: "The filtered audit trail as CSV (the export is itself audited)", query: auditQuery, responseType: "text/csv", responses: { "200": "The CSV file", ...ERRORS } },
+  { method: "get", path: "/audit/checkpoints", tag: "Audit", summary: "Signed checkpoints of the audit chain with the public keys that signed them (administrators; their read-only tokens)", query: checkpointQuery, responses: { "200": "Keys and checkpoints (save them: `npm run audit:verify -- --checkpoint FILE`)", "403": "Administrators only", "422": "Invalid filter", ...ERRORS } },
+  { method: "post", path: "/audit/checkpoints", tag: "Audit", summary: "Seal the trail and sign a checkpoint of its head now (administrators)", responses: { "201": "The checkpoint", ...WRITE_ERRORS } },
   { method: "get", path: "/tokens", tag: "Tokens", summary: "Your personal API tokens", responses: { "200": "The tokens", ...ERRORS } },
   { method: "post", path: "/tokens", tag: "Tokens", summary: "Create a personal API token (shown once in the answer)", body: createTokenInput, responses: { "201": "The token", ...WRITE_ERRORS } },
   { method: "delete", path: "/tokens/{tokenId}", tag: "Tokens", summary: "Revoke one of your tokens, at once", responses: { "204": "Revoked", ...WRITE_ERRORS } },

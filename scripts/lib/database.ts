@@ -2,7 +2,7 @@
 // embedded PostgreSQL with its data under ./data, started for as long as this process runs.
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
+import { runningEmbeddedPostgres, startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
 
 export const DATA_DIR = path.join(process.cwd(), "data");
 const EMBEDDED_DB_NAME = "trialbridge";
@@ -24,9 +24,21 @@ export async function createDatabaseIfMissing(serverUrl: string, name: string) {
   }
 }
 
-export async function openDatabase(log: (line: string) => void = console.log): Promise<Database> {
+export interface OpenOptions {
+  /** Use the embedded server that is already running on ./data (the demo's) rather than refusing to share it. */
+  attach?: boolean;
+}
+
+export async function openDatabase(log: (line: string) => void = console.log, options: OpenOptions = {}): Promise<Database> {
   const external = process.env.DATABASE_URL;
   if (external) return { url: external, embedded: false, stop: async () => {} };
+  if (options.attach) {
+    const running = runningEmbeddedPostgres(path.join(DATA_DIR, "postgres"));
+    if (running) {
+      log(`Using the embedded PostgreSQL already running on 127.0.0.1:${running.port}.`);
+      return { url: withDatabase(running.url, EMBEDDED_DB_NAME), embedded: true, stop: async () => {} };
+    }
+  }
   const server = await startEmbeddedPostgres({
     dataDir: path.join(DATA_DIR, "postgres"),
     port: process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : 0,
@@ -35,4 +47,18 @@ export async function openDatabase(log: (line: string) => void = console.log): P
   log(`Embedded PostgreSQL running on 127.0.0.1:${server.port} (data in ${server.dataDir}).`);
   await createDatabaseIfMissing(server.url, EMBEDDED_DB_NAME);
   return { url: withDatabase(server.url, EMBEDDED_DB_NAME), embedded: true, stop: server.stop };
+}
+
+/** One line for a database that cannot be reached (no stack trace), or null when the error is something else. */
+export function unreachable(error: unknown, url: string | undefined): string | null {
+  const code = (error as { code?: string } | null)?.code ?? "";
+  const text = error instanceof Error ? error.message : String(error);
+  if (!/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|28P01|3D000|57P03|Can't reach database|connect/i.test(`${code} ${text}`)) return null;
+  let where = "the database";
+  try {
+    if (url) where = `the database at ${new URL(url).host}`;
+  } catch {
+    /* not a URL */
+  }
+  return `Cannot reach ${where}: ${text.split("\n")[0]}`;
 }

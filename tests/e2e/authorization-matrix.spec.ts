@@ -86,6 +86,8 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
   { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },
   { route: "GET /api/v1/audit.csv", path: () => "/api/v1/audit.csv?action=participant.correct", expect: only(members(404), { admin: 200, investigator: 200 }) },
+  { route: "GET /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints?limit=1", expect: only(members(403), { admin: 200 }) },
+  { route: "POST /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints", body: () => ({ data: {} }), expect: only(members(403), { admin: 201 }) },
   { route: "POST /api/v1/subtypes", label: "empty", path: () => "/api/v1/subtypes", body: () => ({ data: {} }), expect: only(members(403), { admin: 422 }) },
   { route: "GET /api/v1/tokens", path: () => "/api/v1/tokens", expect: members(200) },
   { route: "POST /api/v1/tokens", label: "empty", path: () => "/api/v1/tokens", body: () => ({ data: {} }), expect: only(members(403), { investigator: 422, sponsor: 422 }) },

@@ -36,10 +36,12 @@ async function main() {
 
   // Two stateless instances on one database, as behind a load balancer: the second serves the multi-instance test.
   const secret = "e2e-secret-that-is-long-enough-for-the-schema";
+  const keyFile = "test-results/e2e-node-keys.json"; // one deployment: every instance shares the key file
+  fs.rmSync(keyFile, { force: true });
   const instance = (p: string, extra: Record<string, string> = {}) =>
     spawn(process.execPath, [NEXT_BIN, "start", "-p", p], {
       stdio: "inherit",
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5", ...extra },
+      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5", NODE_KEY_FILE: keyFile, AUDIT_CHECKPOINT_SECONDS: "5", ...extra },
     });
   // A third, set to require two-step sign-in of coordinators (the deployment setting's test).
   const apps = [instance(port), instance(String(Number(port) + 1)), instance(String(Number(port) + 2), { TOTP_REQUIRED_ROLES: "coordinator" })];

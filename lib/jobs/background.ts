@@ -1,0 +1,46 @@
+// Work each app instance does in the background, started once per server process (instrumentation.ts): sealing the
+// audit trail just after commit (every half second), signing a checkpoint of it when one is due, and pruning expired
+// operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
+// the others skip it; if the instance doing it dies, another takes over at its next tick.
+import "server-only";
+import { checkpointDue, signCheckpoint } from "@/lib/audit/checkpoints";
+import { sealAudit } from "@/lib/audit/seal";
+import { db } from "@/lib/db/client";
+import { serverEnv } from "@/lib/env";
+import { pruneExpired } from "./maintenance";
+
+const SEAL_EVERY_MS = 500;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+function every(ms: number, name: string, run: () => Promise<unknown>) {
+  let failing = false;
+  const tick = async () => {
+    try {
+      await run();
+      failing = false;
+    } catch (error) {
+      // Say so once per outage (the database may be restarting), not twice a second.
+      if (!failing) console.error(`Background ${name} failed: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"}`);
+      failing = true;
+    } finally {
+      setTimeout(() => void tick(), ms).unref();
+    }
+  };
+  setTimeout(() => void tick(), Math.min(ms, 1_000)).unref();
+}
+
+const started = globalThis as unknown as { trialbridgeBackground?: boolean };
+
+export function startBackgroundWork() {
+  if (started.trialbridgeBackground) return;
+  started.trialbridgeBackground = true;
+  const env = serverEnv();
+  every(SEAL_EVERY_MS, "audit sealing", () =>
+    sealAudit(db(), {
+      afterSeal: async (tx, head) => {
+        if (await checkpointDue(tx, head, env.AUDIT_CHECKPOINT_SECONDS)) await signCheckpoint(tx, head!);
+      },
+    }),
+  );
+  every(PRUNE_EVERY_MS, "pruning", () => pruneExpired(db(), { sessionMaxHours: env.SESSION_MAX_HOURS, sessionIdleMinutes: env.SESSION_IDLE_MINUTES }));
+}
