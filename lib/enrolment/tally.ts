@@ -92,14 +92,24 @@ export async function lockTrial(tx: Pick<Tx, "$executeRaw">, trialId: string) {
 
 /** Applies after - before to the trial's counters, in sorted key order (no deadlocks between writers). */
 export async function applyChange(tx: Tx, trialId: string, before: ParticipantSnapshot | null, after: ParticipantSnapshot | null) {
-  await lockTrial(tx, trialId);
+  await applyChanges(tx, trialId, [{ before, after }]);
+}
+
+/**
+ * Applies many participants' changes at once (an import's thousands in one statement). Takes the trial's lock: call
+ * it last in the transaction, so the trial's writers wait for each other only for this short critical section.
+ */
+export async function applyChanges(tx: Tx, trialId: string, changes: readonly { before: ParticipantSnapshot | null; after: ParticipantSnapshot | null }[]) {
   const delta = new Map<string, number>();
   const add = (c: Contribution, sign: number) => {
     const id = `${c.dimension}\u0000${c.key}\u0000${c.metric}`;
     delta.set(id, (delta.get(id) ?? 0) + sign);
   };
-  for (const c of contributions(before)) add(c, -1);
-  for (const c of contributions(after)) add(c, +1);
+  for (const { before, after } of changes) {
+    for (const c of contributions(before)) add(c, -1);
+    for (const c of contributions(after)) add(c, +1);
+  }
+  await lockTrial(tx, trialId);
   const rows = [...delta.entries()].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (rows.length === 0) return;
   const split = rows.map(([id]) => id.split("\u0000") as [string, string, string]);

@@ -1,16 +1,19 @@
 // Registering a screened patient: validated, scoped to the coordinator's own sites, numbered per site, with its
 // test results, first status, audit row and enrolment event in one transaction (optionally idempotent).
 // Split in two so the CSV import can check every row before writing any: checkRegistration reads only;
-// insertRegistration writes inside the caller's transaction.
+// insertRegistrations writes any number of checked registrations inside the caller's transaction, in a fixed handful
+// of statements (one registration or an import's five thousand), in the documented lock order
+// (docs/decisions/010-lock-order.md): the sites' numbering rows in id order, then the trial's counters last.
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { canEditAt, trialAccess, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAudits } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
-import { applyChange, snapshot } from "@/lib/enrolment/tally";
+import { applyChanges, type ParticipantSnapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { idempotent } from "@/lib/http/idempotency";
@@ -18,16 +21,18 @@ import { msg } from "@/lib/i18n/messages";
 import { validationError } from "@/lib/http/validation";
 import { loadVocabulary, resolveResults } from "./results";
 import { registerInput, type RegisterInput } from "./schemas";
-import { participantInclude, participantView, sexFromApi, type ParticipantView } from "./view";
+import type { Country } from "@/lib/db/generated/enums";
+import { participantView, sexFromApi, type ParticipantView } from "./view";
 
 export interface CheckedRegistration {
   input: RegisterInput;
   trialSiteId: string;
   siteCode: string;
+  country: Country;
   results: Awaited<ReturnType<typeof resolveResults>>;
 }
 
-type SiteRow = { id: string; status: string; activationDate: Date | null; site: { code: string; timeZone: string } } | null;
+type SiteRow = { id: string; status: string; activationDate: Date | null; site: { code: string; timeZone: string; country: Country } } | null;
 
 /** Lookups shared by the checks of one request or import (sites, vocabulary). */
 export class RegistrationContext {
@@ -39,7 +44,7 @@ export class RegistrationContext {
     if (!found) {
       found = db().trialSite.findUnique({
         where: { trialId_siteId: { trialId: this.access.trialId, siteId } },
-        select: { id: true, status: true, activationDate: true, site: { select: { code: true, timeZone: true } } },
+        select: { id: true, status: true, activationDate: true, site: { select: { code: true, timeZone: true, country: true } } },
       });
       this.sites.set(siteId, found);
     }
@@ -71,28 +76,54 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
     throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.beforeActivation", { date: activation })] });
   }
   const results = resolveResults(await context.subtypes(), input.results);
-  return { input, trialSiteId: trialSite.id, siteCode: trialSite.site.code, results };
+  return { input, trialSiteId: trialSite.id, siteCode: trialSite.site.code, country: trialSite.site.country, results };
 }
 
-/** Writes a checked registration inside the caller's transaction: number, participant, results, history, audit. */
-export async function insertRegistration(tx: Tx, actor: Actor, trialId: string, checked: CheckedRegistration, auditReason?: string): Promise<ParticipantView> {
-  const { input, results } = checked;
-  const [seq] = await tx.$queryRaw<{ screeningSeq: number }[]>`
-    UPDATE "TrialSite" SET "screeningSeq" = "screeningSeq" + 1 WHERE "id" = ${checked.trialSiteId} RETURNING "screeningSeq"`;
-  const participant = await tx.participant.create({
-    data: {
-      trialId, siteId: input.siteId, screeningNumber: `${checked.siteCode}-${String(seq!.screeningSeq).padStart(4, "0")}`,
-      screeningDate: toDbDate(input.screeningDate), ageAtScreening: input.ageAtScreening, sex: sexFromApi(input.sex),
-      createdById: actor.id,
-      results: { create: results.map((r) => ({ subtypeId: r.subtypeId, result: r.result, method: r.method })) },
-      statusChanges: { create: { toStatus: "SCREENED", date: toDbDate(input.screeningDate), actorId: actor.id } },
-    },
-    include: participantInclude,
-  });
-  await applyChange(tx, trialId, null, await snapshot(tx, participant.id));
-  const view = participantView(participant);
-  await recordAudit(tx, { actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: participant.id, trialId, after: view, reason: auditReason ?? null });
-  return view;
+/**
+ * Writes checked registrations inside the caller's transaction: numbers, participants, results, first steps, one
+ * audit row each, and the trial's counters (last). Each site's numbering row is locked in id order and re-checked
+ * there, so a site closed (or its trial) after the checks but before this commit refuses the write.
+ */
+export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string, checked: readonly CheckedRegistration[], auditReason?: string): Promise<ParticipantView[]> {
+  const bySite = new Map<string, CheckedRegistration[]>();
+  for (const c of checked) bySite.set(c.trialSiteId, [...(bySite.get(c.trialSiteId) ?? []), c]);
+  const numbers = new Map<CheckedRegistration, string>();
+  for (const trialSiteId of [...bySite.keys()].sort()) {
+    const rows = bySite.get(trialSiteId)!;
+    const earliest = rows.reduce((min, r) => (r.input.screeningDate < min ? r.input.screeningDate : min), rows[0]!.input.screeningDate);
+    const [seq] = await tx.$queryRaw<{ screeningSeq: number }[]>`
+      UPDATE "TrialSite" SET "screeningSeq" = "screeningSeq" + ${rows.length}
+       WHERE "id" = ${trialSiteId} AND "status" = 'ACTIVE' AND "activationDate" <= ${toDbDate(earliest)}
+      RETURNING "screeningSeq"`;
+    if (!seq) throw new AppError("invalid", msg("errors.invalid"), { siteId: [msg("validation.siteNotActive")] });
+    rows.forEach((r, i) => numbers.set(r, `${r.siteCode}-${String(seq.screeningSeq - rows.length + 1 + i).padStart(4, "0")}`));
+  }
+  const rows = checked.map((c) => ({ c, id: randomUUID(), screeningDate: toDbDate(c.input.screeningDate), screeningNumber: numbers.get(c)! }));
+  for (let i = 0; i < rows.length; i += 1_000) {
+    const chunk = rows.slice(i, i + 1_000);
+    await tx.participant.createMany({
+      data: chunk.map(({ c, id, screeningDate, screeningNumber }) => ({
+        id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex), createdById: actor.id,
+      })),
+    });
+    await tx.participantResult.createMany({ data: chunk.flatMap(({ c, id }) => c.results.map((r) => ({ participantId: id, subtypeId: r.subtypeId, result: r.result, method: r.method }))) });
+    await tx.statusChange.createMany({ data: chunk.map(({ id, screeningDate }) => ({ participantId: id, toStatus: "SCREENED" as const, date: screeningDate, actorId: actor.id })) });
+  }
+  const views = rows.map(({ c, id, screeningDate, screeningNumber }) =>
+    participantView({
+      id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex),
+      status: "SCREENED", cohortId: null, version: 1, voidedAt: null, voidReason: null,
+      results: [...c.results].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
+    }),
+  );
+  await recordAudits(tx, views.map((view) => ({ actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: view.id, trialId, after: view, reason: auditReason ?? null })));
+  const snapshots = rows.map(({ c }): ParticipantSnapshot => ({
+    siteId: c.input.siteId, country: c.country, cohortId: null, screeningDate: c.input.screeningDate, voided: false,
+    steps: [{ to: "SCREENED", date: c.input.screeningDate, reasonCode: null }],
+    results: c.results.map((r) => ({ key: r.key, result: r.result })),
+  }));
+  await applyChanges(tx, trialId, snapshots.map((after) => ({ before: null, after })));
+  return views;
 }
 
 export interface RegisterOptions {
@@ -105,13 +136,12 @@ export async function registerParticipant(actor: Actor, trialId: string, raw: un
   const checked = await checkRegistration(access, raw);
   return db().$transaction(
     async (tx) => {
-      const create = async () => {
-        const view = await insertRegistration(tx, actor, trialId, checked);
-        await appendEnrolmentEvent(tx, trialId);
-        return { status: 201, body: view };
-      };
-      if (!options.idempotencyKey) return { ...(await create()), replayed: false };
-      return idempotent<ParticipantView>(tx, { actorId: actor.id, scope: `participants.create:${trialId}`, key: options.idempotencyKey, body: raw }, create);
+      const create = async () => ({ status: 201, body: (await insertRegistrations(tx, actor, trialId, [checked]))[0]! });
+      const result = options.idempotencyKey
+        ? await idempotent<ParticipantView>(tx, { actorId: actor.id, scope: `participants.create:${trialId}`, key: options.idempotencyKey, body: raw }, create)
+        : { ...(await create()), replayed: false };
+      if (!result.replayed) await appendEnrolmentEvent(tx, trialId);
+      return result;
     },
     { maxWait: 10_000, timeout: 20_000 },
   );

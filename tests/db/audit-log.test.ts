@@ -1,5 +1,6 @@
 import Papa from "papaparse";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sealAll } from "@/lib/audit/seal";
 import { exportAudit, mayReadAudit, searchAudit } from "@/lib/audit/query";
 import { db } from "@/lib/db/client";
 import { addDays, todayIn } from "@/lib/dates/calendar";
