@@ -72,8 +72,15 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
 
 /** Records many audit rows in one statement (an import's one row per participant). */
 export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   const at = new Date();
-  for (let i = 0; i < entries.length; i += 1_000) {
-    await tx.auditEvent.createMany({ data: entries.slice(i, i + 1_000).map((e) => rowData(e, at)) });
-  }
+  const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
+  const jsonText = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  await tx.$executeRaw`
+    INSERT INTO "AuditEvent" ("at", "actorId", "action", "entityType", "entityId", "trialId", "before", "after", "reason", "ip")
+    SELECT ${at}, t.actor, t.action, t.type, t.entity, t.trial, t.before::jsonb, t.after::jsonb, t.reason, t.ip
+      FROM unnest(${col((e) => e.actorId)}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.entityType)}::text[], ${col((e) => e.entityId ?? null)}::text[],
+                  ${col((e) => e.trialId ?? null)}::text[], ${col((e) => jsonText(e.before))}::text[], ${col((e) => jsonText(e.after))}::text[],
+                  ${col((e) => e.reason ?? null)}::text[], ${col((e) => e.ip ?? null)}::text[])
+           AS t(actor, action, type, entity, trial, before, after, reason, ip)`;
 }

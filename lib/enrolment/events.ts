@@ -5,7 +5,6 @@
 import type { Country } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/prisma";
 import { METRICS, zero, type Counts, type Metric } from "./summary";
-import { lockTrial } from "./tally";
 
 export const ENROLMENT_CHANNEL = "enrolment";
 
@@ -39,10 +38,31 @@ export async function currentCounts(tx: Pick<Tx, "$queryRaw">, trialId: string):
   return counts;
 }
 
+/**
+ * Appends the trial's event with its new counts and notifies, in one statement: under the trial's lock (taken by the
+ * counters' update earlier in the transaction, or here), this and the commit are the trial's whole critical section.
+ */
 export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
-  await lockTrial(tx, trialId);
-  const payload = await currentCounts(tx, trialId);
-  const event = await tx.enrolmentEvent.create({ data: { trialId, type: "enrolment", payload: payload as unknown as object } });
-  await tx.$executeRaw`SELECT pg_notify(${ENROLMENT_CHANNEL}, ${`${trialId}:${event.id}`})`;
-  return event;
+  const [event] = await tx.$queryRaw<{ id: bigint }[]>`
+    WITH l AS (SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`}))),
+    site AS (
+      SELECT s."country"::text AS country, t."metric", sum(t."value")::int AS value
+        FROM "Tally" t JOIN "Site" s ON s."id" = t."key"
+       WHERE t."trialId" = ${trialId} AND t."dimension" = 'site' AND t."metric" = ANY(${[...METRICS]}::text[])
+       GROUP BY 1, 2),
+    cohort AS (
+      SELECT split_part(t."key", ':', 1) AS cohort, split_part(t."key", ':', 2) AS country, sum(t."value")::int AS value
+        FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'cohort' GROUP BY 1, 2),
+    e AS (
+      INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload")
+      SELECT ${trialId}, 'enrolment', jsonb_build_object(
+        'totals', (SELECT jsonb_object_agg(m, COALESCE((SELECT sum(value) FROM site WHERE metric = m), 0)) FROM unnest(${[...METRICS]}::text[]) m),
+        'byCountry', (SELECT jsonb_object_agg(c, (SELECT jsonb_object_agg(m, COALESCE((SELECT value FROM site WHERE country = c AND metric = m), 0)) FROM unnest(${[...METRICS]}::text[]) m))
+                        FROM unnest(ARRAY['US', 'CN']) c),
+        'byCohort', COALESCE((SELECT jsonb_object_agg(cohort, jsonb_build_object('US', us, 'CN', cn))
+                                FROM (SELECT cohort, sum(value) FILTER (WHERE country = 'US')::int AS us, sum(value) FILTER (WHERE country = 'CN')::int AS cn FROM cohort GROUP BY 1) x), '{}'::jsonb))
+        FROM l
+      RETURNING "id")
+    SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;
+  return event!;
 }

@@ -109,13 +109,14 @@ export async function applyChanges(tx: Tx, trialId: string, changes: readonly { 
     for (const c of contributions(before)) add(c, -1);
     for (const c of contributions(after)) add(c, +1);
   }
-  await lockTrial(tx, trialId);
   const rows = [...delta.entries()].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (rows.length === 0) return;
   const split = rows.map(([id]) => id.split("\u0000") as [string, string, string]);
+  // The trial's lock and the counters' update in one statement (the lock is taken before the first row is written).
   await tx.$executeRaw`
+    WITH l AS (SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`})))
     INSERT INTO "Tally" ("trialId", "dimension", "key", "metric", "value")
-    SELECT ${trialId}, d, k, m, v FROM unnest(${split.map((s) => s[0])}::text[], ${split.map((s) => s[1])}::text[], ${split.map((s) => s[2])}::text[], ${rows.map(([, v]) => v)}::int[]) AS t(d, k, m, v)
+    SELECT ${trialId}, d, k, m, v FROM l, unnest(${split.map((s) => s[0])}::text[], ${split.map((s) => s[1])}::text[], ${split.map((s) => s[2])}::text[], ${rows.map(([, v]) => v)}::int[]) AS t(d, k, m, v)
     ON CONFLICT ("trialId", "dimension", "key", "metric") DO UPDATE SET "value" = "Tally"."value" + EXCLUDED."value"`;
 }
 

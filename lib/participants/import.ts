@@ -14,7 +14,7 @@ import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { checkRegistration, insertRegistrations, RegistrationContext, type CheckedRegistration } from "./register";
+import { checkRegistration, countRegistrations, insertRegistrations, RegistrationContext, type CheckedRegistration } from "./register";
 
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 5_000;
@@ -84,6 +84,7 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
 
   for (const [index, row] of parsed.data.entries()) {
     const line = index + 2;
+    if (index % 100 === 99) await new Promise((r) => setImmediate(r)); // let the server answer others meanwhile
     if (structural.has(index)) {
       problems.push({ line, problems: { row: [structural.get(index)!] } });
       continue;
@@ -119,6 +120,7 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
     async (tx) => {
       const views = await insertRegistrations(tx, actor, trialId, checked, `CSV import: ${fileName}`);
       await recordAudit(tx, { actorId: actor.id, action: "participants.import", entityType: "Trial", entityId: trialId, trialId, after: { file: fileName, rows: views.length } });
+      await countRegistrations(tx, trialId, checked);
       await appendEnrolmentEvent(tx, trialId);
       return views;
     },

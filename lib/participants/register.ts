@@ -24,6 +24,8 @@ import { registerInput, type RegisterInput } from "./schemas";
 import type { Country } from "@/lib/db/generated/enums";
 import { participantView, sexFromApi, type ParticipantView } from "./view";
 
+const WRITE_CHUNK = 250;
+
 export interface CheckedRegistration {
   input: RegisterInput;
   trialSiteId: string;
@@ -80,8 +82,8 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
 }
 
 /**
- * Writes checked registrations inside the caller's transaction: numbers, participants, results, first steps, one
- * audit row each, and the trial's counters (last). Each site's numbering row is locked in id order and re-checked
+ * Writes checked registrations inside the caller's transaction: numbers, participants, results, first steps and one
+ * audit row each (the counters are countRegistrations', last). Each site's numbering row is locked in id order and re-checked
  * there, so a site closed (or its trial) after the checks but before this commit refuses the write.
  */
 export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string, checked: readonly CheckedRegistration[], auditReason?: string): Promise<ParticipantView[]> {
@@ -99,31 +101,51 @@ export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string,
     rows.forEach((r, i) => numbers.set(r, `${r.siteCode}-${String(seq.screeningSeq - rows.length + 1 + i).padStart(4, "0")}`));
   }
   const rows = checked.map((c) => ({ c, id: randomUUID(), screeningDate: toDbDate(c.input.screeningDate), screeningNumber: numbers.get(c)! }));
-  for (let i = 0; i < rows.length; i += 1_000) {
-    const chunk = rows.slice(i, i + 1_000);
-    await tx.participant.createMany({
-      data: chunk.map(({ c, id, screeningDate, screeningNumber }) => ({
-        id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex), createdById: actor.id,
-      })),
-    });
-    await tx.participantResult.createMany({ data: chunk.flatMap(({ c, id }) => c.results.map((r) => ({ participantId: id, subtypeId: r.subtypeId, result: r.result, method: r.method }))) });
-    await tx.statusChange.createMany({ data: chunk.map(({ id, screeningDate }) => ({ participantId: id, toStatus: "SCREENED" as const, date: screeningDate, actorId: actor.id })) });
+  const views: ParticipantView[] = [];
+  // Multi-row INSERTs from arrays (one parameter per column): an import's 5,000 participants take a few dozen
+  // statements, in chunks that let the server answer other requests in between.
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    const chunk = rows.slice(i, i + WRITE_CHUNK);
+    const ids = chunk.map((r) => r.id);
+    const dates = chunk.map((r) => r.screeningDate);
+    await tx.$executeRaw`
+      INSERT INTO "Participant" ("id", "trialId", "siteId", "screeningNumber", "screeningDate", "ageAtScreening", "sex", "createdById", "updatedAt")
+      SELECT t.id, ${trialId}, t.site, t.num, t.date, t.age, t.sex::"Sex", ${actor.id}, now()
+        FROM unnest(${ids}::text[], ${chunk.map((r) => r.c.input.siteId)}::text[], ${chunk.map((r) => r.screeningNumber)}::text[], ${dates}::date[],
+                    ${chunk.map((r) => r.c.input.ageAtScreening)}::int[], ${chunk.map((r) => sexFromApi(r.c.input.sex))}::text[]) AS t(id, site, num, date, age, sex)`;
+    const results = chunk.flatMap((r) => r.c.results.map((x) => ({ participantId: r.id, ...x })));
+    await tx.$executeRaw`
+      INSERT INTO "ParticipantResult" ("id", "participantId", "subtypeId", "result", "method")
+      SELECT gen_random_uuid()::text, t.p, t.s, t.r::"TestResult", t.m::"TestMethod"
+        FROM unnest(${results.map((x) => x.participantId)}::text[], ${results.map((x) => x.subtypeId)}::text[], ${results.map((x) => x.result)}::text[], ${results.map((x) => x.method)}::text[]) AS t(p, s, r, m)`;
+    await tx.$executeRaw`
+      INSERT INTO "StatusChange" ("id", "participantId", "toStatus", "date", "actorId")
+      SELECT gen_random_uuid()::text, t.p, 'SCREENED', t.d, ${actor.id} FROM unnest(${ids}::text[], ${dates}::date[]) AS t(p, d)`;
+    const chunkViews = chunk.map(({ c, id, screeningDate, screeningNumber }) =>
+      participantView({
+        id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex),
+        status: "SCREENED", cohortId: null, version: 1, voidedAt: null, voidReason: null,
+        results: [...c.results].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
+      }),
+    );
+    await recordAudits(tx, chunkViews.map((view) => ({ actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: view.id, trialId, after: view, reason: auditReason ?? null })));
+    views.push(...chunkViews);
   }
-  const views = rows.map(({ c, id, screeningDate, screeningNumber }) =>
-    participantView({
-      id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex),
-      status: "SCREENED", cohortId: null, version: 1, voidedAt: null, voidReason: null,
-      results: [...c.results].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
-    }),
-  );
-  await recordAudits(tx, views.map((view) => ({ actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: view.id, trialId, after: view, reason: auditReason ?? null })));
-  const snapshots = rows.map(({ c }): ParticipantSnapshot => ({
+  return views;
+}
+
+/**
+ * Adds checked registrations to the trial's counters. Takes the trial's lock: the caller calls it last, just before
+ * appending the trial's event and committing (docs/decisions/010-lock-order.md).
+ */
+export async function countRegistrations(tx: Tx, trialId: string, checked: readonly CheckedRegistration[]) {
+  const snapshots = checked.map((c): ParticipantSnapshot => ({
     siteId: c.input.siteId, country: c.country, cohortId: null, screeningDate: c.input.screeningDate, voided: false,
     steps: [{ to: "SCREENED", date: c.input.screeningDate, reasonCode: null }],
     results: c.results.map((r) => ({ key: r.key, result: r.result })),
   }));
   await applyChanges(tx, trialId, snapshots.map((after) => ({ before: null, after })));
-  return views;
 }
 
 export interface RegisterOptions {
@@ -140,7 +162,10 @@ export async function registerParticipant(actor: Actor, trialId: string, raw: un
       const result = options.idempotencyKey
         ? await idempotent<ParticipantView>(tx, { actorId: actor.id, scope: `participants.create:${trialId}`, key: options.idempotencyKey, body: raw }, create)
         : { ...(await create()), replayed: false };
-      if (!result.replayed) await appendEnrolmentEvent(tx, trialId);
+      if (!result.replayed) {
+        await countRegistrations(tx, trialId, [checked]);
+        await appendEnrolmentEvent(tx, trialId);
+      }
       return result;
     },
     { maxWait: 10_000, timeout: 20_000 },

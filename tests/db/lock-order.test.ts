@@ -55,7 +55,7 @@ const body = (siteIndex: number) => ({
 });
 
 /** Settles every promise; anything but an AppError (a deadlock, a 500) fails the test. */
-async function settle<T>(runs: Promise<T>[]) {
+async function settle(runs: Promise<unknown>[]) {
   const outcomes = await Promise.allSettled(runs);
   for (const o of outcomes) if (o.status === "rejected" && !(o.reason instanceof AppError)) throw o.reason;
   return outcomes;
