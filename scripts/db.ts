@@ -3,11 +3,14 @@
 //   npm run db:seed               seed the demo collaboration if the database holds no trials
 //   npm run db:verify [-- --repair]   recount every trial's enrolment from the rows and report any difference from the
 //                                 kept counters (exit 1 if any); --repair rebuilds the counters from the recount
+//   npm run db:backup -- FILE     a consistent online backup of the database (beside a running demo) into FILE
+//   npm run db:restore -- FILE    restore FILE into an empty database (a fresh ./data, or an empty DATABASE_URL)
 //   npm run db:schema-sql         print the SQL that builds prisma/schema.prisma from empty (to author migrations;
 //                                 tests/db/migrations.test.ts fails while the migrations and the schema differ)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { backupDatabase, RestoreRefused, restoreDatabase } from "@/lib/db/backup";
 import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
@@ -87,8 +90,10 @@ async function printSchemaSql() {
 
 async function main(command: string | undefined) {
   if (command === "schema-sql") return printSchemaSql();
-  // verify reads beside a running demo; the others change the database and want it to themselves
-  const database = await openDatabase(console.log, { attach: command === "verify" });
+  const file = process.argv[3];
+  if ((command === "backup" || command === "restore") && !file) throw new Error(`Usage: npm run db:${command} -- FILE`);
+  // verify and backup read beside a running demo; the others change the database and want it to themselves
+  const database = await openDatabase(console.log, { attach: command === "verify" || command === "backup" });
   try {
     switch (command) {
       case "migrate": {
@@ -101,12 +106,24 @@ async function main(command: string | undefined) {
         if (differences > 0 && !process.argv.includes("--repair")) process.exitCode = 1;
         break;
       }
+      case "backup": {
+        const header = await backupDatabase(database.url, file!);
+        const rows = header.tables.reduce((n, t) => n + t.rows, 0);
+        console.log(`Backed up ${rows} rows of ${header.tables.length} tables to ${file} (consistent as of ${header.createdAt}).`);
+        console.log("Not in the backup, by design: AUTH_SECRET and the signing keys (NODE_KEY_FILE). Keep copies of them apart from it.");
+        break;
+      }
+      case "restore": {
+        const header = await restoreDatabase(database.url, file!);
+        console.log(`Restored ${header.tables.reduce((n, t) => n + t.rows, 0)} rows of ${header.tables.length} tables from ${file} (backed up ${header.createdAt}).`);
+        break;
+      }
       case "seed":
         await migrate(database.url);
         await seedIfEmpty(database.url, console.log);
         break;
       default:
-        throw new Error("Usage: tsx scripts/db.ts migrate|seed|verify [--repair]|schema-sql");
+        throw new Error("Usage: tsx scripts/db.ts migrate|seed|verify [--repair]|backup FILE|restore FILE|schema-sql");
     }
   } finally {
     await database.stop();
@@ -116,6 +133,7 @@ async function main(command: string | undefined) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv[2]).catch((error: unknown) => {
     console.error(unreachable(error, process.env.DATABASE_URL) ?? (error instanceof Error ? error.message.split("\n")[0] : error));
+    if (error instanceof RestoreRefused) process.exit(1);
     process.exit(error instanceof Error && unreachable(error, process.env.DATABASE_URL) ? 2 : 1);
   });
 }

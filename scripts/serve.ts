@@ -2,7 +2,10 @@
 //   npm run demo    embedded PostgreSQL under ./data (unless DATABASE_URL is set), migrations, demo data when the
 //                   database is empty, a production build if there is none or it is older than the sources, then
 //                   `next start` on PORT (3000). A demo-only AUTH_SECRET is generated and kept in ./data.
-//   npm start       production: refuses to start without AUTH_SECRET, applies migrations, never seeds demo data.
+//   npm start       production: refuses to start without AUTH_SECRET or DATABASE_URL (several instances each starting
+//                   an embedded database of their own would split the trial's data), applies migrations, never seeds.
+// With the embedded PostgreSQL, a server that dies (killed, out of memory) is started again on the same port:
+// PostgreSQL's crash recovery replays its log, and the app reconnects by itself.
 //   npm run dev     like demo, with `next dev`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -33,6 +36,10 @@ async function main(mode: Mode) {
       process.exit(1);
     }
     env.AUTH_SECRET = secret;
+    if (!env.DATABASE_URL) {
+      console.error("Refusing to start: set DATABASE_URL to the PostgreSQL server every instance shares (npm run demo uses an embedded one).");
+      process.exit(1);
+    }
   } else {
     env.AUTH_SECRET ??= env.NEXTAUTH_SECRET ?? demoSecret();
   }
@@ -40,9 +47,10 @@ async function main(mode: Mode) {
   const port = env.PORT ?? "3000";
   env.NEXTAUTH_URL ??= `http://localhost:${port}`;
 
-  const database = await openDatabase();
-  const running: { app?: ChildProcess } = {};
+  let database = await openDatabase();
+  const running: { app?: ChildProcess; stopping?: boolean } = {};
   const shutdown = async (code: number) => {
+    running.stopping = true;
     const app = running.app;
     if (app && app.exitCode === null) {
       app.kill("SIGTERM");
@@ -51,6 +59,28 @@ async function main(mode: Mode) {
     await database.stop();
     process.exit(code);
   };
+  const supervise = (current: typeof database) => {
+    void current.exited?.then(async () => {
+      if (running.stopping) return;
+      console.error("The embedded PostgreSQL stopped unexpectedly: starting it again (crash recovery)...");
+      for (let attempt = 1; ; attempt++) {
+        try {
+          process.env.EMBEDDED_PG_PORT = String(current.port);
+          database = await openDatabase();
+          console.log("The embedded PostgreSQL is back; the app reconnects by itself.");
+          supervise(database);
+          return;
+        } catch (error) {
+          if (attempt >= 30) {
+            console.error(`The embedded PostgreSQL could not be restarted: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+            return shutdown(1);
+          }
+          await new Promise((r) => setTimeout(r, 1_000)); // its old processes may still be exiting
+        }
+      }
+    });
+  };
+  supervise(database);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(0));
 
   try {

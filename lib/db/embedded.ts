@@ -21,6 +21,8 @@ export interface EmbeddedPostgres {
   url: string;
   port: number;
   dataDir: string;
+  /** Resolves with the exit code when the server process ends, asked to or not. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -232,7 +234,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     })();
     return stopping;
   };
-  return { url, port, dataDir, stop };
+  return { url, port, dataDir, exited, stop };
 }
 
 async function waitUntilReady(url: string, exited: Promise<number | null>, output: () => string) {

@@ -1,5 +1,5 @@
 // The deployment's own Ed25519 signing keys, kept in a file outside the database (NODE_KEY_FILE, by default
-// ./data/node-keys.json), so that someone who can rewrite the database cannot also forge what the deployment signed.
+// node-keys.json in the data folder, ./data), so that someone who can rewrite the database cannot also forge what the deployment signed.
 // Created on first use; `npm run keys:rotate` adds a new current key and gives the old one an end date after an
 // overlap period. Every process re-reads the file when it changes, so a rotation needs no restart. Several app
 // instances on several machines share one key file (a mounted secret), as they share AUTH_SECRET.
@@ -10,8 +10,8 @@ import path from "node:path";
 import canonicalize from "canonicalize";
 import { calculateJwkThumbprint, compactVerify, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { z } from "zod";
+import { dataDir } from "@/lib/data-dir";
 
-export const DEFAULT_KEY_FILE = path.join(process.cwd(), "data", "node-keys.json");
 
 const jwk = z.looseObject({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string().min(40).max(60) });
 const storedKey = z.strictObject({
@@ -34,7 +34,7 @@ export interface PublicKey {
 }
 
 export function keyFilePath(): string {
-  return process.env.NODE_KEY_FILE ? path.resolve(process.env.NODE_KEY_FILE) : DEFAULT_KEY_FILE;
+  return process.env.NODE_KEY_FILE ? path.resolve(process.env.NODE_KEY_FILE) : path.join(dataDir(), "node-keys.json");
 }
 
 async function newKey(): Promise<StoredKey> {

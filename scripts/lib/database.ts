@@ -2,14 +2,18 @@
 // embedded PostgreSQL with its data under ./data, started for as long as this process runs.
 import path from "node:path";
 import pg from "pg";
+import { dataDir } from "@/lib/data-dir";
 import { runningEmbeddedPostgres, startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
 
-export const DATA_DIR = path.join(process.cwd(), "data");
+export const DATA_DIR = dataDir();
 const EMBEDDED_DB_NAME = "trialbridge";
 
 export interface Database {
   url: string;
   embedded: boolean;
+  /** The embedded server this process started: resolves when it exits (on purpose or not). */
+  exited?: Promise<unknown>;
+  port?: number;
   stop(): Promise<void>;
 }
 
@@ -46,7 +50,7 @@ export async function openDatabase(log: (line: string) => void = console.log, op
   });
   log(`Embedded PostgreSQL running on 127.0.0.1:${server.port} (data in ${server.dataDir}).`);
   await createDatabaseIfMissing(server.url, EMBEDDED_DB_NAME);
-  return { url: withDatabase(server.url, EMBEDDED_DB_NAME), embedded: true, stop: server.stop };
+  return { url: withDatabase(server.url, EMBEDDED_DB_NAME), embedded: true, exited: server.exited, port: server.port, stop: server.stop };
 }
 
 /** One line for a database that cannot be reached (no stack trace), or null when the error is something else. */

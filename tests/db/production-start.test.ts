@@ -16,4 +16,12 @@ describe("npm start (production)", () => {
       expect(result.stderr).toContain("Refusing to start: set AUTH_SECRET");
     }
   });
+
+  it("refuses to run without DATABASE_URL rather than start an embedded database of its own", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, AUTH_SECRET: "a-production-secret-that-is-long-enough" };
+    delete env.DATABASE_URL;
+    const result = spawnSync("npx", ["tsx", "scripts/serve.ts", "start"], { env, encoding: "utf8", timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Refusing to start: set DATABASE_URL");
+  });
 });
