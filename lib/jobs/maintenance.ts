@@ -3,7 +3,7 @@
 // touched), and are pruned in small batches. Safe with several instances: one pruner at a time (advisory lock).
 import type { Db } from "@/lib/db/prisma";
 
-const PRUNER_LOCK = 7_264_003;
+export const PRUNER_LOCK = 7_264_003;
 /** A create request retried with the same Idempotency-Key within this window gets the first answer again. */
 export const IDEMPOTENCY_REPLAY_HOURS = 24;
 /** Longer than every rate-limit window (the longest is 10 minutes). */
