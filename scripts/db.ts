@@ -51,7 +51,8 @@ export async function buildMissingTallies(url: string, log: (line: string) => vo
     const missing = await db.$queryRaw<{ id: string; code: string }[]>`
       SELECT t."id", t."code" FROM "Trial" t
        WHERE EXISTS (SELECT 1 FROM "Participant" p WHERE p."trialId" = t."id")
-         AND NOT EXISTS (SELECT 1 FROM "Tally" y WHERE y."trialId" = t."id")`;
+         AND NOT EXISTS (SELECT 1 FROM "Tally" y WHERE y."trialId" = t."id")
+         AND NOT EXISTS (SELECT 1 FROM "TallyDelta" y WHERE y."trialId" = t."id")`;
     for (const trial of missing) {
       log(`Building enrolment counters for ${trial.code}...`);
       await rebuild(db, trial.id);

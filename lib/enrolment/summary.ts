@@ -183,7 +183,9 @@ export async function countsByTrial(db: Pick<Db, "$queryRaw">, trialIds: readonl
   if (trialIds.length === 0) return result;
   const rows = await db.$queryRaw<{ trialId: string; country: Country; metric: string; value: number }[]>`
     SELECT t."trialId", s."country", t."metric", sum(t."value")::int AS value
-      FROM "Tally" t JOIN "Site" s ON s."id" = t."key"
+      FROM (SELECT "trialId", "dimension", "key", "metric", "value" FROM "Tally"
+            UNION ALL SELECT "trialId", "dimension", "key", "metric", "value" FROM "TallyDelta") t
+      JOIN "Site" s ON s."id" = t."key"
      WHERE t."trialId" = ANY(${[...trialIds]}) AND t."dimension" = 'site' AND t."metric" IN ('screened', 'enrolled')
      GROUP BY t."trialId", s."country", t."metric"`;
   for (const row of rows) {

@@ -1,6 +1,9 @@
 // Kept enrolment counts. Every change to a participant subtracts what the participant contributed before and adds
 // what it contributes after, in the same transaction, so the dashboard reads a few hundred counters instead of
-// recounting a million rows. `recount` computes the same numbers from the rows in SQL: `npm run db:verify` compares
+// recounting a million rows. The change's transaction only appends its deltas (TallyDelta: inserts, so writers in one
+// trial never queue on the same counter rows, and nothing but the change itself sits between its work and its
+// commit); the folder moves committed deltas into Tally, one trial at a time, and appends the trial's live event with
+// the new counts. The counts at any moment are Tally plus the deltas not folded yet (`keptTallies`). `recount` computes the same numbers from the rows in SQL: `npm run db:verify` compares
 // the two, and `--repair` rebuilds the counters from the recount.
 //
 // A participant contributes (unless voided):
@@ -82,24 +85,18 @@ export async function snapshot(tx: Tx, participantId: string): Promise<Participa
   };
 }
 
-/**
- * Serialises a trial's writers until commit: counters and event ids then follow commit order, so a live client that
- * has seen event n has seen every event before n.
- */
+/** The trial's fold lock: one folder (or rebuild) of a trial at a time, so its events follow commit order. */
 export async function lockTrial(tx: Pick<Tx, "$executeRaw">, trialId: string) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`}))`;
 }
 
-/** Applies after - before to the trial's counters, in sorted key order (no deadlocks between writers). */
+/** Appends after - before of one participant's contribution to the trial's pending deltas. */
 export async function applyChange(tx: Tx, trialId: string, before: ParticipantSnapshot | null, after: ParticipantSnapshot | null) {
   await applyChanges(tx, trialId, [{ before, after }]);
 }
 
-/**
- * Applies many participants' changes at once (an import's thousands in one statement). Takes the trial's lock: call
- * it last in the transaction, so the trial's writers wait for each other only for this short critical section.
- */
-export async function applyChanges(tx: Tx, trialId: string, changes: readonly { before: ParticipantSnapshot | null; after: ParticipantSnapshot | null }[]) {
+/** Appends many participants' changes at once (an import's thousands in one statement), without any lock. */
+export async function applyChanges(tx: Pick<Tx, "$executeRaw">, trialId: string, changes: readonly { before: ParticipantSnapshot | null; after: ParticipantSnapshot | null }[]) {
   const delta = new Map<string, number>();
   const add = (c: Contribution, sign: number) => {
     const id = `${c.dimension}\u0000${c.key}\u0000${c.metric}`;
@@ -109,15 +106,40 @@ export async function applyChanges(tx: Tx, trialId: string, changes: readonly { 
     for (const c of contributions(before)) add(c, -1);
     for (const c of contributions(after)) add(c, +1);
   }
-  const rows = [...delta.entries()].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = [...delta.entries()].filter(([, v]) => v !== 0);
   if (rows.length === 0) return;
   const split = rows.map(([id]) => id.split("\u0000") as [string, string, string]);
-  // The trial's lock and the counters' update in one statement (the lock is taken before the first row is written).
   await tx.$executeRaw`
-    WITH l AS (SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`})))
-    INSERT INTO "Tally" ("trialId", "dimension", "key", "metric", "value")
-    SELECT ${trialId}, d, k, m, v FROM l, unnest(${split.map((s) => s[0])}::text[], ${split.map((s) => s[1])}::text[], ${split.map((s) => s[2])}::text[], ${rows.map(([, v]) => v)}::int[]) AS t(d, k, m, v)
-    ON CONFLICT ("trialId", "dimension", "key", "metric") DO UPDATE SET "value" = "Tally"."value" + EXCLUDED."value"`;
+    INSERT INTO "TallyDelta" ("trialId", "dimension", "key", "metric", "value")
+    SELECT ${trialId}, d, k, m, v FROM unnest(${split.map((s) => s[0])}::text[], ${split.map((s) => s[1])}::text[], ${split.map((s) => s[2])}::text[], ${rows.map(([, v]) => v)}::int[]) AS t(d, k, m, v)`;
+}
+
+/**
+ * Folds a trial's committed deltas into Tally and appends its live event, in one transaction under the trial's fold
+ * lock (skipped, returning null, when another folder holds it: that one will see these deltas or the next pass will).
+ */
+export async function foldTrial(db: Db, trialId: string): Promise<{ eventId: bigint } | null> {
+  return db.$transaction(async (tx) => {
+    const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`tally:${trialId}`})) AS ok`;
+    if (!lock?.ok) return null;
+    const folded = await tx.$executeRaw`
+      WITH d AS (DELETE FROM "TallyDelta" WHERE "trialId" = ${trialId} RETURNING "dimension", "key", "metric", "value"),
+      agg AS (SELECT "dimension", "key", "metric", sum("value")::int AS value FROM d GROUP BY 1, 2, 3)
+      INSERT INTO "Tally" ("trialId", "dimension", "key", "metric", "value")
+      SELECT ${trialId}, "dimension", "key", "metric", value FROM agg ORDER BY 1, 2, 3, 4
+      ON CONFLICT ("trialId", "dimension", "key", "metric") DO UPDATE SET "value" = "Tally"."value" + EXCLUDED."value"`;
+    if (folded === 0) return null;
+    const { appendEnrolmentEvent } = await import("./events");
+    return { eventId: (await appendEnrolmentEvent(tx, trialId)).id };
+  });
+}
+
+/** Folds every trial with pending deltas; returns the trials folded. */
+export async function foldPending(db: Db): Promise<string[]> {
+  const trials = await db.$queryRaw<{ trialId: string }[]>`SELECT DISTINCT "trialId" FROM "TallyDelta"`;
+  const done: string[] = [];
+  for (const { trialId } of trials) if (await foldTrial(db, trialId)) done.push(trialId);
+  return done;
 }
 
 export interface TallyRow {
@@ -167,8 +189,13 @@ export async function recount(db: Pick<Db, "$queryRaw">, trialId: string): Promi
      GROUP BY 1, 2, 3`;
 }
 
-export async function keptTallies(db: Pick<Db, "tally">, trialId: string): Promise<TallyRow[]> {
-  return db.tally.findMany({ where: { trialId, value: { not: 0 } }, select: { dimension: true, key: true, metric: true, value: true } });
+/** The kept counters of a trial: Tally plus the deltas not folded yet. */
+export async function keptTallies(db: Pick<Db, "$queryRaw">, trialId: string): Promise<TallyRow[]> {
+  return db.$queryRaw<TallyRow[]>`
+    SELECT "dimension", "key", "metric", sum("value")::int AS value
+      FROM (SELECT "dimension", "key", "metric", "value" FROM "Tally" WHERE "trialId" = ${trialId}
+            UNION ALL SELECT "dimension", "key", "metric", "value" FROM "TallyDelta" WHERE "trialId" = ${trialId}) c
+     GROUP BY 1, 2, 3 HAVING sum("value") <> 0`;
 }
 
 const id = (r: TallyRow) => `${r.dimension}|${r.key}|${r.metric}`;
@@ -184,12 +211,16 @@ export function compare(kept: TallyRow[], counted: TallyRow[]) {
   return differences.sort((x, y) => x.counter.localeCompare(y.counter));
 }
 
-/** Replaces a trial's counters by a recount (derived data: nothing of record is touched). */
+/**
+ * Replaces a trial's counters by a recount (derived data: nothing of record is touched). One snapshot (repeatable
+ * read) for the recount and the deltas it replaces: a change committed meanwhile keeps its delta.
+ */
 export async function rebuild(db: Db, trialId: string) {
   await db.$transaction(async (tx) => {
     await lockTrial(tx, trialId);
     const rows = await recount(tx, trialId);
+    await tx.tallyDelta.deleteMany({ where: { trialId } });
     await tx.tally.deleteMany({ where: { trialId } });
     if (rows.length) await tx.tally.createMany({ data: rows.map((r) => ({ trialId, ...r })) });
-  }, { timeout: 600_000 });
+  }, { timeout: 600_000, isolationLevel: "RepeatableRead" });
 }

@@ -1,15 +1,19 @@
-// Work each app instance does in the background, started once per server process (instrumentation.ts): sealing the
-// audit trail just after commit (every half second), signing a checkpoint of it when one is due, and pruning expired
-// operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
+// Work each app instance does in the background, started once per server process (instrumentation.ts): folding
+// committed counter deltas into the kept counts and appending live events (at once for this instance's own writes,
+// every 100 ms for everyone's), sealing the audit trail just after commit (every half second), signing a checkpoint
+// of it when one is due, and pruning expired operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
 // the others skip it; if the instance doing it dies, another takes over at its next tick.
 import "server-only";
 import { checkpointDue, signCheckpoint } from "@/lib/audit/checkpoints";
 import { sealAudit } from "@/lib/audit/seal";
+import { startFolder } from "@/lib/enrolment/folder";
+import { foldPending, foldTrial } from "@/lib/enrolment/tally";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { pruneExpired } from "./maintenance";
 
 const SEAL_EVERY_MS = 500;
+const FOLD_EVERY_MS = 100;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 function every(ms: number, name: string, run: () => Promise<unknown>) {
@@ -35,6 +39,8 @@ export function startBackgroundWork() {
   if (started.trialbridgeBackground) return;
   started.trialbridgeBackground = true;
   const env = serverEnv();
+  startFolder((trialId) => foldTrial(db(), trialId));
+  every(FOLD_EVERY_MS, "counter folding", () => foldPending(db()));
   every(SEAL_EVERY_MS, "audit sealing", () =>
     sealAudit(db(), {
       afterSeal: async (tx, head) => {

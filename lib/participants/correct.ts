@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
-import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { nudgeFold } from "@/lib/enrolment/folder";
 import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
@@ -100,9 +100,11 @@ async function _correctParticipant(actor: Actor, trialId: string, participantId:
       actorId: actor.id, action: "participant.correct", entityType: "Participant", entityId: participantId, trialId,
       before: { ...pick(before), version: before.version }, after: { ...pick(after), version: after.version }, reason: input.reason,
     });
-    if (changed.includes("results") || changed.includes("screeningDate")) await appendEnrolmentEvent(tx, trialId);
     return after;
-  }, { maxWait: 10_000, timeout: 20_000 });
+  }, { maxWait: 10_000, timeout: 20_000 }).then((after) => {
+    nudgeFold(trialId);
+    return after;
+  });
 }
 
 async function _voidParticipant(actor: Actor, trialId: string, participantId: string, raw: unknown) {
@@ -125,9 +127,11 @@ async function _voidParticipant(actor: Actor, trialId: string, participantId: st
       actorId: actor.id, action: "participant.void", entityType: "Participant", entityId: participantId, trialId,
       before: { voided: false, version: participant.version }, after: { voided: true, version: updated.version }, reason: input.reason,
     });
-    await appendEnrolmentEvent(tx, trialId);
     return participantView(updated);
-  }, { maxWait: 10_000, timeout: 20_000 });
+  }, { maxWait: 10_000, timeout: 20_000 }).then((view) => {
+    nudgeFold(trialId);
+    return view;
+  });
 }
 
 export const correctParticipant = refusalsAudited("participant.correct", _correctParticipant);

@@ -10,7 +10,7 @@ import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
-import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { nudgeFold } from "@/lib/enrolment/folder";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
@@ -115,16 +115,17 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
   }
 
   // All rows or none, in one transaction of a few bulk statements: sites' numbering rows in id order, the
-  // participants, one audit row each and one for the import, then the trial's counters and one event, last.
+  // participants, one audit row each and one for the import, and the counters' deltas (folded, with one live event,
+  // just after commit).
   const created = await db().$transaction(
     async (tx) => {
       const views = await insertRegistrations(tx, actor, trialId, checked, `CSV import: ${fileName}`);
       await recordAudit(tx, { actorId: actor.id, action: "participants.import", entityType: "Trial", entityId: trialId, trialId, after: { file: fileName, rows: views.length } });
       await countRegistrations(tx, trialId, checked);
-      await appendEnrolmentEvent(tx, trialId);
       return views;
     },
     { maxWait: 10_000, timeout: 60_000 },
   );
+  nudgeFold(trialId);
   return { imported: created.length, screeningNumbers: created.map((v) => v.screeningNumber) };
 }

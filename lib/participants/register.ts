@@ -12,7 +12,7 @@ import { recordAudits } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
-import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { nudgeFold } from "@/lib/enrolment/folder";
 import { applyChanges, type ParticipantSnapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
@@ -136,8 +136,7 @@ export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string,
 }
 
 /**
- * Adds checked registrations to the trial's counters. Takes the trial's lock: the caller calls it last, just before
- * appending the trial's event and committing (docs/decisions/010-lock-order.md).
+ * Adds checked registrations to the trial's counters (pending deltas: no lock, docs/decisions/010-lock-order.md).
  */
 export async function countRegistrations(tx: Tx, trialId: string, checked: readonly CheckedRegistration[]) {
   const snapshots = checked.map((c): ParticipantSnapshot => ({
@@ -156,18 +155,17 @@ export async function registerParticipant(actor: Actor, trialId: string, raw: un
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.participantWrites(actor.id));
   const checked = await checkRegistration(access, raw);
-  return db().$transaction(
+  const registered = await db().$transaction(
     async (tx) => {
       const create = async () => ({ status: 201, body: (await insertRegistrations(tx, actor, trialId, [checked]))[0]! });
       const result = options.idempotencyKey
         ? await idempotent<ParticipantView>(tx, { actorId: actor.id, scope: `participants.create:${trialId}`, key: options.idempotencyKey, body: raw }, create)
         : { ...(await create()), replayed: false };
-      if (!result.replayed) {
-        await countRegistrations(tx, trialId, [checked]);
-        await appendEnrolmentEvent(tx, trialId);
-      }
+      if (!result.replayed) await countRegistrations(tx, trialId, [checked]);
       return result;
     },
     { maxWait: 10_000, timeout: 20_000 },
   );
+  nudgeFold(trialId);
+  return registered;
 }

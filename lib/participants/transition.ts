@@ -9,7 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { ParticipantStatus } from "@/lib/db/generated/enums";
-import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { nudgeFold } from "@/lib/enrolment/folder";
 import { applyChange, snapshot } from "@/lib/enrolment/tally";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
@@ -115,11 +115,13 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
         after: { status: input.to, date: input.date, cohortId, reasonCode, version: updated.version },
         reason: input.reason ?? null,
       });
-      await appendEnrolmentEvent(tx, trialId);
       return view;
     },
     { maxWait: 10_000, timeout: 20_000 },
-  );
+  ).then((view) => {
+    nudgeFold(trialId);
+    return view;
+  });
 }
 
 export const transitionParticipant = refusalsAudited("participant.transition", _transitionParticipant);

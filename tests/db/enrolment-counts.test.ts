@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
-import { appendEnrolmentEvent, ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
+import { ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
 import { enrolmentSummary } from "@/lib/enrolment/summary";
-import { compare, keptTallies, recount } from "@/lib/enrolment/tally";
+import { applyChanges, compare, foldPending, keptTallies, recount } from "@/lib/enrolment/tally";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
 import { registerParticipant } from "@/lib/participants/register";
 import { transitionParticipant } from "@/lib/participants/transition";
@@ -81,23 +81,28 @@ describe("kept enrolment counts", () => {
     expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested);
   });
 
-  it("send nothing for a rolled-back change: its event is never stored and its NOTIFY never delivered", async () => {
+  it("send nothing for a rolled-back change: its counter changes are never folded and no NOTIFY is delivered", async () => {
+    await foldPending(db());
     const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await listener.connect();
     const received: string[] = [];
     const next = new Promise<void>((resolve) => listener.on("notification", (n) => { received.push(n.payload ?? ""); resolve(); }));
     await listener.query(`LISTEN ${ENROLMENT_CHANNEL}`);
     const before = await db().enrolmentEvent.count();
+    const site = await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.US } });
     await expect(db().$transaction(async (tx) => {
-      await appendEnrolmentEvent(tx, trialId);
-      throw new Error("the change fails after its event was written");
+      await applyChanges(tx, trialId, [{ before: null, after: { siteId: site.id, country: "US", cohortId: null, screeningDate: "2026-11-01", voided: false, steps: [], results: [] } }]);
+      throw new Error("the change fails after its counter changes were written");
     })).rejects.toThrow("the change fails");
+    expect(await foldPending(db())).toEqual([]);
     expect(await db().enrolmentEvent.count()).toBe(before);
     const committed = await registration(us, 1);
+    expect(await foldPending(db())).toEqual([trialId]);
     await next;
     const last = await db().enrolmentEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
     expect(received).toEqual([`${trialId}:${last.id}`]); // only the committed change's event arrived
     expect(committed.status).toBe(201);
+    expect(compare(await keptTallies(db(), trialId), await recount(db(), trialId))).toEqual([]);
     await listener.end();
   });
 });

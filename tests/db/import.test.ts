@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
+import { foldPending } from "@/lib/enrolment/tally";
 import { AppError } from "@/lib/http/errors";
 import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { IMPORT_MAX_ROWS, importParticipants, ImportRejected } from "@/lib/participants/import";
@@ -21,6 +22,7 @@ beforeAll(async () => {
 });
 
 async function counts() {
+  await foldPending(db()); // as the app's folder does just after commit
   const [participants, audits, events] = await Promise.all([db().participant.count(), db().auditEvent.count(), db().enrolmentEvent.count()]);
   return { participants, audits, events };
 }
