@@ -13,6 +13,8 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** A session ends this long after sign-in, whatever its activity. */
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Proxies in front of the app that append to X-Forwarded-For (the client's address is that many from the right). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   /** How often the audit chain's head is signed (a checkpoint), when it has moved. */
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
   /** Roles that must sign in with a second factor (TOTP): any of admin, coordinator, investigator, sponsor. */

@@ -1,10 +1,12 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { LocalTime } from "@/app/components/LocalTime";
 import { searchAudit } from "@/lib/audit/query";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
+import type { Locale } from "@/lib/i18n/config";
+import { renderRefusal } from "@/lib/i18n/messages";
 
 export const dynamic = "force-dynamic";
 
@@ -15,12 +17,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const raw = await searchParams;
   const query: Record<string, string> = {};
   for (const key of FILTERS) if (typeof raw[key] === "string" && raw[key]) query[key] = raw[key] as string;
-  let result: Awaited<ReturnType<typeof searchAudit>>;
+  let result: Awaited<ReturnType<typeof searchAudit>> = { items: [], next: null };
+  let filterError: string | null = null;
   try {
     result = await searchAudit(actor, { ...query, limit: "100" });
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    filterError = renderRefusal(error, (await getLocale()) as Locale); // a bad filter is said on the page, never a 500
   }
   const t = await getTranslations("audit");
   const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(query).filter(([k]) => k !== "before")));
@@ -36,6 +40,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <div className="field"><label htmlFor="a-to">{t("to")}</label><input id="a-to" name="to" type="date" defaultValue={query.to ?? ""} /></div>
         <div className="field" style={{ alignSelf: "end" }}><button type="submit">{t("apply")}</button></div>
       </form>
+      {filterError && <p className="error" role="alert">{filterError}</p>}
       <p><a href={`/api/v1/audit.csv?${exportQuery}`} download>{t("export")}</a></p>
       <div className="scroll">
         <table data-testid="audit-log">

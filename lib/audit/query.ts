@@ -1,14 +1,13 @@
 // Reading the audit trail: administrators see all of it; a trial-wide investigator sees the rows of their trials.
 // Filtered by action, entity, actor, trial and date; paged by id; exported as CSV (the export is itself audited).
 import "server-only";
-import Papa from "papaparse";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/session";
-import { isIsoDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { csvFile } from "@/lib/http/csv";
 import { notFound } from "@/lib/http/errors";
-import { validationError } from "@/lib/http/validation";
+import { calendarDate, validationError } from "@/lib/http/validation";
 import { assertCheckpointAccess } from "@/lib/auth/access";
 import { checkpointNow, listCheckpoints } from "./checkpoints";
 import { recordAudit } from "./record";
@@ -19,8 +18,8 @@ export const auditQuery = z.strictObject({
   entityId: z.string().max(64).optional(),
   actor: z.string().max(254).optional(),
   trialId: z.string().max(64).optional(),
-  from: z.string().refine(isIsoDate).optional(),
-  to: z.string().refine(isIsoDate).optional(),
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
   before: z.string().regex(/^\d{1,18}$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -81,7 +80,7 @@ export async function exportAudit(actor: Actor, raw: Record<string, string>): Pr
   await db().$transaction((tx) => recordAudit(tx, { actorId: actor.id, action: "audit.export", entityType: "AuditEvent", after: { filters: raw } }));
   const rows = await withActors(await db().auditEvent.findMany({ where: base, orderBy: { id: "asc" }, take: 200_000 }));
   const data = rows.map((r) => [String(r.id), r.at.toISOString(), r.actorEmail ?? "", r.action, r.entityType, r.entityId ?? "", r.trialId ?? "", JSON.stringify(r.before ?? null), JSON.stringify(r.after ?? null), r.reason ?? "", r.ip ?? "", r.hash ?? ""]);
-  return `\uFEFF${Papa.unparse({ fields: ["id", "at_utc", "actor", "action", "entity_type", "entity_id", "trial_id", "old_value", "new_value", "reason", "ip", "hash"], data }, { newline: "\r\n" })}\r\n`;
+  return csvFile(["id", "at_utc", "actor", "action", "entity_type", "entity_id", "trial_id", "old_value", "new_value", "reason", "ip", "hash"], data);
 }
 
 export const checkpointQuery = z.strictObject({

@@ -93,7 +93,11 @@ export async function trialAccess(actor: Actor, trialId: string): Promise<TrialA
     select: { role: true, siteId: true },
   });
   if (memberships.length === 0 && !actor.isAdmin) {
-    await recordRefusal(actor, { entityType: "Trial", entityId: trialId, action: "trial.access" });
+    // A real trial that is not theirs is audited; an id that names no trial is simply not found (no audit row, so
+    // nobody can grow the trail by asking for made-up ids).
+    if (await db().trial.findUnique({ where: { id: trialId }, select: { id: true } })) {
+      await recordRefusal(actor, { entityType: "Trial", entityId: trialId, action: "trial.access" });
+    }
     throw notFound(msg("errors.trialNotFound"));
   }
   if (actor.isAdmin && !(await db().trial.findUnique({ where: { id: trialId }, select: { id: true } }))) {

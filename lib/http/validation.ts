@@ -22,6 +22,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
       return msg("validation.tooBig", { maximum: String(issue.maximum) });
     case "invalid_value":
     case "invalid_format":
+    case "custom":
       return msg("validation.invalidValue");
     default:
       return issue.message;

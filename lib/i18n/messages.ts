@@ -49,3 +49,9 @@ export function renderFields(fields: Record<string, string[]> | undefined, local
   if (!fields) return undefined;
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.map((m) => renderMessage(m, locale))]));
 }
+
+/** A refusal in one line for a page (a bad filter, say): its field messages, or its message, in the reader's language. */
+export function renderRefusal(error: { message: string; fields?: Record<string, string[]> }, locale: Locale = "en"): string {
+  const fields = Object.values(renderFields(error.fields, locale) ?? {}).flat();
+  return fields.length ? fields.join(" ") : renderMessage(error.message, locale);
+}

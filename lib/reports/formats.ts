@@ -1,7 +1,7 @@
 // The enrolment report as CSV (RFC 4180, UTF-8 with BOM so Excel shows Chinese names), as an Excel workbook, and
 // as a PDF for steering committees. The numbers come from one EnrolmentReport, so every format says the same.
 import ExcelJS from "exceljs";
-import Papa from "papaparse";
+import { csvFile } from "@/lib/http/csv";
 import PDFDocument from "pdfkit";
 import { METRICS, type Counts } from "@/lib/enrolment/summary";
 import type { Locale } from "@/lib/i18n/config";
@@ -43,7 +43,7 @@ export function reportCsv(report: EnrolmentReport): string {
     ]),
     ...s.timeline.flatMap((m) => (["US", "CN"] as const).map((k) => ["month", m.month, "", "", k, ...metricCells({ screened: m.screened[k], enrolled: m.enrolled[k] }), ""])),
   ];
-  return `\uFEFF${Papa.unparse({ fields: [...COLUMNS], data: rows }, { newline: "\r\n" })}\r\n`;
+  return csvFile(COLUMNS, rows);
 }
 
 /** The workbook, its sheet names and headings in the reader's language (the data as it is). */

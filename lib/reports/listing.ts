@@ -5,7 +5,7 @@
 // outside China (anyone whose memberships in the trial are not all at Chinese sites) their SUBTYPE is withheld,
 // unless the trial records a cross-border approval reference.
 import "server-only";
-import Papa from "papaparse";
+import { csvRows } from "@/lib/http/csv";
 import { recordRefusal, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -77,7 +77,7 @@ export function listingStream(trialId: string, plan: ListingPlan): ReadableStrea
     async pull(controller) {
       if (!started) {
         started = true;
-        controller.enqueue(encoder.encode(`\uFEFF${Papa.unparse([[...LISTING_COLUMNS]], { newline: "\r\n" })}\r\n`));
+        controller.enqueue(encoder.encode(`\uFEFF${csvRows([LISTING_COLUMNS])}`));
         return;
       }
       const { rows: raw } = await streamPool().query<unknown[]>({
@@ -104,7 +104,7 @@ export function listingStream(trialId: string, plan: ListingPlan): ReadableStrea
         return;
       }
       after = rows.at(-1)!.id;
-      controller.enqueue(encoder.encode(`${Papa.unparse(rows.map((r) => toCsvRow(plan, r)), { newline: "\r\n" })}\r\n`));
+      controller.enqueue(encoder.encode(csvRows(rows.map((r) => toCsvRow(plan, r)))));
     },
   });
 }

@@ -30,6 +30,9 @@ export async function addSubtype(actor: Actor, raw: unknown) {
   const input = parsed.data;
   const [gene, alteration] = input.key.split(":") as [string, string];
   return db().$transaction(async (tx) => {
+    // One vocabulary change at a time: two administrators adding the same key, or names that would mean two subtypes,
+    // at the same moment get one change and one clear conflict.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('vocabulary'))`;
     const existing = await tx.subtype.findMany({ select: { key: true, gene: true, alteration: true, synonyms: true } });
     if (existing.some((s) => s.key === input.key)) throw new AppError("conflict", `${input.key} is already in the vocabulary.`);
     const normalise = createNormaliser(existing);

@@ -105,3 +105,15 @@ describe("records are never deleted", () => {
     expect(await db().participant.count({ where: { id: participant.id } })).toBe(1);
   });
 });
+
+describe("refused access and the audit trail", () => {
+  it("audits a refusal of a real trial, and writes nothing for an id that names no trial", async () => {
+    const outsider = await db().user.create({ data: { email: "outsider.access@example.org", displayName: "Outsider" } });
+    const actor: Actor = { id: outsider.id, email: outsider.email, displayName: outsider.displayName, isAdmin: false, locale: null };
+    const refusals = () => db().auditEvent.count({ where: { action: "access.refused", actorId: outsider.id } });
+    await expect(trialAccess(actor, trialIds[0]!)).rejects.toMatchObject({ code: "not_found" });
+    expect(await refusals()).toBe(1);
+    for (let i = 0; i < 20; i++) await expect(trialAccess(actor, `made-up-${i}`)).rejects.toMatchObject({ code: "not_found" });
+    expect(await refusals()).toBe(1);
+  });
+});

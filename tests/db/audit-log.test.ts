@@ -49,4 +49,17 @@ describe("reading and exporting the audit trail", () => {
     const last = await db().auditEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
     expect(last).toMatchObject({ action: "audit.export", actorId: admin.id, after: { filters: { entityId: participantId } } });
   });
+  it("exports a reason typed as a spreadsheet formula as text, not as a live formula", async () => {
+    const coordinator = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
+    const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
+    const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
+    const { body } = await registerParticipant(coordinator, trial.id, { siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 61, sex: "male", results: [{ subtype: "ALK", result: "detected", method: "FISH" }] });
+    const formula = '=HYPERLINK("http://attacker.example","click")';
+    await correctParticipant(coordinator, trial.id, body.id, { version: 1, reason: formula, ageAtScreening: 62 });
+    const csv = await exportAudit(await actorFor(DEMO_ACCOUNTS.admin), { entityId: body.id });
+    const rows = Papa.parse<Record<string, string>>(csv.slice(1), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.reason)).toContain(`'${formula}`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
 });

@@ -35,4 +35,17 @@ describe("extending the subtype vocabulary", () => {
     await expect(addSubtype(admin, { key: "EGFR:G719X", category: "MUTATION", label: "EGFR G719X", synonyms: ["L858R"] })).rejects.toMatchObject({ code: "conflict", fields: { synonyms: ['"L858R" already means EGFR:L858R'] } });
     await expect(addSubtype(admin, { key: "kras g13d", category: "MUTATION", label: "x" })).rejects.toMatchObject({ code: "invalid" });
   });
+
+  // Fails without the vocabulary lock in addSubtype: the second insert hits the unique index (a 500), or two subtypes
+  // end up answering to one name.
+  it("two administrators adding the same subtype at once: one is added, the other is told it exists (409)", async () => {
+    const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => addSubtype(admin, { key: "BRAF:G469A", category: "MUTATION", label: "BRAF G469A", synonyms: ["p.Gly469Ala"] })));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "conflict" });
+    const names = await Promise.allSettled([
+      addSubtype(admin, { key: "NRG1:fusion", category: "STRUCTURAL_VARIATION", label: "NRG1 fusion", synonyms: ["CD74-NRG1 fusion"] }),
+      addSubtype(admin, { key: "NRG1:cd74", category: "STRUCTURAL_VARIATION", label: "CD74-NRG1", synonyms: ["CD74-NRG1 fusion"] }),
+    ]);
+    expect(names.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+  });
 });

@@ -24,6 +24,7 @@ async function main() {
   await seedDemo(db);
   // An account of the tests' own, which the throttling test may lock without disturbing the demo accounts' tests.
   await db.user.create({ data: { email: "throttle.test@example.org", displayName: "Throttle Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  await db.user.create({ data: { email: "burst.test@example.org", displayName: "Burst Test", passwordHash: await hashPassword("trialbridge-demo") } });
   await db.user.create({ data: { email: "password.test@example.org", displayName: "Password Test", passwordHash: await hashPassword("trialbridge-demo") } });
   // A coordinator for the instance that requires two-step sign-in of coordinators.
   const required = await db.user.create({ data: { email: "totp.required@example.org", displayName: "Required Test", passwordHash: await hashPassword("trialbridge-demo") } });

@@ -2,7 +2,7 @@ import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
 import { authOptions, TOTP_REQUIRED } from "@/lib/auth/options";
 import { checkCredentialsRequest } from "@/lib/auth/signin-guard";
-import { assertSignInAllowed, clientAddress, recordSignIn } from "@/lib/auth/throttle";
+import { claimSignInAttempt, clientAddress, recordSignIn } from "@/lib/auth/throttle";
 import { errorResponse } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +23,7 @@ export async function POST(request: Request, context: Context) {
     const checked = await checkCredentialsRequest(request);
     const email = new URLSearchParams(await checked.clone().text()).get("email") ?? "";
     const address = clientAddress(request.headers);
-    await assertSignInAllowed(email, address);
+    await claimSignInAttempt(email, address);
     const response = await handle(new NextRequest(checked), { params: Promise.resolve({ nextauth }) });
     const outcome = `${response.headers.get("location") ?? ""} ${response.status === 401 ? await response.clone().text() : ""}`;
     // The password was right and the authenticator's code is still to come: neither a success nor a failure yet.

@@ -7,6 +7,8 @@ import { siteName } from "@/lib/i18n/format";
 import { registrationOptions } from "@/lib/participants/options";
 import { listParticipants } from "@/lib/participants/queries";
 import { AppError } from "@/lib/http/errors";
+import type { Locale } from "@/lib/i18n/config";
+import { renderRefusal } from "@/lib/i18n/messages";
 import { CalendarDate } from "@/app/components/CalendarDate";
 
 export const dynamic = "force-dynamic";
@@ -34,7 +36,7 @@ export default async function ParticipantsPage({ params, searchParams }: { param
     list = await listParticipants(actor, trialId, query);
   } catch (error) {
     if (!(error instanceof AppError) || error.code === "not_found") throw error;
-    filterError = Object.values(error.fields ?? {}).flat().join(" ") || error.message;
+    filterError = renderRefusal(error, locale as Locale);
   }
   const sites = await db().site.findMany({
     where: options.access.patientSites === "all" ? { trialSites: { some: { trialId } } } : { id: { in: [...options.access.patientSites] } },
