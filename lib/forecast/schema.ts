@@ -36,10 +36,17 @@ export const DEFAULT_SCENARIOS = [
   { name: "Joint", countries: ["US", "CN"] },
 ] as const satisfies z.input<typeof scenarioInput>[];
 
+/**
+ * The most work one forecast may ask for: replicates x sites x cohorts x scenarios. The reference case (43 sites,
+ * 4 cohorts, 3 scenarios, 20,000 replicates: 10 million) takes about a quarter of a second, so this bounds a request
+ * to a few seconds of one core; past it the request is refused before any work is done.
+ */
+export const FORECAST_WORK_BUDGET = 100_000_000;
+
 export const forecastInput = z
   .strictObject({
-    sites: z.array(siteInput, { error: "sites is required: a list of {id, country, rate}" }).min(1, { error: "at least one site is needed" }).max(2_000),
-    cohorts: z.array(cohortInput, { error: "cohorts is required: a list of {id, target}" }).min(1, { error: "at least one cohort is needed" }).max(50),
+    sites: z.array(siteInput, { error: "sites is required: a list of {id, country, rate}" }).min(1, { error: "at least one site is needed" }).max(2_000, { error: "at most 2000 sites" }),
+    cohorts: z.array(cohortInput, { error: "cohorts is required: a list of {id, target}" }).min(1, { error: "at least one cohort is needed" }).max(50, { error: "at most 50 cohorts" }),
     prevalence: z.partialRecord(country, z.record(z.string(), share("prevalence"))).optional(),
     enrolFraction: share("enrolFraction").default(1),
     asOfMonth: nonNegative("asOfMonth").default(0),
@@ -49,6 +56,14 @@ export const forecastInput = z
     horizonMonths: positive("horizonMonths").max(1_200, { error: "horizonMonths must be at most 1200" }).default(240),
   })
   .superRefine((input, ctx) => {
+    const work = input.replicates * input.sites.length * input.cohorts.length * input.scenarios.length;
+    if (work > FORECAST_WORK_BUDGET) {
+      ctx.addIssue({
+        code: "custom", path: ["replicates"],
+        message: `this forecast asks for ${work.toLocaleString("en")} units of work (replicates x sites x cohorts x scenarios); the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}: use fewer replicates or scenarios`,
+      });
+      return;
+    }
     const duplicate = (ids: string[]) => ids.find((id, i) => ids.indexOf(id) !== i);
     const site = duplicate(input.sites.map((s) => s.id));
     if (site) ctx.addIssue({ code: "custom", path: ["sites"], message: `site id ${site} appears twice` });

@@ -57,12 +57,14 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
   const parsed = reportFilters.safeParse(rawFilters);
   if (!parsed.success) throw validationError(parsed.error);
   const filters = parsed.data;
+  // The CSV prints no forecast: it costs neither the live input's scans nor a simulation.
+  const printsForecast = format !== "csv";
   const [trial, summary, live] = await Promise.all([
     db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { id: true, code: true, title: true, phase: true, sponsorName: true, target: true } }),
     enrolmentSummary(db(), trialId),
-    liveForecastInput(actor, trialId),
+    printsForecast ? liveForecastInput(actor, trialId) : null,
   ]);
-  const result = forecast({ ...live.input, replicates: 5_000 });
+  const result = live ? forecast({ ...live.input, replicates: 5_000 }) : null;
   await db().$transaction((tx) =>
     recordAudit(tx, { actorId: actor.id, action: "report.download", entityType: "Trial", entityId: trialId, trialId, after: { report: "enrolment", format, filters } }),
   );
@@ -71,8 +73,8 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
     trial,
     filters,
     summary: applyFilters(summary, filters),
-    forecast: result.scenarios.map((s) => ({ name: s.name, p10: s.completionMonth.p10, p50: s.completionMonth.p50, p90: s.completionMonth.p90, incompleteShare: s.incompleteShare })),
-    monthZero: live.monthZero,
+    forecast: (result?.scenarios ?? []).map((s) => ({ name: s.name, p10: s.completionMonth.p10, p50: s.completionMonth.p50, p90: s.completionMonth.p90, incompleteShare: s.incompleteShare })),
+    monthZero: live?.monthZero ?? summary.asOf.slice(0, 10),
   };
 }
 
