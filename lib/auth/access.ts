@@ -72,6 +72,18 @@ export async function assertCheckpointAccess(actor: Actor, write: boolean): Prom
   throw new AppError("forbidden", msg("errors.adminOnly"));
 }
 
+/**
+ * Whether a live stream opened earlier may go on: the user is still active, their session not ended, and they still
+ * see the trial. Asked on every heartbeat, so deactivation, sign-out and a role taken away end open streams too.
+ */
+export async function mayStillWatch(actor: Actor, trialId: string): Promise<boolean> {
+  const user = await db().user.findUnique({ where: { id: actor.id }, select: { active: true, isAdmin: true } });
+  if (!user?.active) return false;
+  if (actor.sessionId && (await db().session.count({ where: { id: actor.sessionId, revokedAt: null } })) === 0) return false;
+  if (user.isAdmin) return true;
+  return (await db().membership.count({ where: { userId: actor.id, trialId, revokedAt: null } })) > 0;
+}
+
 /** Trials the actor may see at all. */
 export function visibleTrialsWhere(actor: Actor): Prisma.TrialWhereInput {
   if (actor.isAdmin) return {};

@@ -20,6 +20,8 @@ export interface Actor {
   locale: string | null;
   /** Signed in with a personal API token: read-only. */
   viaToken?: boolean;
+  /** The server-side session behind a cookie sign-in. */
+  sessionId?: string;
   /** The deployment requires a second factor for this user's roles and they have not set one up yet: until they do,
    * the only thing they may do is set it up (lib/auth/page.ts, requireActor). */
   secondFactorMissing?: boolean;
@@ -53,7 +55,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   });
   if (!user || !user.active || user.sessionVersion !== (token.sv ?? 0)) return null;
   if (!token.sid || !(await sessionIsLive(token.sid, user.id))) return null;
-  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, secondFactorMissing: await secondFactorMissing(user) };
+  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, sessionId: token.sid, secondFactorMissing: await secondFactorMissing(user) };
 });
 
 /** The actor, or a 401 for route handlers (403 while a required second factor is not set up). */

@@ -1,8 +1,8 @@
 // Live enrolment events for open dashboards. One LISTEN connection per app instance: a NOTIFY (sent by
 // appendEnrolmentEvent when its transaction commits, from any instance) makes the hub read that trial's new events
 // from the append-only log once, in id order, and hand each to every subscriber that has not had it. The log is
-// the truth: a subscriber that reconnects with the last id it saw gets exactly the events it missed, in order, and a
-// lost LISTEN connection is re-established and caught up from the log.
+// the truth: a subscriber that reconnects with the last id it saw gets the newest event it missed (events carry whole
+// counts, so that is all it needs), and a lost LISTEN connection is re-established and caught up from the log.
 import "server-only";
 import pg from "pg";
 import { db } from "@/lib/db/client";
@@ -130,14 +130,13 @@ class Hub {
     state.subscribers.add(sub);
     try {
       if (lastEventId !== null) {
-        let replayed: LiveEvent[];
-        do {
-          replayed = await eventsAfter(trialId, sub.cursor, state.cursor);
-          for (const event of replayed) {
-            sub.cursor = event.id;
-            send(event);
-          }
-        } while (replayed.length === REPLAY_LIMIT);
+        // Every event carries the trial's whole counts, so a client that was away needs only the newest one it
+        // missed, however long the gap: one row read, one event sent, never the log's backlog.
+        const latest = await db().enrolmentEvent.findFirst({ where: { trialId, id: { gt: sub.cursor, lte: state.cursor } }, orderBy: { id: "desc" } });
+        if (latest) {
+          sub.cursor = latest.id;
+          send(latest);
+        }
       }
       for (const event of sub.buffer ?? []) {
         if (event.id > sub.cursor) {

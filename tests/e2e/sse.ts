@@ -16,6 +16,8 @@ export class SseClient {
   private readonly controller = new AbortController();
   private waiters: (() => void)[] = [];
   readonly opened: Promise<void>;
+  /** True once the server has ended the stream. */
+  ended = false;
 
   constructor(url: string, headers: Record<string, string>) {
     this.opened = this.run(url, headers);
@@ -31,7 +33,10 @@ export class SseClient {
       try {
         for (;;) {
           const { done, value } = await reader.read();
-          if (done) break;
+          if (done) {
+            this.ended = true;
+            break;
+          }
           buffer += decoder.decode(value, { stream: true });
           let split: number;
           while ((split = buffer.indexOf("\n\n")) >= 0) {

@@ -1,15 +1,14 @@
 // Server-sent events: `enrolment` events carrying the trial's new counts, each with its id from the event log.
 // A client that reconnects with Last-Event-ID (or ?lastEventId=) receives exactly the events it missed, in order.
-import { trialAccess } from "@/lib/auth/access";
+import { mayStillWatch, trialAccess } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
+import { serverEnv } from "@/lib/env";
 import { apiHandler } from "@/lib/http/api";
 import { AppError } from "@/lib/http/errors";
 import { hub, type LiveEvent } from "@/lib/realtime/hub";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
-
-const HEARTBEAT_MS = 15_000;
 
 export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
   const actor = await requireActor();
@@ -37,20 +36,25 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (r
       const send = (event: LiveEvent) =>
         write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`);
       const unsubscribe = await hub().subscribe(trialId, lastEventId, send);
-      const heartbeat = setInterval(() => write(": heartbeat\n\n"), HEARTBEAT_MS);
-      cleanup = () => {
-        open = false;
-        clearInterval(heartbeat);
-        unsubscribe();
-      };
-      request.signal.addEventListener("abort", () => {
+      const end = () => {
         cleanup();
         try {
           controller.close();
         } catch {
           // already closed
         }
-      });
+      };
+      // Each heartbeat asks again whether the user may still watch: a deactivated, signed-out or removed user's
+      // stream ends there.
+      const heartbeat = setInterval(() => {
+        void mayStillWatch(actor, trialId).then((ok) => (ok ? write(": heartbeat\n\n") : end()), () => write(": heartbeat\n\n"));
+      }, serverEnv().LIVE_HEARTBEAT_SECONDS * 1000);
+      cleanup = () => {
+        open = false;
+        clearInterval(heartbeat);
+        unsubscribe();
+      };
+      request.signal.addEventListener("abort", end);
     },
     cancel() {
       cleanup();
