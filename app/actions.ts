@@ -1,7 +1,7 @@
 "use server";
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/page";
 import { isLocale, LOCALE_COOKIE } from "@/lib/i18n/config";
 import { savePreferredLocale } from "@/lib/users/preferences";
 
@@ -9,7 +9,7 @@ export async function switchLocale(formData: FormData) {
   const locale = formData.get("locale");
   if (!isLocale(locale)) return;
   (await cookies()).set(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", httpOnly: true, maxAge: 60 * 60 * 24 * 365 });
-  const actor = await getActor();
+  const actor = await getPageActor();
   if (actor) await savePreferredLocale(actor, locale);
   revalidatePath("/", "layout");
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
 import { mayReadAudit } from "@/lib/audit/query";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/page";
 import { Header } from "./components/Header";
 import "./globals.css";
 
@@ -12,7 +12,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  const [locale, actor, t] = await Promise.all([getLocale(), getActor(), getTranslations("app")]);
+  const [locale, actor, t] = await Promise.all([getLocale(), getPageActor(), getTranslations("app")]);
   const auditReader = actor ? await mayReadAudit(actor) : false;
   return (
     <html lang={locale}>

@@ -2,29 +2,17 @@
 // Goal: a page (50 rows plus the total) in under 200 ms on the server. Measures the same function the page and the
 // API call (listParticipants), as the trial-wide investigator and as a one-site coordinator.
 // Run: npm run bench:list   (starts its own throwaway embedded PostgreSQL)
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
-import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
+import { benchDatabase } from "./lib/app";
 
 const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 100_000);
 const RUNS = 25;
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-bench-"));
-  fs.chmodSync(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), settings: { fsync: "off", synchronous_commit: "off" } });
+  const bench = await benchDatabase({ fsync: "off", synchronous_commit: "off" });
+  const { url } = bench;
   try {
-    const admin = createPrismaClient(server.url, 1);
-    await admin.$executeRawUnsafe("CREATE DATABASE bench");
-    await admin.$disconnect();
-    const url = withDatabase(server.url, "bench");
-    await migrate(url);
-    process.env.DATABASE_URL = url;
-    process.env.AUTH_SECRET ??= "bench-secret-that-is-long-enough-for-the-schema";
     const db = createPrismaClient(url, 4);
 
     const { seedDemo } = await import("../prisma/seed");
@@ -84,8 +72,7 @@ async function main() {
     const { db: appDb } = await import("@/lib/db/client");
     await appDb().$disconnect();
   } finally {
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

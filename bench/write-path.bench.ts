@@ -9,15 +9,10 @@
 // The app's folder runs throughout (counter changes folded, live events appended), as in every app instance.
 // Run: npm run bench:write   (starts its own throwaway embedded PostgreSQL)
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
-import { migrate } from "@/lib/db/migrate";
-import { createPrismaClient } from "@/lib/db/prisma";
-import { percentile } from "./lib/app";
+import { benchDatabase, percentile } from "./lib/app";
 
 const IMPORT_ROWS = 5_000;
 const PER_WRITER = Number(process.env.BENCH_PER_WRITER ?? 150);
@@ -25,17 +20,9 @@ const PER_WRITER = Number(process.env.BENCH_PER_WRITER ?? 150);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-bench-"));
-  fs.chmodSync(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), settings: { max_connections: "300", shared_buffers: "256MB", ...(process.env.BENCH_PG_SETTINGS ? JSON.parse(process.env.BENCH_PG_SETTINGS) : {}) } });
+  const bench = await benchDatabase({ max_connections: "300", shared_buffers: "256MB", ...(process.env.BENCH_PG_SETTINGS ? JSON.parse(process.env.BENCH_PG_SETTINGS) : {}) });
+  const { url, dir } = bench;
   try {
-    const admin = createPrismaClient(server.url, 1);
-    await admin.$executeRawUnsafe("CREATE DATABASE bench");
-    await admin.$disconnect();
-    const url = withDatabase(server.url, "bench");
-    await migrate(url);
-    process.env.DATABASE_URL = url;
-    process.env.AUTH_SECRET ??= "bench-secret-that-is-long-enough-for-the-schema";
     process.env.DB_POOL_SIZE = "40";
     process.env.NODE_KEY_FILE = path.join(dir, "node-keys.json");
     const { db } = await import("@/lib/db/client");
@@ -164,8 +151,7 @@ async function main() {
     await pool.end();
     await db().$disconnect();
   } finally {
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/page";
 
 // Each administration page checks access itself (requireAdminPage); the layout only draws the section's menu.
 export default async function AdminLayout({ children }: { children: ReactNode }) {
-  const [actor, t] = await Promise.all([getActor(), getTranslations("admin")]);
+  const [actor, t] = await Promise.all([getPageActor(), getTranslations("admin")]);
   if (!actor?.isAdmin) return children;
   return (
     <>

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { getActor } from "@/lib/auth/session";
+import { getPageActor } from "@/lib/auth/page";
 import { LoginForm } from "./LoginForm";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,7 @@ function safeCallback(value: string | string[] | undefined): string {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
-  if (await getActor()) redirect(callbackUrl);
+  if (await getPageActor()) redirect(callbackUrl);
   const t = await getTranslations("login");
   return (
     <div className="login-page card">

@@ -9,6 +9,7 @@ import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { seedDemo } from "../../prisma/seed";
 import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
+import { signIn } from "../../tests/support/http";
 
 export interface BenchApp {
   db: Db;
@@ -63,25 +64,37 @@ export async function startBench(): Promise<BenchApp> {
       }
       throw new Error("the app did not start");
     },
-    async signIn(email: string) {
-      const csrf = await fetch(`${base}/api/auth/csrf`);
-      const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const response = await fetch(`${base}/api/auth/callback/credentials`, {
-        method: "POST", redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
-        body: new URLSearchParams({ csrfToken, email, password: "trialbridge-demo", json: "true" }),
-      });
-      const session = response.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c!.includes("session-token"));
-      if (!session) throw new Error(`sign-in of ${email} failed (${response.status})`);
-      return session;
-    },
+    signIn: (email: string) => signIn(base, email),
     async stop() {
       for (const app of apps) {
         app.kill("SIGTERM");
         await new Promise((r) => app.once("exit", r));
       }
       await db.$disconnect();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A throwaway embedded PostgreSQL holding a migrated `bench` database, for benchmarks that call the use cases in
+ * process: DATABASE_URL and AUTH_SECRET are set for them. `stop` removes everything.
+ */
+export async function benchDatabase(settings: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-bench-"));
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), settings });
+  const admin = createPrismaClient(server.url, 1);
+  await admin.$executeRawUnsafe("CREATE DATABASE bench");
+  await admin.$disconnect();
+  const url = withDatabase(server.url, "bench");
+  await migrate(url);
+  process.env.DATABASE_URL = url;
+  process.env.AUTH_SECRET ??= "bench-secret-that-is-long-enough-for-the-schema";
+  return {
+    url, dir,
+    stop: async () => {
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },

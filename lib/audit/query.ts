@@ -6,9 +6,8 @@ import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { csvFile } from "@/lib/http/csv";
-import { notFound } from "@/lib/http/errors";
 import { calendarDate, validationError } from "@/lib/http/validation";
-import { assertCheckpointAccess } from "@/lib/auth/access";
+import { assertCheckpointAccess, auditReadScope } from "@/lib/auth/access";
 import { checkpointNow, listCheckpoints } from "./checkpoints";
 import { recordAudit } from "./record";
 
@@ -24,12 +23,10 @@ export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** The rows the actor may read, or not found when they may read none. */
+/** The rows the actor may read (lib/auth/access decides), or not found when they may read none. */
 async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
-  if (actor.isAdmin) return {};
-  const leads = await db().membership.findMany({ where: { userId: actor.id, role: "INVESTIGATOR", siteId: null, revokedAt: null }, select: { trialId: true } });
-  if (leads.length === 0) throw notFound();
-  return { trialId: { in: leads.map((l) => l.trialId) } };
+  const trials = await auditReadScope(actor);
+  return trials === "all" ? {} : { trialId: { in: trials } };
 }
 
 export async function mayReadAudit(actor: Actor): Promise<boolean> {

@@ -42,12 +42,12 @@ export async function recordRefusal(actor: Actor, what: { entityType: string; en
 export function refusalsAudited<A extends [Actor, string, string, ...unknown[]], R>(action: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
     // Ids come from URLs and form posts: anything but a plausible id is simply not found.
-    if (!isId(args[1]) || !isId(args[2])) throw notFound(msg("errors.participantNotFound"));
+    if (!isId(args[1]) || !isId(args[2])) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
     try {
       return await run(...args);
     } catch (error) {
       const [actor, trialId, participantId] = args;
-      if (error instanceof AppError && error.message === msg("errors.participantNotFound") && (await db().participant.count({ where: { id: participantId, trialId } })) > 0) {
+      if (error instanceof AppError && error.reason === "participant_not_found" && (await db().participant.count({ where: { id: participantId, trialId } })) > 0) {
         await recordRefusal(actor, { entityType: "Participant", entityId: participantId, trialId, action });
       }
       throw error;
@@ -82,6 +82,39 @@ export async function mayStillWatch(actor: Actor, trialId: string): Promise<bool
   if (actor.sessionId && (await db().session.count({ where: { id: actor.sessionId, revokedAt: null } })) === 0) return false;
   if (user.isAdmin) return true;
   return (await db().membership.count({ where: { userId: actor.id, trialId, revokedAt: null } })) > 0;
+}
+
+/**
+ * Who reads the audit trail: administrators all of it, a trial-wide investigator (an investigator with no site) the
+ * rows of their trials; anyone else is told "not found".
+ */
+export async function auditReadScope(actor: Actor): Promise<"all" | string[]> {
+  if (actor.isAdmin) return "all";
+  const leads = await db().membership.findMany({ where: { userId: actor.id, role: "INVESTIGATOR", siteId: null, revokedAt: null }, select: { trialId: true } });
+  if (leads.length === 0) throw notFound();
+  return leads.map((l) => l.trialId);
+}
+
+/**
+ * The de-identified participant listing: investigators (of the sites they see) and sponsors where the trial allows
+ * it (every site). A refusal is audited. Returns the sites it covers.
+ */
+export async function listingSites(actor: Actor, access: TrialAccess, trial: { sponsorListingAllowed: boolean }): Promise<SiteScope> {
+  const investigator = access.roles.has("INVESTIGATOR");
+  const sponsor = access.roles.has("SPONSOR") && trial.sponsorListingAllowed;
+  if (!investigator && !sponsor) {
+    await recordRefusal(actor, { entityType: "Trial", entityId: access.trialId, trialId: access.trialId, action: "listing.download" });
+    throw new AppError("forbidden", msg("errors.listingNotAllowed"));
+  }
+  return sponsor ? "all" : access.investigatorSites;
+}
+
+/** Personal API tokens: for sponsors and investigators, created and revoked in a signed-in session only. */
+export async function assertMayManageTokens(actor: Actor, creating: boolean): Promise<void> {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  if (!creating) return;
+  const roles = await db().membership.count({ where: { userId: actor.id, revokedAt: null, role: { in: ["SPONSOR", "INVESTIGATOR"] } } });
+  if (roles === 0) throw new AppError("forbidden", msg("errors.tokensNotAllowed"));
 }
 
 /** Trials the actor may see at all. */

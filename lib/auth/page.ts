@@ -8,11 +8,20 @@ import { getActor, type Actor } from "./session";
 export const SECOND_FACTOR_SETUP_PATH = "/account/two-factor";
 
 /**
+ * Who is signed in, for pages, layouts and server actions: a session only. A personal API token is for the JSON API
+ * (read-only); on a page or an action it signs nobody in, so its holder sees what an anonymous visitor sees.
+ */
+export async function getPageActor(): Promise<Actor | null> {
+  const actor = await getActor();
+  return actor && !actor.viaToken ? actor : null;
+}
+
+/**
  * The signed-in user, or a redirect to sign-in. A user who must set up a second factor first is sent to do so;
  * only the set-up page and its actions pass `{ secondFactorSetup: true }`.
  */
 export async function requirePageActor(options: { secondFactorSetup?: boolean } = {}): Promise<Actor> {
-  const actor = await getActor();
+  const actor = await getPageActor();
   if (!actor) redirect("/login");
   if (actor.secondFactorMissing && !options.secondFactorSetup) redirect(SECOND_FACTOR_SETUP_PATH);
   return actor;

@@ -5,9 +5,10 @@ import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
-import { AppError, notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
+import { assertMayManageTokens } from "./access";
 import { hashSecret, newSecret } from "./secrets";
 import type { Actor } from "./session";
 
@@ -18,14 +19,8 @@ export const createTokenInput = z.strictObject({
   expiresInDays: z.number().int().min(1).max(365).default(90),
 });
 
-async function mayHaveTokens(actor: Actor) {
-  const roles = await db().membership.count({ where: { userId: actor.id, revokedAt: null, role: { in: ["SPONSOR", "INVESTIGATOR"] } } });
-  if (roles === 0) throw new AppError("forbidden", msg("errors.tokensNotAllowed"));
-}
-
 export async function createToken(actor: Actor, raw: unknown) {
-  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
-  await mayHaveTokens(actor);
+  await assertMayManageTokens(actor, true);
   const parsed = createTokenInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   const token = `${TOKEN_PREFIX}${newSecret()}`;
@@ -48,7 +43,7 @@ export async function listTokens(actor: Actor) {
 }
 
 export async function revokeToken(actor: Actor, id: string) {
-  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  await assertMayManageTokens(actor, false);
   await db().$transaction(async (tx) => {
     const row = await tx.apiToken.findFirst({ where: { id, userId: actor.id } });
     if (!row) throw notFound();

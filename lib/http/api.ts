@@ -17,6 +17,9 @@ export function errorResponse(error: unknown, locale: Locale = "en"): NextRespon
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     return NextResponse.json(body, { status: STATUS[error.code], headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
   }
+  if (databaseUnavailable(error)) {
+    return NextResponse.json({ error: { code: "unavailable", message: "The service is briefly unavailable. Try again in a few seconds." } }, { status: 503, headers: { "Retry-After": "5" } });
+  }
   console.error("Unhandled error in API route:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });
 }
@@ -28,6 +31,22 @@ export async function requestLocale(request: Request): Promise<Locale> {
   const actor = bearer ? null : await getActor().catch(() => null);
   const cookie = /(?:^|;\s*)tb-locale=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
   return resolveLocale({ userLocale: actor?.locale, cookie, acceptLanguage: request.headers.get("accept-language") });
+}
+
+const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
+
+/** The database is down, restarting or out of connections: a 503 to retry, not a 500 (its cause, however deep). */
+export function databaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 5) return false;
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; meta?: { code?: unknown } };
+  for (const code of [e.code, e.originalCode, e.meta?.code]) if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || /^08/.test(code))) return true;
+  if (typeof e.message === "string") {
+    // Prisma reports the server's SQLSTATE inside its message ("Database error. Code: `57P03`. ...").
+    const sqlState = /Code: `([0-9A-Z]{5})`/.exec(e.message)?.[1];
+    if (sqlState && (UNAVAILABLE_CODES.has(sqlState) || sqlState.startsWith("08"))) return true;
+    if (/Can't reach database server|Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection due to administrator command|Timed out fetching a new connection/i.test(e.message)) return true;
+  }
+  return databaseUnavailable(e.cause, depth + 1);
 }
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;

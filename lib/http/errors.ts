@@ -23,16 +23,20 @@ export const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** Why, for code that must tell refusals apart (never by comparing message text). */
+export type ErrorReason = "participant_not_found" | "trial_not_found";
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string[]>,
+    readonly reason?: ErrorReason,
   ) {
     super(message);
     this.name = "AppError";
   }
 }
 
-export const notFound = (what = "Not found") => new AppError("not_found", what);
+export const notFound = (what = "Not found", reason?: ErrorReason) => new AppError("not_found", what, undefined, reason);
 export const unauthenticated = () => new AppError("unauthenticated", "Sign in to continue.");

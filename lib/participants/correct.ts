@@ -33,7 +33,7 @@ async function lockEditable(tx: Tx, access: TrialAccess, trialId: string, partic
     where: { ...participantScope(access), id: participantId },
     include: { ...participantInclude, statusChanges: { orderBy: { date: "asc" }, select: { date: true, toStatus: true } } },
   });
-  if (!participant || !canEditAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"));
+  if (!participant || !canEditAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
   return participant;
 }
 

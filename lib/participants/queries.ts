@@ -91,7 +91,7 @@ async function _getParticipant(actor: Actor, trialId: string, participantId: str
     where: { ...participantScope(access), id: participantId },
     include: { ...participantInclude, statusChanges: { orderBy: [{ date: "asc" }, { createdAt: "asc" }] } },
   });
-  if (!participant) throw notFound(msg("errors.participantNotFound"));
+  if (!participant) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
   return {
     participant: participantView(participant),
     history: participant.statusChanges.map((s) => ({

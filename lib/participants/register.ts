@@ -25,6 +25,8 @@ import type { Country } from "@/lib/db/generated/enums";
 import { participantView, sexFromApi, type ParticipantView } from "./view";
 
 const WRITE_CHUNK = 250;
+/** Ids made here for bulk inserts: 32 lower-case hex digits (like the database's other ids, letters and digits only). */
+const newId = () => randomUUID().replace(/-/g, "");
 
 export interface CheckedRegistration {
   input: RegisterInput;
@@ -100,7 +102,7 @@ export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string,
     if (!seq) throw new AppError("invalid", msg("errors.invalid"), { siteId: [msg("validation.siteNotActive")] });
     rows.forEach((r, i) => numbers.set(r, `${r.siteCode}-${String(seq.screeningSeq - rows.length + 1 + i).padStart(4, "0")}`));
   }
-  const rows = checked.map((c) => ({ c, id: randomUUID(), screeningDate: toDbDate(c.input.screeningDate), screeningNumber: numbers.get(c)! }));
+  const rows = checked.map((c) => ({ c, id: newId(), screeningDate: toDbDate(c.input.screeningDate), screeningNumber: numbers.get(c)! }));
   const views: ParticipantView[] = [];
   // Multi-row INSERTs from arrays (one parameter per column): an import's 5,000 participants take a few dozen
   // statements, in chunks that let the server answer other requests in between.

@@ -47,7 +47,7 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
             include: { ...participantInclude, statusChanges: { orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
           })
         : null;
-      if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"));
+      if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
       if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
       if (participant.version !== input.version) {
         throw new AppError("conflict", msg("errors.stale"));

@@ -6,13 +6,11 @@
 // unless the trial records a cross-border approval reference.
 import "server-only";
 import { csvRows } from "@/lib/http/csv";
-import { recordRefusal, trialAccess } from "@/lib/auth/access";
+import { listingSites, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { streamPool } from "@/lib/db/stream-pool";
-import { AppError } from "@/lib/http/errors";
-import { msg } from "@/lib/i18n/messages";
 
 export const LISTING_COLUMNS = ["STUDYID", "SITEID", "COUNTRY", "SUBJID", "AGE", "SEX", "SCRNYM", "SUBTYPE", "DISPOSITION", "DSREAS", "COHORT"] as const;
 const BATCH = 1_000;
@@ -47,13 +45,8 @@ export interface ListingPlan {
 export async function planListing(actor: Actor, trialId: string): Promise<ListingPlan> {
   const access = await trialAccess(actor, trialId);
   const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, sponsorListingAllowed: true, crossBorderApprovalRef: true } });
-  const investigator = access.roles.has("INVESTIGATOR");
-  const sponsor = access.roles.has("SPONSOR") && trial.sponsorListingAllowed;
-  if (!investigator && !sponsor) {
-    await recordRefusal(actor, { entityType: "Trial", entityId: trialId, trialId, action: "listing.download" });
-    throw new AppError("forbidden", msg("errors.listingNotAllowed"));
-  }
-  const siteIds = sponsor ? "all" : access.investigatorSites === "all" ? "all" : [...access.investigatorSites];
+  const sites = await listingSites(actor, access, trial);
+  const siteIds = sites === "all" ? "all" : [...sites];
   const memberships = await db().membership.findMany({ where: { userId: actor.id, trialId, revokedAt: null }, select: { site: { select: { country: true } } } });
   const inChina = memberships.length > 0 && memberships.every((m) => m.site?.country === "CN");
   return { trialCode: trial.code, siteIds, withholdChineseGenetics: !inChina && !trial.crossBorderApprovalRef };

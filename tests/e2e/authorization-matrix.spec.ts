@@ -3,6 +3,9 @@
 // date, missing fields) or stale (old version), so an allowed caller gets 422 or 409 (an action: "invalid" or
 // "stale") and a refused one 404, 403 or 401 ("refused", "signin").
 // A page, route or action that is not in the table fails the suite.
+// Two more callers hold a personal API token (read-only) of the investigator and of the sponsor, and no cookie: the
+// JSON API's reads answer them as it answers their holder, every write is refused (403), and pages and server
+// actions treat a token as nobody signed in (a token is for the API only).
 import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Browser } from "@playwright/test";
@@ -199,22 +202,42 @@ test("every page, route handler and server action is in the authorization matrix
   expect(Object.keys(ACTIONS).filter((a) => !actions.includes(a)), "ACTIONS that no longer exist").toEqual([]);
 });
 
+type TokenRole = "investigatorToken" | "sponsorToken";
+type Caller = Role | TokenRole;
+const TOKEN_ROLES: Record<TokenRole, Role> = { investigatorToken: "investigator", sponsorToken: "sponsor" };
+const CALLERS: Caller[] = [...ROLES, ...(Object.keys(TOKEN_ROLES) as TokenRole[])];
+
+/** What a token holder gets: the API's reads as their holder, its writes refused, pages as nobody signed in. */
+function expected(row: Row, caller: Caller): number {
+  if (!(caller in TOKEN_ROLES)) return row.expect[caller as Role];
+  const [method, route] = row.route.split(" ") as [string, string];
+  if (!route.startsWith("/api/v1/")) return row.expect.anonymous;
+  return method === "GET" ? row.expect[TOKEN_ROLES[caller as TokenRole]] : 403;
+}
+
 async function contexts(browser: Browser) {
-  const out = {} as Record<Role, APIRequestContext>;
-  const cookies = {} as Record<Role, string>;
+  const out = {} as Record<Caller, APIRequestContext>;
+  const headers = {} as Record<Caller, Record<string, string>>;
   for (const role of ROLES) {
     const context = await browser.newContext();
     const page = await context.newPage();
     if (role !== "anonymous") await signIn(page, ACCOUNTS[role]);
     out[role] = context.request;
-    cookies[role] = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    headers[role] = { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ") };
   }
-  return { out, cookies };
+  for (const [caller, holder] of Object.entries(TOKEN_ROLES) as [TokenRole, Role][]) {
+    const created = await out[holder].post("/api/v1/tokens", { data: { name: `matrix ${caller}`, expiresInDays: 1 } });
+    expect(created.status(), `token for ${holder}`).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    headers[caller] = { authorization: `Bearer ${token}` };
+    out[caller] = (await browser.newContext({ extraHTTPHeaders: headers[caller] })).request;
+  }
+  return { out, headers };
 }
 
 test("every role gets exactly the expected answer from every page and route", async ({ browser, baseURL }) => {
-  test.setTimeout(120_000);
-  const { out: as, cookies } = await contexts(browser);
+  test.setTimeout(240_000);
+  const { out: as, headers } = await contexts(browser);
   const trials = (await (await as.investigator.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
   const trial = trials.items.find((t) => t.code === "TB-201")!.id;
   const enrolment = (await (await as.investigator.get(`/api/v1/trials/${trial}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
@@ -226,12 +249,12 @@ test("every role gets exactly the expected answer from every page and route", as
   const mismatches: string[] = [];
   for (const row of ROWS) {
     const [method] = row.route.split(" ") as [string];
-    for (const role of ROLES) {
+    for (const role of CALLERS) {
       let status: number;
       if (row.route.endsWith("/events")) {
         // A stream: read the status, then hang up.
         const controller = new AbortController();
-        const response = await fetch(`${baseURL}${row.path(ids)}`, { headers: { cookie: cookies[role] }, signal: controller.signal });
+        const response = await fetch(`${baseURL}${row.path(ids)}`, { headers: headers[role], signal: controller.signal });
         status = response.status;
         controller.abort();
       } else {
@@ -239,7 +262,7 @@ test("every role gets exactly the expected answer from every page and route", as
         const response = await as[role].fetch(row.path(ids), { method, maxRedirects: 0, ...(body?.headers ? { headers: body.headers } : {}), ...(body?.data !== undefined ? { data: body.data } : {}) });
         status = response.status();
       }
-      if (status !== row.expect[role]) mismatches.push(`${row.route}${row.label ? ` (${row.label})` : ""} as ${role}: expected ${row.expect[role]}, got ${status}`);
+      if (status !== expected(row, role)) mismatches.push(`${row.route}${row.label ? ` (${row.label})` : ""} as ${role}: expected ${expected(row, role)}, got ${status}`);
     }
   }
 
@@ -247,7 +270,7 @@ test("every role gets exactly the expected answer from every page and route", as
   for (const [name, row] of Object.entries(ACTIONS)) {
     if ("notCalled" in row) continue;
     const args = [...(row.bound?.(ids) ?? []), ...(row.withoutState ? [] : [{}]), "$K1"];
-    for (const role of ROLES) {
+    for (const role of CALLERS) {
       // React's reply encoding: the form's fields as part 1 ("_1_" + name), then the argument list ("0") last.
       const body = new FormData();
       for (const [k, v] of Object.entries(row.fields ?? {})) body.append(`_1_${k}`, v === "$usSite" ? ids.usSite : v);
@@ -259,7 +282,8 @@ test("every role gets exactly the expected answer from every page and route", as
       });
       const text = await response.text();
       const got = outcomeOf(response.status(), text);
-      if (got !== row.expect[role]) mismatches.push(`action ${name} as ${role}: expected ${row.expect[role]}, got ${got} (${/^1:(.*)$/m.exec(text)?.[1]?.slice(0, 200)})`);
+      const want = role in TOKEN_ROLES ? row.expect.anonymous : row.expect[role as Role]; // a token signs nobody in here
+      if (got !== want) mismatches.push(`action ${name} as ${role}: expected ${want}, got ${got} (${/^1:(.*)$/m.exec(text)?.[1]?.slice(0, 200)})`);
     }
   }
   expect(mismatches).toEqual([]);

@@ -35,10 +35,9 @@ test("state changes from another site, or with Origin: null, are refused", async
 test("a burst of 50 parallel wrong passwords gets no more than the budget of 5 checked: each attempt counts before its check", async ({ request }) => {
   // From an address of the test's own (one load balancer's hop), so the other tests' sign-ins keep their budget.
   const headers = { "x-forwarded-for": "198.51.100.7" };
-  const attempt = async () => {
-    const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    return (await request.post("/api/auth/callback/credentials", { headers, form: { csrfToken, email: "burst.test@example.org", password: "wrong-password", json: "true" } })).status();
-  };
+  // One CSRF token for the whole burst (parallel fetches of new ones would overwrite each other's cookie).
+  const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const attempt = async () => (await request.post("/api/auth/callback/credentials", { headers, form: { csrfToken, email: "burst.test@example.org", password: "wrong-password", json: "true" } })).status();
   const statuses = await Promise.all(Array.from({ length: 50 }, attempt));
   expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
   expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(45);

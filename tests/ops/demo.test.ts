@@ -95,13 +95,17 @@ describe("the demo, its commands and its data", () => {
     const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
     process.kill(pid, "SIGKILL");
     const key = randomUUID();
+    const statuses: number[] = [];
     let answer = await register(key).catch(() => ({ status: 0, body: { id: "" } }));
+    statuses.push(answer.status);
     const deadline = Date.now() + 90_000;
     while (answer.status !== 201 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 200));
       answer = await register(key).catch(() => ({ status: 0, body: { id: "" } })); // retried with the same key
+      statuses.push(answer.status);
     }
     expect(answer.status, demo.log()).toBe(201);
+    expect(statuses, demo.log().split("\n").filter((l) => /Unhandled|rror/.test(l)).join("\n")).not.toContain(500); // while the database is away: 503 with Retry-After, never a 500
     acknowledged.push(answer.body.id);
     expect(alive(demo.child)).toBe(true);
     expect(demo.log()).toContain("stopped unexpectedly");
