@@ -17,6 +17,9 @@ export function errorResponse(error: unknown, locale: Locale = "en"): NextRespon
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     return NextResponse.json(body, { status: STATUS[error.code], headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
   }
+  if (unstorableText(error)) {
+    return NextResponse.json({ error: { code: "invalid_request", message: "The request contains characters that cannot be stored (such as a NUL byte)." } }, { status: 400 });
+  }
   if (databaseUnavailable(error)) {
     return NextResponse.json({ error: { code: "unavailable", message: "The service is briefly unavailable. Try again in a few seconds." } }, { status: 503, headers: { "Retry-After": "5" } });
   }
@@ -47,6 +50,12 @@ export function databaseUnavailable(error: unknown, depth = 0): boolean {
     if (/Can't reach database server|Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection due to administrator command|Timed out fetching a new connection/i.test(e.message)) return true;
   }
   return databaseUnavailable(e.cause, depth + 1);
+}
+
+/** PostgreSQL refused a value's characters (a NUL byte, an invalid sequence): the request's fault, a 400. */
+function unstorableText(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : "";
+  return /Code: `(22021|22P05)`|invalid byte sequence for encoding|unsupported Unicode escape sequence/.test(text);
 }
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;

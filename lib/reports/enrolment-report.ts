@@ -9,7 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { isIsoDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { enrolmentSummary, METRICS, type Counts, type EnrolmentSummary } from "@/lib/enrolment/summary";
-import { forecast } from "@/lib/forecast/engine";
+import { forecastOffThread } from "@/lib/forecast/pool";
 import { liveForecastInput } from "@/lib/forecast/live";
 import { validationError } from "@/lib/http/validation";
 
@@ -64,7 +64,7 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
     enrolmentSummary(db(), trialId),
     printsForecast ? liveForecastInput(actor, trialId) : null,
   ]);
-  const result = live ? forecast({ ...live.input, replicates: 5_000 }) : null;
+  const result = live ? await forecastOffThread({ ...live.input, replicates: 5_000 }) : null;
   await db().$transaction((tx) =>
     recordAudit(tx, { actorId: actor.id, action: "report.download", entityType: "Trial", entityId: trialId, trialId, after: { report: "enrolment", format, filters } }),
   );

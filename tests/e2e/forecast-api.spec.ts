@@ -27,3 +27,29 @@ test("POST /api/v1/forecast refuses bad input with 4xx and says why", async ({ p
   const huge = await page.request.post("/api/v1/forecast", { headers: { "content-type": "application/json" }, data: `"${"x".repeat(2_100_000)}"` });
   expect(huge.status()).toBe(413);
 });
+
+test("a forecast over the work budget is refused at once; a large one within it never stops the server answering", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.sponsor);
+  const sites = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `s${i}`, country: i % 2 ? "US" : "CN", rate: { shape: 2, rate: 4 } }));
+  const cohorts = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, target: 40 }));
+  const started = Date.now();
+  const over = await page.request.post("/api/v1/forecast", { data: { sites: sites(2_000), cohorts: cohorts(50), replicates: 200_000 } });
+  expect(over.status()).toBe(422);
+  expect(Date.now() - started).toBeLessThan(1_000);
+  expect(JSON.stringify(await over.json())).toContain("units of work");
+
+  // About 100 million units of work: seconds of simulation, in a worker thread.
+  let done = false;
+  const large = page.request.post("/api/v1/forecast", { data: { sites: sites(500), cohorts: cohorts(10), scenarios: [{ name: "Joint", countries: ["US", "CN"] }], replicates: 20_000 }, timeout: 60_000 })
+    .then((r) => { done = true; return r; });
+  await new Promise((r) => setTimeout(r, 300));
+  const answers: number[] = [];
+  while (!done && answers.length < 20) {
+    const t = Date.now();
+    expect((await page.request.get("/api/health")).status()).toBe(200);
+    answers.push(Date.now() - t);
+  }
+  expect((await large).status()).toBe(200);
+  expect(answers.length).toBeGreaterThan(1); // the health check answered while the forecast ran
+  expect(Math.max(...answers)).toBeLessThan(1_000);
+});

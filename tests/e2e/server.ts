@@ -34,6 +34,10 @@ async function main() {
   const required = await db.user.create({ data: { email: "totp.required@example.org", displayName: "Required Test", passwordHash: await hashPassword("trialbridge-demo") } });
   const tb201 = await db.trial.findUniqueOrThrow({ where: { code: "TB-201" }, select: { id: true, trialSites: { take: 1, select: { siteId: true } } } });
   await db.membership.create({ data: { userId: required.id, trialId: tb201.id, siteId: tb201.trialSites[0]!.siteId, role: "COORDINATOR" } });
+  // A coordinator at the US demo site whom only the API fuzz test uses.
+  const fuzzer = await db.user.create({ data: { email: "fuzz.test@example.org", displayName: "Fuzz Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  const bos = await db.site.findUniqueOrThrow({ where: { code: "US-BOS1" }, select: { id: true } });
+  await db.membership.create({ data: { userId: fuzzer.id, trialId: tb201.id, siteId: bos.id, role: "COORDINATOR" } });
   // Tests that need to age a session read the database URL from here.
   fs.mkdirSync("test-results", { recursive: true });
   fs.writeFileSync(DATABASE_URL_FILE, url);

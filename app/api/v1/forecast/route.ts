@@ -1,5 +1,5 @@
 import { requireActor } from "@/lib/auth/session";
-import { forecast } from "@/lib/forecast/engine";
+import { forecastOffThread } from "@/lib/forecast/pool";
 import { forecastInput } from "@/lib/forecast/schema";
 import { apiHandler, json } from "@/lib/http/api";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
@@ -12,5 +12,5 @@ export const POST = apiHandler(async (request) => {
   const actor = await requireActor();
   await enforce(LIMITS.forecasts(actor.id));
   const input = await parseJsonBody(request, forecastInput, 2_000_000);
-  return json(forecast(input));
+  return json(await forecastOffThread(input));
 });

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
-import { forecast } from "@/lib/forecast/engine";
+import { forecastOffThread } from "@/lib/forecast/pool";
 import { liveForecastInput } from "@/lib/forecast/live";
 import { db } from "@/lib/db/client";
 import { ForecastView } from "./ForecastView";
@@ -21,7 +21,7 @@ export default async function ForecastPage({ params }: { params: Promise<{ trial
       <p><Link href={`/trials/${trialId}`}>← {trial.code}</Link></p>
       <h1>{t("title")}: {trial.code}</h1>
       <p className="muted">{t("intro")}</p>
-      <ForecastView monthZero={live.monthZero} asOf={live.asOf} initialInput={live.input} initialResult={forecast(live.input)} cohortNames={live.cohortNames} />
+      <ForecastView monthZero={live.monthZero} asOf={live.asOf} initialInput={live.input} initialResult={await forecastOffThread(live.input)} cohortNames={live.cohortNames} />
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { requireActor } from "@/lib/auth/session";
-import { forecast } from "@/lib/forecast/engine";
+import { forecastOffThread } from "@/lib/forecast/pool";
 import { liveForecastInput } from "@/lib/forecast/live";
 import { apiHandler, json } from "@/lib/http/api";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
@@ -11,5 +11,5 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (_
   const actor = await requireActor();
   await enforce(LIMITS.forecasts(actor.id));
   const live = await liveForecastInput(actor, (await params).trialId);
-  return json({ monthZero: live.monthZero, asOf: live.asOf, input: live.input, result: forecast(live.input) });
+  return json({ monthZero: live.monthZero, asOf: live.asOf, input: live.input, result: await forecastOffThread(live.input) });
 });
