@@ -8,6 +8,19 @@ import { AppError } from "@/lib/http/errors";
 import { hub, type LiveEvent } from "@/lib/realtime/hub";
 
 export const dynamic = "force-dynamic";
+
+// Each event is serialised once, whatever the number of open dashboards: the hub hands every subscriber the same
+// event object, and its frame is kept beside it.
+const encoder = new TextEncoder();
+const frames = new WeakMap<LiveEvent, Uint8Array>();
+function frameOf(event: LiveEvent): Uint8Array {
+  let frame = frames.get(event);
+  if (!frame) {
+    frame = encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`);
+    frames.set(event, frame);
+  }
+  return frame;
+}
 export const runtime = "nodejs";
 
 export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
@@ -18,23 +31,21 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (r
   if (raw !== null && !/^\d{1,18}$/.test(raw)) throw new AppError("invalid_request", "Last-Event-ID must be an event id (digits).");
   const lastEventId = raw === null ? null : BigInt(raw);
 
-  const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       let open = true;
-      const write = (text: string) => {
+      const write = (chunk: string | Uint8Array) => {
         if (!open) return;
         try {
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
         } catch {
           open = false;
           cleanup();
         }
       };
       write("retry: 2000\n\n");
-      const send = (event: LiveEvent) =>
-        write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`);
+      const send = (event: LiveEvent) => write(frameOf(event));
       const unsubscribe = await hub().subscribe(trialId, lastEventId, send);
       const end = () => {
         cleanup();
