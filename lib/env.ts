@@ -15,6 +15,8 @@ const schema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** Proxies in front of the app that append to X-Forwarded-For (the client's address is that many from the right). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /** A forecast still simulating after this long is stopped and answered with a 503. */
+  FORECAST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(20_000),
   /** Live streams send a heartbeat this often, and re-check the user's access each time. */
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** How often the audit chain's head is signed (a checkpoint), when it has moved. */

@@ -12,6 +12,8 @@ import type { Actor } from "@/lib/auth/session";
 import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
+import { enforce, LIMITS } from "@/lib/http/rate-limit";
+import { forecastOffThread } from "./pool";
 import { COUNTRIES, type ForecastInputJson } from "./schema";
 
 const DAYS_PER_MONTH = 30.4375;
@@ -131,4 +133,14 @@ export async function liveForecastInput(actor: Actor, trialId: string, today = t
       horizonMonths: 240,
     },
   };
+}
+
+/**
+ * The trial's forecast from its live data, for the page and GET /trials/{id}/forecast alike: rate-limited like
+ * POST /forecast (it is as costly), simulated off the request thread.
+ */
+export async function liveForecast(actor: Actor, trialId: string) {
+  const live = await liveForecastInput(actor, trialId);
+  await enforce(LIMITS.forecasts(actor.id));
+  return { ...live, result: await forecastOffThread(live.input) };
 }

@@ -6,12 +6,12 @@ import "server-only";
 import os from "node:os";
 import path from "node:path";
 import * as threads from "node:worker_threads";
+import { serverEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { forecastInput, type ForecastInputJson, type ForecastResult } from "./schema";
 
 const SIZE = Math.max(1, Math.min(2, os.cpus().length - 1));
 const QUEUE_MAX = 20;
-export const FORECAST_TIMEOUT_MS = Number(process.env.FORECAST_TIMEOUT_MS ?? 20_000);
 
 interface Task {
   id: number;
@@ -83,7 +83,7 @@ class Pool {
       const task = this.queue.shift()!;
       slot.task = task;
       const busy = slot;
-      busy.timer = setTimeout(() => this.replace(busy, unavailable("The forecast took too long and was stopped. Ask for fewer replicates or scenarios.")), FORECAST_TIMEOUT_MS);
+      busy.timer = setTimeout(() => this.replace(busy, unavailable("The forecast took too long and was stopped. Ask for fewer replicates or scenarios.")), serverEnv().FORECAST_TIMEOUT_MS);
       busy.worker.postMessage({ id: task.id, input: task.input });
     }
   }
