@@ -1,9 +1,10 @@
 // Registering a screened patient: validated, scoped to the coordinator's own sites, numbered per site, with its
-// test results, first status, audit row and enrolment event in one transaction (optionally idempotent).
+// test results, first status, audit row and counter deltas in one transaction (optionally idempotent); the live event
+// follows from the folder just after commit (docs/decisions/011).
 // Split in two so the CSV import can check every row before writing any: checkRegistration reads only;
 // insertRegistrations writes any number of checked registrations inside the caller's transaction, in a fixed handful
 // of statements (one registration or an import's five thousand), in the documented lock order
-// (docs/decisions/010-lock-order.md): the sites' numbering rows in id order, then the trial's counters last.
+// (docs/decisions/010-lock-order.md): the sites' numbering rows in id order, and no other lock.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { canEditAt, trialAccess, type TrialAccess } from "@/lib/auth/access";
@@ -85,12 +86,16 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
 
 /**
  * Writes checked registrations inside the caller's transaction: numbers, participants, results, first steps and one
- * audit row each (the counters are countRegistrations', last). Each site's numbering row is locked in id order and re-checked
- * there, so a site closed (or its trial) after the checks but before this commit refuses the write.
+ * audit row each (the counter deltas are countRegistrations'). Each site's numbering row is locked in id order and
+ * re-checked there, so a site closed (or its trial) after the checks but before this commit refuses the write.
  */
 export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string, checked: readonly CheckedRegistration[], auditReason?: string): Promise<ParticipantView[]> {
   const bySite = new Map<string, CheckedRegistration[]>();
-  for (const c of checked) bySite.set(c.trialSiteId, [...(bySite.get(c.trialSiteId) ?? []), c]);
+  for (const c of checked) {
+    const list = bySite.get(c.trialSiteId);
+    if (list) list.push(c);
+    else bySite.set(c.trialSiteId, [c]);
+  }
   const numbers = new Map<CheckedRegistration, string>();
   for (const trialSiteId of [...bySite.keys()].sort()) {
     const rows = bySite.get(trialSiteId)!;
