@@ -1,0 +1,139 @@
+// Groundwork for two deployments of one trial (issue 14): the signed count snapshot one node sends its peer, and the
+// rules its peer applies on receipt. Pure: no database, no network (the outbox, the relay and the dashboards that
+// combine both sides are still to come; docs/decisions/013-federated-count-snapshots.md).
+//
+// A snapshot says, in a closed vocabulary only (codes, YYYY-MM months, whole numbers; no patient id, no date finer
+// than a month, no free text), what one node's own sites have counted: per trial, site, cohort, metric and month.
+// It is strict at every level: a field the schema does not name makes building it fail (so a patient-level field
+// added to the exporter stops the export) and makes receiving it fail. Each snapshot carries its origin, a contiguous
+// sequence number, the hash of the previous snapshot and its as-of time, and is signed (compact JWS, EdDSA, over
+// RFC 8785 canonical JSON) with the node's key (lib/keys/node-keys.ts).
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { canonicalJson, sign, SignatureError, verify, type PublicKey } from "@/lib/keys/node-keys";
+
+export const SNAPSHOT_TYPE = "trialbridge.counts";
+export const METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
+
+const code = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/);
+
+const cell = z.strictObject({
+  site: code,
+  /** null: the site's own counts, not by cohort. */
+  cohort: code.nullable(),
+  metric: z.enum(METRICS),
+  /** null: since the start; else the site's calendar month. */
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).nullable(),
+  /** null: suppressed by the origin's disclosure policy (never to be shown or summed as 0). */
+  value: z.number().int().min(0).max(10_000_000).nullable(),
+});
+
+export const snapshotSchema = z.strictObject({
+  typ: z.literal(SNAPSHOT_TYPE),
+  v: z.literal(1),
+  origin: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  seq: z.number().int().min(1),
+  /** Hash of the previous snapshot's signed bytes (null for seq 1). */
+  prev: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  asOf: z.iso.datetime(),
+  /** Re-sent history: accepted past the maximum age. */
+  backfill: z.boolean().optional(),
+  /** The origin stopped exporting (its administrators' pause): the peer shows "paused by origin". */
+  paused: z.boolean().optional(),
+  trials: z.array(z.strictObject({ trial: code, cells: z.array(cell).max(200_000) })).max(500),
+});
+
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+export class SnapshotRefused extends Error {
+  constructor(
+    readonly reason: "bad_signature" | "unknown_key" | "not_canonical" | "schema" | "too_old" | "wrong_origin" | "broken_chain",
+    message: string,
+  ) {
+    super(message);
+    this.name = "SnapshotRefused";
+  }
+}
+
+/** The hash a snapshot's successor names as `prev`: SHA-256 of its compact JWS. */
+export const snapshotHash = (jws: string) => createHash("sha256").update(jws).digest("hex");
+
+/** Checks a snapshot against the strict schema before it leaves (fails closed) and signs it. */
+export async function signSnapshot(snapshot: unknown, keyFile?: string): Promise<{ jws: string; snapshot: Snapshot }> {
+  const parsed = snapshotSchema.safeParse(snapshot);
+  if (!parsed.success) throw new SnapshotRefused("schema", `refusing to send: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const { jws } = await sign(parsed.data, keyFile);
+  return { jws, snapshot: parsed.data };
+}
+
+export interface VerifyOptions {
+  /** The peer's public keys as paired (never the keys a message offers), with each key's end of life. */
+  keys: readonly PublicKey[];
+  origin: string;
+  maxAgeSeconds: number;
+  now?: Date;
+}
+
+/** Verifies a received snapshot: signature by a live paired key, canonical bytes, strict schema, origin and age. */
+export async function verifySnapshot(jws: string, options: VerifyOptions): Promise<Snapshot> {
+  const now = options.now ?? new Date();
+  const live = options.keys.filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now.getTime());
+  let payload: unknown;
+  try {
+    ({ payload } = await verify(jws, live));
+  } catch (error) {
+    if (error instanceof SignatureError) {
+      const reason = error.reason === "unknown_key" ? "unknown_key" : error.reason === "not_canonical" ? "not_canonical" : "bad_signature";
+      throw new SnapshotRefused(reason, error.message);
+    }
+    throw error;
+  }
+  const parsed = snapshotSchema.safeParse(payload);
+  if (!parsed.success) throw new SnapshotRefused("schema", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  const snapshot = parsed.data;
+  if (snapshot.origin !== options.origin) throw new SnapshotRefused("wrong_origin", `from ${snapshot.origin}, expected ${options.origin}`);
+  const age = (now.getTime() - Date.parse(snapshot.asOf)) / 1000;
+  if (age > options.maxAgeSeconds && !snapshot.backfill) throw new SnapshotRefused("too_old", `as of ${snapshot.asOf}, older than ${options.maxAgeSeconds} s`);
+  return snapshot;
+}
+
+/** What a receiver keeps of a peer's feed: the last applied snapshot, and verified ones waiting for a gap to fill. */
+export interface FeedState {
+  seq: number;
+  hash: string | null;
+  latest: Snapshot | null;
+  waiting: Record<number, { jws: string; snapshot: Snapshot }>;
+}
+
+export const emptyFeed = (): FeedState => ({ seq: 0, hash: null, latest: null, waiting: {} });
+
+/**
+ * Applies a verified snapshot to a feed: each sequence number once (a redelivery changes nothing), in order (one that
+ * comes early waits for the missing ones), each naming its predecessor's hash (or the chain is broken and refused).
+ * Returns the new state and the sequence numbers applied now (with `missing` set while a gap is open).
+ */
+export function applySnapshot(state: FeedState, jws: string, snapshot: Snapshot): { state: FeedState; applied: number[]; missing: number | null } {
+  if (snapshot.seq <= state.seq || state.waiting[snapshot.seq]) return { state, applied: [], missing: firstMissing(state) };
+  const next: FeedState = { ...state, waiting: { ...state.waiting, [snapshot.seq]: { jws, snapshot } } };
+  const applied: number[] = [];
+  for (;;) {
+    const candidate = next.waiting[next.seq + 1];
+    if (!candidate) break;
+    if (candidate.snapshot.prev !== next.hash) {
+      throw new SnapshotRefused("broken_chain", `snapshot ${candidate.snapshot.seq} does not follow snapshot ${next.seq}`);
+    }
+    delete next.waiting[next.seq + 1];
+    next.seq = candidate.snapshot.seq;
+    next.hash = snapshotHash(candidate.jws);
+    next.latest = candidate.snapshot;
+    applied.push(candidate.snapshot.seq);
+  }
+  return { state: next, applied, missing: firstMissing(next) };
+}
+
+function firstMissing(state: FeedState): number | null {
+  return Object.keys(state.waiting).length ? state.seq + 1 : null;
+}
+
+/** The canonical text of a snapshot (what is signed), for the egress log and for byte scans in tests. */
+export const snapshotText = (snapshot: Snapshot) => canonicalJson(snapshot);
