@@ -37,7 +37,7 @@ describe("signed count snapshots between two nodes", () => {
     expect((await verifySnapshot(first!.jws, options)).seq).toBe(1);
     const [header, payload, signature] = first!.jws.split(".") as [string, string, string];
     const bytes = Buffer.from(payload, "base64url");
-    bytes[bytes.length - 5] ^= 0x01;
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0x01;
     expect(await refusal(verifySnapshot(`${header}.${bytes.toString("base64url")}.${signature}`, options))).toBe("bad_signature");
     expect(await refusal(verifySnapshot(first!.jws, { ...options, keys: await publicKeys(otherKeys) }))).toBe("unknown_key");
     const later = new Date(Date.now() + 3_600_000);
