@@ -60,10 +60,7 @@ export async function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce, https);
 
   if (STATE_CHANGING.has(request.method) && crossSite(request)) {
-    const refused = NextResponse.json(
-      { error: { code: "forbidden", message: "Cross-site requests are not allowed." } },
-      { status: 403 },
-    );
+    const refused = NextResponse.json({ error: { code: "forbidden", message: "Cross-site requests are not allowed." } }, { status: 403 });
     return withSecurityHeaders(refused, csp, https);
   }
 

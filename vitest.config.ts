@@ -18,7 +18,15 @@ export default defineConfig({
       {
         resolve: { alias },
         // The app as users run it: whole processes (the demo, its commands, app servers killed mid-load).
-        test: { name: "ops", include: ["tests/ops/**/*.test.ts"], environment: "node", testTimeout: 600_000, hookTimeout: 600_000, pool: "forks", fileParallelism: false },
+        test: {
+          name: "ops",
+          include: ["tests/ops/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          fileParallelism: false,
+        },
       },
       {
         resolve: { alias },

@@ -8,7 +8,9 @@ export default function ErrorPage({ reset }: { error: Error; reset: () => void }
     <div className="card">
       <h1>{t("genericTitle")}</h1>
       <p>{t("generic")}</p>
-      <button type="button" onClick={reset}>{t("retry")}</button>
+      <button type="button" onClick={reset}>
+        {t("retry")}
+      </button>
     </div>
   );
 }

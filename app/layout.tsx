@@ -18,7 +18,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang={locale}>
       <body>
         <NextIntlClientProvider>
-          <a className="skip-link" href="#main">{t("skipToContent")}</a>
+          <a className="skip-link" href="#main">
+            {t("skipToContent")}
+          </a>
           <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} auditReader={auditReader} locale={locale} />
           <main id="main">{children}</main>
         </NextIntlClientProvider>

@@ -50,7 +50,9 @@ async function main() {
        WHERE p."id" LIKE 'bench-%'`;
     await bench.db.$executeRawUnsafe("ANALYZE");
     await rebuild(bench.db, trial.id);
-    console.log(`  (loaded ${LARGE.toLocaleString("en")} more participants and rebuilt the counters in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(
+      `  (loaded ${LARGE.toLocaleString("en")} more participants and rebuilt the counters in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
     const large = await measure("large");
     console.log(`  ratio large/small (median): ${(large.median / small.median).toFixed(2)} (goal: at most 2, and under 50 ms)`);
   } finally {

@@ -8,13 +8,20 @@ const PARTICIPANTS = Number(process.env.BENCH_PARTICIPANTS ?? 1_000_000);
 
 function rssMb(pid: number): number {
   // The server process and any children it started.
-  const pids = [pid, ...fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/stat`, "utf8").split(" ")[3] === String(pid);
-    } catch {
-      return false;
-    }
-  })];
+  const pids = [
+    pid,
+    ...fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/stat`, "utf8").split(" ")[3] === String(pid);
+        } catch {
+          return false;
+        }
+      }),
+  ];
   return pids.reduce((sum, p) => {
     try {
       return sum + Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024;

@@ -21,33 +21,38 @@ async function main() {
     const arrivals = new Map<string, number[]>(); // event id -> arrival times
     const controllers: AbortController[] = [];
     let open = 0;
-    await Promise.all(Array.from({ length: DASHBOARDS }, async () => {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const response = await fetch(`${bench.base}/api/v1/trials/${trial.id}/events`, { headers: { cookie: viewer, accept: "text/event-stream" }, signal: controller.signal });
-      const reader = response.body!.getReader();
-      const decoder = new TextDecoder();
-      open++;
-      let buffer = "";
-      void (async () => {
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            const now = performance.now();
-            buffer += decoder.decode(value, { stream: true });
-            let split: number;
-            while ((split = buffer.indexOf("\n\n")) >= 0) {
-              const id = /^id: (\d+)$/m.exec(buffer.slice(0, split))?.[1];
-              buffer = buffer.slice(split + 2);
-              if (id) arrivals.set(id, [...(arrivals.get(id) ?? []), now]);
+    await Promise.all(
+      Array.from({ length: DASHBOARDS }, async () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        const response = await fetch(`${bench.base}/api/v1/trials/${trial.id}/events`, {
+          headers: { cookie: viewer, accept: "text/event-stream" },
+          signal: controller.signal,
+        });
+        const reader = response.body!.getReader();
+        const decoder = new TextDecoder();
+        open++;
+        let buffer = "";
+        void (async () => {
+          try {
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) return;
+              const now = performance.now();
+              buffer += decoder.decode(value, { stream: true });
+              let split: number;
+              while ((split = buffer.indexOf("\n\n")) >= 0) {
+                const id = /^id: (\d+)$/m.exec(buffer.slice(0, split))?.[1];
+                buffer = buffer.slice(split + 2);
+                if (id) arrivals.set(id, [...(arrivals.get(id) ?? []), now]);
+              }
             }
+          } catch {
+            // aborted
           }
-        } catch {
-          // aborted
-        }
-      })();
-    }));
+        })();
+      }),
+    );
     console.log(`${open} dashboards connected to one instance.`);
 
     const fromCommit: number[] = [];
@@ -58,7 +63,13 @@ async function main() {
       const response = await fetch(`${bench.base}/api/v1/trials/${trial.id}/participants`, {
         method: "POST",
         headers: { cookie: writer, "content-type": "application/json", "Idempotency-Key": `bench-live-${n}-${Date.now()}` },
-        body: JSON.stringify({ siteId: site.id, screeningDate: todayIn(site.timeZone), ageAtScreening: 60, sex: "male", results: [{ subtype: "G12C", result: "detected", method: "PCR" }] }),
+        body: JSON.stringify({
+          siteId: site.id,
+          screeningDate: todayIn(site.timeZone),
+          ageAtScreening: 60,
+          sex: "male",
+          results: [{ subtype: "G12C", result: "detected", method: "PCR" }],
+        }),
       });
       const committed = performance.now();
       if (response.status !== 201) throw new Error(`registration answered ${response.status}`);
@@ -80,7 +91,9 @@ async function main() {
     fromCommit.sort((a, b) => a - b);
     fromRequest.sort((a, b) => a - b);
     const line = (label: string, s: number[]) =>
-      console.log(`  ${label}: p50 ${percentile(s, 0.5).toFixed(1)} ms, p95 ${percentile(s, 0.95).toFixed(1)} ms, p99 ${percentile(s, 0.99).toFixed(1)} ms, max ${s.at(-1)!.toFixed(1)} ms`);
+      console.log(
+        `  ${label}: p50 ${percentile(s, 0.5).toFixed(1)} ms, p95 ${percentile(s, 0.95).toFixed(1)} ms, p99 ${percentile(s, 0.99).toFixed(1)} ms, max ${s.at(-1)!.toFixed(1)} ms`,
+      );
     console.log(`${CHANGES} registrations x ${DASHBOARDS} dashboards = ${fromCommit.length} deliveries:`);
     line("from commit (response received)", fromCommit);
     line("from request sent              ", fromRequest);

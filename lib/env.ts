@@ -10,9 +10,19 @@ const schema = z.object({
   NEXTAUTH_URL: z.url({ error: "NEXTAUTH_URL must be a URL such as https://trialbridge.example.org" }).optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** A session ends after this long without a request. */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** A session ends this long after sign-in, whatever its activity. */
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Proxies in front of the app that append to X-Forwarded-For (the client's address is that many from the right). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   /** A forecast still simulating after this long is stopped and answered with a 503. */
@@ -20,14 +30,27 @@ const schema = z.object({
   /** Live streams send a heartbeat this often, and re-check the user's access each time. */
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** How often the audit chain's head is signed (a checkpoint), when it has moved. */
-  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(60),
+  AUDIT_CHECKPOINT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(60),
   /** Roles that must sign in with a second factor (TOTP): any of admin, coordinator, investigator, sponsor. */
   TOTP_REQUIRED_ROLES: z
     .string()
     .default("")
-    .refine((v) => v.split(",").map((r) => r.trim().toLowerCase()).filter(Boolean).every((r) => ["admin", "coordinator", "investigator", "sponsor"].includes(r)), {
-      error: "TOTP_REQUIRED_ROLES is a comma-separated list of admin, coordinator, investigator, sponsor",
-    }),
+    .refine(
+      (v) =>
+        v
+          .split(",")
+          .map((r) => r.trim().toLowerCase())
+          .filter(Boolean)
+          .every((r) => ["admin", "coordinator", "investigator", "sponsor"].includes(r)),
+      {
+        error: "TOTP_REQUIRED_ROLES is a comma-separated list of admin, coordinator, investigator, sponsor",
+      },
+    ),
 });
 
 export type ServerEnv = z.infer<typeof schema>;

@@ -85,7 +85,7 @@ function generator(seed: number) {
     for (let p = next(); p > limit; p *= next()) k++;
     return k;
   };
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   return { next, poisson, pick, chance: (p: number) => next() < p, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
 }
 
@@ -122,9 +122,22 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
     const firstActivation = addDays(today, -Math.round(spec.startMonthsAgo * 30.4));
     const trial = await db.trial.create({
       data: {
-        code: spec.code, title: spec.title, phase: spec.phase, indication: spec.indication, target: spec.target,
-        sponsorName: spec.sponsorName, status: "RECRUITING", plannedStart: toDbDate(firstActivation),
-        cohorts: { create: spec.cohorts.map((c) => ({ code: c.code, name: c.name, target: c.target, subtypes: { create: c.subtypes.map((key) => ({ subtypeId: subtypeId.get(key)! })) } })) },
+        code: spec.code,
+        title: spec.title,
+        phase: spec.phase,
+        indication: spec.indication,
+        target: spec.target,
+        sponsorName: spec.sponsorName,
+        status: "RECRUITING",
+        plannedStart: toDbDate(firstActivation),
+        cohorts: {
+          create: spec.cohorts.map((c) => ({
+            code: c.code,
+            name: c.name,
+            target: c.target,
+            subtypes: { create: c.subtypes.map((key) => ({ subtypeId: subtypeId.get(key)! })) },
+          })),
+        },
       },
       include: { cohorts: { include: { subtypes: { include: { subtype: true } } } } },
     });
@@ -133,7 +146,9 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
     // times differ by country); a few sites are still planned.
     const trialSites = sites.filter((site, index) => spec.siteCodes(site.code, index));
     const enrolledPerCohort = new Map(trial.cohorts.map((c) => [c.id, 0]));
-    const panel = [...new Set(trial.cohorts.flatMap((c) => c.subtypes.map((s) => s.subtype.key)).concat(["EGFR:ex19del", "EGFR:L858R", "ALK:fusion", "KRAS:G12C"]))];
+    const panel = [
+      ...new Set(trial.cohorts.flatMap((c) => c.subtypes.map((s) => s.subtype.key)).concat(["EGFR:ex19del", "EGFR:L858R", "ALK:fusion", "KRAS:G12C"])),
+    ];
 
     for (const site of trialSites) {
       const isCoordinatorSite = site.code === DEMO_COORDINATOR_SITES.US || site.code === DEMO_COORDINATOR_SITES.CN;
@@ -143,7 +158,9 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
       const rate = spec.rate[site.country] * (0.5 + rng.next());
       const ts = await db.trialSite.create({
         data: {
-          trialId: trial.id, siteId: site.id, status: planned ? "PLANNED" : "ACTIVE",
+          trialId: trial.id,
+          siteId: site.id,
+          status: planned ? "PLANNED" : "ACTIVE",
           plannedScreeningRate: Math.round(rate * 10) / 10,
           activationDate: planned ? null : toDbDate(activation),
           plannedActivationDate: toDbDate(planned ? addDays(today, rng.int(20, 120)) : activation),
@@ -166,13 +183,17 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
           let u = rng.next();
           for (const key of panel) {
             u -= prevalence[key] ?? 0;
-            if (u < 0) { detected.add(key); break; }
+            if (u < 0) {
+              detected.add(key);
+              break;
+            }
           }
           if (detected.has("EGFR:L858R") && rng.chance(0.05)) detected.add("EGFR:T790M");
         }
         const method = rng.pick(METHODS);
         const results = panel.map((key) => ({
-          subtypeId: subtypeId.get(key)!, method,
+          subtypeId: subtypeId.get(key)!,
+          method,
           result: (testFailed ? "FAILED" : detected.has(key) ? "DETECTED" : "NOT_DETECTED") as TestResult,
         }));
 
@@ -193,7 +214,10 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
         if (age >= 10) {
           if (testFailed) move("SCREEN_FAILED", rng.int(5, 12), { reasonCode: "TEST_FAILED" satisfies ScreenFailureReason });
           else if (!cohort) move("SCREEN_FAILED", rng.int(5, 14), { reasonCode: "BIOMARKER_NEGATIVE" satisfies ScreenFailureReason });
-          else if (rng.chance(0.2)) move("SCREEN_FAILED", rng.int(5, 14), { reasonCode: rng.pick<ScreenFailureReason>(["INCLUSION_NOT_MET", "EXCLUSION_MET", "INCLUSION_NOT_MET", "OTHER"]) });
+          else if (rng.chance(0.2))
+            move("SCREEN_FAILED", rng.int(5, 14), {
+              reasonCode: rng.pick<ScreenFailureReason>(["INCLUSION_NOT_MET", "EXCLUSION_MET", "INCLUSION_NOT_MET", "OTHER"]),
+            });
           else if (move("ELIGIBLE", rng.int(5, 12))) {
             if (rng.chance(0.12)) move("SCREEN_FAILED", rng.int(2, 10), { reasonCode: "DECLINED" satisfies ScreenFailureReason });
             else if (move("CONSENTED", rng.int(2, 10))) {
@@ -201,7 +225,8 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
               if (!full && move("ENROLLED", rng.int(3, 14), { cohortId: cohort.id })) {
                 cohortId = cohort.id;
                 enrolledPerCohort.set(cohort.id, enrolledPerCohort.get(cohort.id)! + 1);
-                if (rng.chance(0.1)) move("WITHDRAWN", rng.int(20, 200), { reasonCode: rng.pick<WithdrawalReason>(["ADVERSE_EVENT", "PROGRESSION", "PATIENT_DECISION"]) });
+                if (rng.chance(0.1))
+                  move("WITHDRAWN", rng.int(20, 200), { reasonCode: rng.pick<WithdrawalReason>(["ADVERSE_EVENT", "PROGRESSION", "PATIENT_DECISION"]) });
                 else if (rng.chance(0.1)) move("COMPLETED", rng.int(150, 300));
               }
             }
@@ -210,16 +235,28 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
         const sex: Sex = rng.chance(site.country === "CN" ? 0.45 : 0.55) ? "FEMALE" : "MALE";
         const participant = await db.participant.create({
           data: {
-            trialId: trial.id, siteId: site.id, screeningNumber, screeningDate: toDbDate(screeningDate),
+            trialId: trial.id,
+            siteId: site.id,
+            screeningNumber,
+            screeningDate: toDbDate(screeningDate),
             ageAtScreening: Math.min(92, Math.max(24, Math.round(64 + (rng.next() + rng.next() + rng.next() - 1.5) * 18))),
-            sex, status, cohortId: cohortId ?? null, version: history.length, createdById: admin.id,
+            sex,
+            status,
+            cohortId: cohortId ?? null,
+            version: history.length,
+            createdById: admin.id,
             results: { create: results },
           },
         });
         await db.statusChange.createMany({
           data: history.map((h) => ({
-            participantId: participant.id, fromStatus: h.from, toStatus: h.to, date: toDbDate(h.date),
-            reasonCode: h.reasonCode ?? null, cohortId: h.cohortId ?? null, actorId: admin.id,
+            participantId: participant.id,
+            fromStatus: h.from,
+            toStatus: h.to,
+            date: toDbDate(h.date),
+            reasonCode: h.reasonCode ?? null,
+            cohortId: h.cohortId ?? null,
+            actorId: admin.id,
           })),
         });
       }
@@ -235,7 +272,9 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
     ];
     await db.membership.createMany({
       data: memberships.map((m) => ({
-        trialId: trial.id, userId: userByEmail.get(m.email)!.id, role: m.role,
+        trialId: trial.id,
+        userId: userByEmail.get(m.email)!.id,
+        role: m.role,
         siteId: m.siteCode ? siteByCode.get(m.siteCode)!.id : null,
       })),
     });
@@ -244,7 +283,12 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
 
   for (const trial of await db.trial.findMany({ select: { id: true } })) await rebuild(db, trial.id);
   await db.$transaction((tx) =>
-    recordAudit(tx, { actorId: null, action: "demo.seed", entityType: "System", after: { trials: DEMO_TRIALS.length, sites: sites.length, participants: participantsTotal } }),
+    recordAudit(tx, {
+      actorId: null,
+      action: "demo.seed",
+      entityType: "System",
+      after: { trials: DEMO_TRIALS.length, sites: sites.length, participants: participantsTotal },
+    }),
   );
   log(`Seeded ${sites.length} sites, ${users.length} accounts and ${participantsTotal} participants.`);
   return { participants: participantsTotal };

@@ -116,7 +116,9 @@ async function main(command: string | undefined) {
       }
       case "restore": {
         const header = await restoreDatabase(database.url, file!);
-        console.log(`Restored ${header.tables.reduce((n, t) => n + t.rows, 0)} rows of ${header.tables.length} tables from ${file} (backed up ${header.createdAt}).`);
+        console.log(
+          `Restored ${header.tables.reduce((n, t) => n + t.rows, 0)} rows of ${header.tables.length} tables from ${file} (backed up ${header.createdAt}).`,
+        );
         break;
       }
       case "seed":

@@ -19,7 +19,12 @@ describe("npm run forecast", () => {
 
   it.each([
     ["invalid JSON", ["-"], "{nope", "is not valid JSON"],
-    ["a negative rate", ["-"], JSON.stringify({ sites: [{ id: "a", country: "US", rate: { shape: 1, rate: -2 } }], cohorts: [{ id: "c", target: 3 }] }), "sites.0.rate.rate: rate.rate must be greater than 0"],
+    [
+      "a negative rate",
+      ["-"],
+      JSON.stringify({ sites: [{ id: "a", country: "US", rate: { shape: 1, rate: -2 } }], cohorts: [{ id: "c", target: 3 }] }),
+      "sites.0.rate.rate: rate.rate must be greater than 0",
+    ],
     ["a missing file", ["no-such-file.json"], undefined, "cannot read no-such-file.json: ENOENT"],
     ["no argument", [], undefined, "usage:"],
   ])("fails clearly on %s", (_label, args, input, message) => {

@@ -11,10 +11,16 @@ export default async function AccountPage() {
   return (
     <>
       <h1>{t("title")}</h1>
-      <p translate="no">{actor.displayName} · {actor.email}</p>
+      <p translate="no">
+        {actor.displayName} · {actor.email}
+      </p>
       <AccountForms />
-      <p><Link href="/account/two-factor">{t("twoFactor")}</Link></p>
-      <p><Link href="/account/tokens">{t("tokens")}</Link></p>
+      <p>
+        <Link href="/account/two-factor">{t("twoFactor")}</Link>
+      </p>
+      <p>
+        <Link href="/account/tokens">{t("tokens")}</Link>
+      </p>
     </>
   );
 }

@@ -49,10 +49,23 @@ async function origin(): Promise<string> {
   return `${proto}://${host}`;
 }
 
-const TRIAL_FIELDS = ["code", "title", "phase", "indication", "plannedStart", "target", "plannedEnrolmentMonths", "sponsorName", "crossBorderApprovalRef"] as const;
+const TRIAL_FIELDS = [
+  "code",
+  "title",
+  "phase",
+  "indication",
+  "plannedStart",
+  "target",
+  "plannedEnrolmentMonths",
+  "sponsorName",
+  "crossBorderApprovalRef",
+] as const;
 
 export async function createTrialAction(_: ActionState, form: FormData) {
-  return run((actor) => createTrial(actor, { ...filled(form, TRIAL_FIELDS), sponsorListingAllowed: checked(form, "sponsorListingAllowed") }).then(() => {}), "trialCreated");
+  return run(
+    (actor) => createTrial(actor, { ...filled(form, TRIAL_FIELDS), sponsorListingAllowed: checked(form, "sponsorListingAllowed") }).then(() => {}),
+    "trialCreated",
+  );
 }
 
 export async function updateTrialAction(trialId: string, _: ActionState, form: FormData) {
@@ -69,11 +82,17 @@ export async function updateTrialAction(trialId: string, _: ActionState, form: F
 }
 
 export async function createCohortAction(trialId: string, _: ActionState, form: FormData) {
-  return run((actor) => createCohort(actor, trialId, { ...filled(form, ["code", "name", "target"]), subtypes: form.getAll("subtypes").map(String) }).then(() => {}), "cohortCreated");
+  return run(
+    (actor) => createCohort(actor, trialId, { ...filled(form, ["code", "name", "target"]), subtypes: form.getAll("subtypes").map(String) }).then(() => {}),
+    "cohortCreated",
+  );
 }
 
 export async function updateCohortAction(trialId: string, cohortId: string, _: ActionState, form: FormData) {
-  return run((actor) => updateCohort(actor, trialId, cohortId, { ...filled(form, ["name", "target", "reason"]), subtypes: form.getAll("subtypes").map(String) }), "saved");
+  return run(
+    (actor) => updateCohort(actor, trialId, cohortId, { ...filled(form, ["name", "target", "reason"]), subtypes: form.getAll("subtypes").map(String) }),
+    "saved",
+  );
 }
 
 const TRIAL_SITE_FIELDS = ["status", "plannedActivationDate", "activationDate", "plannedScreeningRate"] as const;
@@ -121,7 +140,10 @@ export async function resetSecondFactorAction(userId: string, _: ActionState, fo
 
 export async function grantMembershipAction(userId: string, _: ActionState, form: FormData) {
   const [trialId, siteId] = String(form.get("trialSite") ?? "").split("/");
-  return run((actor) => grantMembership(actor, { userId, ...filled(form, ["role"]), ...(trialId ? { trialId } : {}), ...(siteId ? { siteId } : {}) }).then(() => {}), "membershipGranted");
+  return run(
+    (actor) => grantMembership(actor, { userId, ...filled(form, ["role"]), ...(trialId ? { trialId } : {}), ...(siteId ? { siteId } : {}) }).then(() => {}),
+    "membershipGranted",
+  );
 }
 
 export async function revokeMembershipAction(membershipId: string, _: ActionState, form: FormData) {

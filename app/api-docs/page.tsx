@@ -11,7 +11,12 @@ export default async function ApiDocsPage() {
     <>
       <h1>{t("title")}</h1>
       <p>{t("intro")}</p>
-      <p>{t("machine")} <a href="/api/v1/openapi.json" translate="no">/api/v1/openapi.json</a></p>
+      <p>
+        {t("machine")}{" "}
+        <a href="/api/v1/openapi.json" translate="no">
+          /api/v1/openapi.json
+        </a>
+      </p>
       {tags.map((tag) => (
         <section key={tag} className="card" translate="no">
           <h2>{tag}</h2>
@@ -20,8 +25,14 @@ export default async function ApiDocsPage() {
             const body = operation.requestBody ? Object.values(operation.requestBody.content)[0]!.schema : null;
             return (
               <div key={`${op.method} ${op.path}`} className="api-op">
-                <p><code className="badge">{op.method.toUpperCase()}</code> <code>/api/v1{op.path}</code> — {op.summary}</p>
-                <p className="muted">{Object.entries(op.responses).map(([status, text]) => `${status} ${text}`).join(" · ")}</p>
+                <p>
+                  <code className="badge">{op.method.toUpperCase()}</code> <code>/api/v1{op.path}</code> — {op.summary}
+                </p>
+                <p className="muted">
+                  {Object.entries(op.responses)
+                    .map(([status, text]) => `${status} ${text}`)
+                    .join(" · ")}
+                </p>
                 {body !== null && (
                   <details>
                     <summary>{t("body")}</summary>

@@ -33,34 +33,89 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <h1>{t("title")}</h1>
       <p className="muted">{t("help")}</p>
       <form method="get" className="card filters">
-        {([["action", "action"], ["actor", "actor"], ["entityId", "entity"]] as const).map(([name, label]) => (
-          <div className="field" key={name}><label htmlFor={`a-${name}`}>{t(label)}</label><input id={`a-${name}`} name={name} defaultValue={query[name] ?? ""} maxLength={254} /></div>
+        {(
+          [
+            ["action", "action"],
+            ["actor", "actor"],
+            ["entityId", "entity"],
+          ] as const
+        ).map(([name, label]) => (
+          <div className="field" key={name}>
+            <label htmlFor={`a-${name}`}>{t(label)}</label>
+            <input id={`a-${name}`} name={name} defaultValue={query[name] ?? ""} maxLength={254} />
+          </div>
         ))}
-        <div className="field"><label htmlFor="a-from">{t("from")}</label><input id="a-from" name="from" type="date" defaultValue={query.from ?? ""} /></div>
-        <div className="field"><label htmlFor="a-to">{t("to")}</label><input id="a-to" name="to" type="date" defaultValue={query.to ?? ""} /></div>
-        <div className="field" style={{ alignSelf: "end" }}><button type="submit">{t("apply")}</button></div>
+        <div className="field">
+          <label htmlFor="a-from">{t("from")}</label>
+          <input id="a-from" name="from" type="date" defaultValue={query.from ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="a-to">{t("to")}</label>
+          <input id="a-to" name="to" type="date" defaultValue={query.to ?? ""} />
+        </div>
+        <div className="field" style={{ alignSelf: "end" }}>
+          <button type="submit">{t("apply")}</button>
+        </div>
       </form>
-      {filterError && <p className="error" role="alert">{filterError}</p>}
-      <p><a href={`/api/v1/audit.csv?${exportQuery}`} download>{t("export")}</a></p>
+      {filterError && (
+        <p className="error" role="alert">
+          {filterError}
+        </p>
+      )}
+      <p>
+        <a href={`/api/v1/audit.csv?${exportQuery}`} download>
+          {t("export")}
+        </a>
+      </p>
       <div className="scroll">
         <table data-testid="audit-log">
-          <thead><tr><th scope="col">{t("when")}</th><th scope="col">{t("who")}</th><th scope="col">{t("what")}</th><th scope="col">{t("record")}</th><th scope="col">{t("old")}</th><th scope="col">{t("new")}</th><th scope="col">{t("reason")}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("when")}</th>
+              <th scope="col">{t("who")}</th>
+              <th scope="col">{t("what")}</th>
+              <th scope="col">{t("record")}</th>
+              <th scope="col">{t("old")}</th>
+              <th scope="col">{t("new")}</th>
+              <th scope="col">{t("reason")}</th>
+            </tr>
+          </thead>
           <tbody>
             {result.items.map((row) => (
               <tr key={row.id}>
-                <td><LocalTime iso={row.at} /></td>
+                <td>
+                  <LocalTime iso={row.at} />
+                </td>
                 <td translate="no">{row.actor ?? "—"}</td>
-                <td>{t.has(`actions.${row.action.replaceAll(".", "_")}`) ? <><span>{t(`actions.${row.action.replaceAll(".", "_")}` as "actions.trial_update")}</span><br /></> : null}<code translate="no">{row.action}</code></td>
-                <td translate="no">{row.entityType} {row.entityId ?? ""}</td>
-                <td translate="no"><pre className="json">{row.before ? JSON.stringify(row.before, null, 1) : ""}</pre></td>
-                <td translate="no"><pre className="json">{row.after ? JSON.stringify(row.after, null, 1) : ""}</pre></td>
+                <td>
+                  {t.has(`actions.${row.action.replaceAll(".", "_")}`) ? (
+                    <>
+                      <span>{t(`actions.${row.action.replaceAll(".", "_")}` as "actions.trial_update")}</span>
+                      <br />
+                    </>
+                  ) : null}
+                  <code translate="no">{row.action}</code>
+                </td>
+                <td translate="no">
+                  {row.entityType} {row.entityId ?? ""}
+                </td>
+                <td translate="no">
+                  <pre className="json">{row.before ? JSON.stringify(row.before, null, 1) : ""}</pre>
+                </td>
+                <td translate="no">
+                  <pre className="json">{row.after ? JSON.stringify(row.after, null, 1) : ""}</pre>
+                </td>
                 <td translate="no">{row.reason}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {result.next && <p><Link href={`?${new URLSearchParams({ ...query, before: result.next })}`}>{t("more")}</Link></p>}
+      {result.next && (
+        <p>
+          <Link href={`?${new URLSearchParams({ ...query, before: result.next })}`}>{t("more")}</Link>
+        </p>
+      )}
     </>
   );
 }

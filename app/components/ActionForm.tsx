@@ -15,7 +15,21 @@ type Action = (state: ActionState, form: FormData) => Promise<ActionState>;
 
 const Errors = createContext<Record<string, string[]> | undefined>(undefined);
 
-export function ActionForm({ action, submit, children, title, danger, linkLabel }: { action: Action; submit: string; children: ReactNode; title?: string; danger?: boolean; linkLabel?: string }) {
+export function ActionForm({
+  action,
+  submit,
+  children,
+  title,
+  danger,
+  linkLabel,
+}: {
+  action: Action;
+  submit: string;
+  children: ReactNode;
+  title?: string;
+  danger?: boolean;
+  linkLabel?: string;
+}) {
   const [state, formAction, pending] = useActionState(action, {});
   const unplaced = Object.entries(state.fieldErrors ?? {}).filter(([name]) => name === "_");
   return (
@@ -24,20 +38,34 @@ export function ActionForm({ action, submit, children, title, danger, linkLabel 
       <Errors.Provider value={state.fieldErrors}>{children}</Errors.Provider>
       <div role="status" aria-live="polite">
         {state.message ? <p className={state.ok ? "success" : "error"}>{state.message}</p> : null}
-        {unplaced.flatMap(([, list]) => list).map((m) => <p key={m} className="error">{m}</p>)}
+        {unplaced
+          .flatMap(([, list]) => list)
+          .map((m) => (
+            <p key={m} className="error">
+              {m}
+            </p>
+          ))}
         {state.link ? (
           <p className="notice">
-            {linkLabel}<br />
-            <output className="one-time-link" translate="no">{state.link}</output>
+            {linkLabel}
+            <br />
+            <output className="one-time-link" translate="no">
+              {state.link}
+            </output>
           </p>
         ) : null}
       </div>
-      <button className={danger ? "danger" : "primary"} type="submit" disabled={pending}>{submit}</button>
+      <button className={danger ? "danger" : "primary"} type="submit" disabled={pending}>
+        {submit}
+      </button>
     </form>
   );
 }
 
-interface Option { value: string; label: string }
+interface Option {
+  value: string;
+  label: string;
+}
 
 type FieldProps = {
   name: string;
@@ -64,15 +92,25 @@ export function Field(props: FieldProps) {
       control = (
         <select {...common} defaultValue={props.defaultValue ?? ""}>
           {props.placeholder !== undefined ? <option value="">{props.placeholder}</option> : null}
-          {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+          {props.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
         </select>
       );
       break;
     case "checkbox":
       return (
         <div className="field checkbox">
-          <label><input type="checkbox" {...common} defaultChecked={props.defaultChecked} /> {props.label}</label>
-          {errors ? <p id={`${id}-error`} className="error">{errors.join(" ")}</p> : null}
+          <label>
+            <input type="checkbox" {...common} defaultChecked={props.defaultChecked} /> {props.label}
+          </label>
+          {errors ? (
+            <p id={`${id}-error`} className="error">
+              {errors.join(" ")}
+            </p>
+          ) : null}
         </div>
       );
     case "checkboxes":
@@ -81,24 +119,48 @@ export function Field(props: FieldProps) {
           <legend>{props.label}</legend>
           <div className="choices">
             {props.options.map((o) => (
-              <label key={o.value}><input type="checkbox" name={props.name} value={o.value} defaultChecked={props.defaultValues?.includes(o.value)} /> <span translate="no">{o.label}</span></label>
+              <label key={o.value}>
+                <input type="checkbox" name={props.name} value={o.value} defaultChecked={props.defaultValues?.includes(o.value)} />{" "}
+                <span translate="no">{o.label}</span>
+              </label>
             ))}
           </div>
-          {errors ? <p id={`${id}-error`} className="error">{errors.join(" ")}</p> : null}
+          {errors ? (
+            <p id={`${id}-error`} className="error">
+              {errors.join(" ")}
+            </p>
+          ) : null}
         </fieldset>
       );
     case "textarea":
       control = <textarea {...common} rows={props.rows ?? 3} defaultValue={props.defaultValue ?? ""} />;
       break;
     default:
-      control = <input {...common} type={props.type ?? "text"} step={props.step} autoComplete={props.autoComplete} maxLength={props.maxLength} defaultValue={props.defaultValue ?? ""} />;
+      control = (
+        <input
+          {...common}
+          type={props.type ?? "text"}
+          step={props.step}
+          autoComplete={props.autoComplete}
+          maxLength={props.maxLength}
+          defaultValue={props.defaultValue ?? ""}
+        />
+      );
   }
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
-      {props.help ? <small id={`${id}-help`} className="muted">{props.help}</small> : null}
+      {props.help ? (
+        <small id={`${id}-help`} className="muted">
+          {props.help}
+        </small>
+      ) : null}
       {control}
-      {errors ? <p id={`${id}-error`} className="error">{errors.join(" ")}</p> : null}
+      {errors ? (
+        <p id={`${id}-error`} className="error">
+          {errors.join(" ")}
+        </p>
+      ) : null}
     </div>
   );
 }

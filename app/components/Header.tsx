@@ -6,11 +6,23 @@ import { SignOutButton } from "./SignOutButton";
 
 const LANGUAGE_NAMES: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
 
-export async function Header({ actorName, isAdmin, auditReader, locale }: { actorName: string | null; isAdmin: boolean; auditReader: boolean; locale: string }) {
+export async function Header({
+  actorName,
+  isAdmin,
+  auditReader,
+  locale,
+}: {
+  actorName: string | null;
+  isAdmin: boolean;
+  auditReader: boolean;
+  locale: string;
+}) {
   const t = await getTranslations();
   return (
     <header className="header">
-      <Link className="brand" href="/trials" translate="no">{t("app.name")}</Link>
+      <Link className="brand" href="/trials" translate="no">
+        {t("app.name")}
+      </Link>
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
@@ -27,7 +39,9 @@ export async function Header({ actorName, isAdmin, auditReader, locale }: { acto
       </form>
       {actorName && (
         <>
-          <span className="user" translate="no">{t("nav.signedInAs", { name: actorName })}</span>
+          <span className="user" translate="no">
+            {t("nav.signedInAs", { name: actorName })}
+          </span>
           <SignOutButton label={t("nav.signOut")} />
         </>
       )}

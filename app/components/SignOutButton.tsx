@@ -2,5 +2,9 @@
 import { signOut } from "next-auth/react";
 
 export function SignOutButton({ label }: { label: string }) {
-  return <button type="button" onClick={() => signOut({ callbackUrl: "/login" })}>{label}</button>;
+  return (
+    <button type="button" onClick={() => signOut({ callbackUrl: "/login" })}>
+      {label}
+    </button>
+  );
 }

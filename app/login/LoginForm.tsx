@@ -68,8 +68,12 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
           <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} autoFocus required />
         </div>
       ) : null}
-      <p id="login-error" className="error" role="alert" aria-live="assertive">{error}</p>
-      <button className="primary" type="submit" disabled={pending}>{pending ? t("submitting") : t("submit")}</button>
+      <p id="login-error" className="error" role="alert" aria-live="assertive">
+        {error}
+      </p>
+      <button className="primary" type="submit" disabled={pending}>
+        {pending ? t("submitting") : t("submit")}
+      </button>
     </form>
   );
 }

@@ -25,7 +25,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <div className="login-page card">
       <h1>{t("title")}</h1>
-      {params.passwordSet ? <p className="notice" role="status">{t("passwordSet")}</p> : null}
+      {params.passwordSet ? (
+        <p className="notice" role="status">
+          {t("passwordSet")}
+        </p>
+      ) : null}
       <p className="muted">{t("intro")}</p>
       <LoginForm callbackUrl={callbackUrl} />
     </div>

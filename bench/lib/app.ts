@@ -54,11 +54,22 @@ export async function startBench(): Promise<BenchApp> {
       base = `http://localhost:${port}`;
       const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
         stdio: ["ignore", "ignore", "inherit"],
-        env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: base, DB_POOL_SIZE: "10" },
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          DATABASE_URL: url,
+          AUTH_SECRET: secret,
+          NEXTAUTH_SECRET: secret,
+          NEXTAUTH_URL: base,
+          DB_POOL_SIZE: "10",
+        },
       });
       apps.push(child);
       for (let i = 0; i < 200; i++) {
-        const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${base}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -93,7 +104,8 @@ export async function benchDatabase(settings: Record<string, string>) {
   process.env.DATABASE_URL = url;
   process.env.AUTH_SECRET ??= "bench-secret-that-is-long-enough-for-the-schema";
   return {
-    url, dir,
+    url,
+    dir,
     stop: async () => {
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });

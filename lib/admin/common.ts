@@ -37,7 +37,8 @@ export async function uniqueOr<T>(field: string, message: string, create: () => 
   try {
     return await create();
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new AppError("conflict", msg("errors.invalid"), { [field]: [message] });
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+      throw new AppError("conflict", msg("errors.invalid"), { [field]: [message] });
     throw error;
   }
 }

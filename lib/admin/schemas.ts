@@ -6,15 +6,30 @@ import { calendarDate, reasonForChange } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 
 const text = (min: number, max: number) =>
-  z.string({ error: msg("validation.required") }).trim().min(min, { error: msg(min <= 1 ? "validation.required" : "validation.tooSmall", { minimum: min }) }).max(max, { error: msg("validation.tooBig", { maximum: max }) });
+  z
+    .string({ error: msg("validation.required") })
+    .trim()
+    .min(min, { error: msg(min <= 1 ? "validation.required" : "validation.tooSmall", { minimum: min }) })
+    .max(max, { error: msg("validation.tooBig", { maximum: max }) });
 const whole = (min: number, max: number) =>
-  z.coerce.number({ error: msg("validation.wholeNumber", { min, max }) }).int({ error: msg("validation.wholeNumber", { min, max }) }).min(min, { error: msg("validation.wholeNumber", { min, max }) }).max(max, { error: msg("validation.wholeNumber", { min, max }) });
+  z.coerce
+    .number({ error: msg("validation.wholeNumber", { min, max }) })
+    .int({ error: msg("validation.wholeNumber", { min, max }) })
+    .min(min, { error: msg("validation.wholeNumber", { min, max }) })
+    .max(max, { error: msg("validation.wholeNumber", { min, max }) });
 const isoDate = calendarDate;
-const code = z.string({ error: msg("validation.required") }).trim().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,29}$/, { error: msg("validation.codeFormat") });
-const enumOf = <T extends Record<string, string>>(values: T) => z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]], { error: msg("validation.invalidValue") });
+const code = z
+  .string({ error: msg("validation.required") })
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,29}$/, { error: msg("validation.codeFormat") });
+const enumOf = <T extends Record<string, string>>(values: T) =>
+  z.enum(Object.values(values) as [T[keyof T], ...T[keyof T][]], { error: msg("validation.invalidValue") });
 
 export const reason = reasonForChange;
-export const version = z.coerce.number({ error: msg("validation.required") }).int().min(1);
+export const version = z.coerce
+  .number({ error: msg("validation.required") })
+  .int()
+  .min(1);
 export const change = z.strictObject({ reason });
 
 export function isTimeZone(value: string): boolean {
@@ -48,18 +63,27 @@ export const cohortCreate = z.strictObject({
   code,
   name: text(2, 100),
   target: whole(1, 10_000),
-  subtypes: z.array(z.string().trim().min(1).max(60), { error: msg("validation.cohortSubtypes") }).min(1, { error: msg("validation.cohortSubtypes") }).max(20),
+  subtypes: z
+    .array(z.string().trim().min(1).max(60), { error: msg("validation.cohortSubtypes") })
+    .min(1, { error: msg("validation.cohortSubtypes") })
+    .max(20),
 });
 
 export const cohortUpdate = cohortCreate.omit({ code: true }).partial().extend({ reason });
 
 export const siteCreate = z.strictObject({
-  code: z.string({ error: msg("validation.required") }).trim().regex(/^(US|CN)-[A-Z0-9]{2,10}$/, { error: msg("validation.siteCode") }),
+  code: z
+    .string({ error: msg("validation.required") })
+    .trim()
+    .regex(/^(US|CN)-[A-Z0-9]{2,10}$/, { error: msg("validation.siteCode") }),
   nameEn: text(2, 200),
   nameLocal: text(1, 200),
   country: enumOf(Country),
   city: text(1, 100),
-  timeZone: z.string({ error: msg("validation.required") }).trim().refine(isTimeZone, { error: msg("validation.timeZone") }),
+  timeZone: z
+    .string({ error: msg("validation.required") })
+    .trim()
+    .refine(isTimeZone, { error: msg("validation.timeZone") }),
 });
 
 export const siteUpdate = siteCreate.omit({ code: true, country: true }).partial().extend({ reason });
@@ -68,14 +92,28 @@ const trialSiteFields = {
   status: enumOf(TrialSiteStatus),
   plannedActivationDate: isoDate.optional(),
   activationDate: isoDate.optional(),
-  plannedScreeningRate: z.coerce.number({ error: msg("validation.rate") }).min(0, { error: msg("validation.rate") }).max(1000, { error: msg("validation.rate") }),
+  plannedScreeningRate: z.coerce
+    .number({ error: msg("validation.rate") })
+    .min(0, { error: msg("validation.rate") })
+    .max(1000, { error: msg("validation.rate") }),
 };
 
-export const trialSiteCreate = z.strictObject({ siteId: z.string({ error: msg("validation.siteRequired") }).min(1).max(64), ...trialSiteFields });
+export const trialSiteCreate = z.strictObject({
+  siteId: z
+    .string({ error: msg("validation.siteRequired") })
+    .min(1)
+    .max(64),
+  ...trialSiteFields,
+});
 export const trialSiteUpdate = z.strictObject({ ...trialSiteFields, reason }).partial({ status: true, plannedScreeningRate: true });
 
 export const userInvite = z.strictObject({
-  email: z.string({ error: msg("validation.required") }).trim().toLowerCase().max(254).pipe(z.email({ error: msg("validation.email") })),
+  email: z
+    .string({ error: msg("validation.required") })
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .pipe(z.email({ error: msg("validation.email") })),
   displayName: text(1, 100),
   isAdmin: z.boolean().default(false),
 });
@@ -83,8 +121,14 @@ export const userInvite = z.strictObject({
 export const userUpdate = z.strictObject({ displayName: text(1, 100).optional(), isAdmin: z.boolean().optional(), reason });
 
 export const membershipGrant = z.strictObject({
-  userId: z.string({ error: msg("validation.required") }).min(1).max(64),
-  trialId: z.string({ error: msg("validation.required") }).min(1).max(64),
+  userId: z
+    .string({ error: msg("validation.required") })
+    .min(1)
+    .max(64),
+  trialId: z
+    .string({ error: msg("validation.required") })
+    .min(1)
+    .max(64),
   role: enumOf(Role),
   siteId: z.string().min(1).max(64).optional(),
 });

@@ -31,13 +31,17 @@ export async function adminSite(actor: Actor, siteId: string) {
 export async function createSite(actor: Actor, raw: unknown) {
   await assertAdmin(actor, "site.create");
   const input = parse(siteCreate, raw);
-  if (!input.code.startsWith(`${input.country}-`)) throw new AppError("invalid", msg("errors.invalid"), { code: [msg("validation.siteCodeCountry", { country: input.country })] });
-  return uniqueOr("code", msg("validation.codeTaken"), () => db().$transaction(async (tx) => {
-    if (await tx.site.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
-    const site = await tx.site.create({ data: input });
-    await recordAudit(tx, { actorId: actor.id, action: "site.create", entityType: "Site", entityId: site.id, after: input });
-    return site;
-  }));
+  if (!input.code.startsWith(`${input.country}-`))
+    throw new AppError("invalid", msg("errors.invalid"), { code: [msg("validation.siteCodeCountry", { country: input.country })] });
+  return uniqueOr("code", msg("validation.codeTaken"), () =>
+    db().$transaction(async (tx) => {
+      if (await tx.site.findUnique({ where: { code: input.code }, select: { id: true } }))
+        throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
+      const site = await tx.site.create({ data: input });
+      await recordAudit(tx, { actorId: actor.id, action: "site.create", entityType: "Site", entityId: site.id, after: input });
+      return site;
+    }),
+  );
 }
 
 export async function updateSite(actor: Actor, siteId: string, raw: unknown) {

@@ -20,7 +20,16 @@ export async function adminTrials(actor: Actor) {
   await assertAdmin(actor, "trials.list");
   return db().trial.findMany({
     orderBy: { code: "asc" },
-    select: { id: true, code: true, title: true, phase: true, status: true, target: true, sponsorName: true, _count: { select: { cohorts: true, trialSites: true } } },
+    select: {
+      id: true,
+      code: true,
+      title: true,
+      phase: true,
+      status: true,
+      target: true,
+      sponsorName: true,
+      _count: { select: { cohorts: true, trialSites: true } },
+    },
   });
 }
 
@@ -54,12 +63,17 @@ export async function adminTrial(actor: Actor, trialId: string) {
 export async function createTrial(actor: Actor, raw: unknown) {
   await assertAdmin(actor, "trial.create");
   const input = parse(trialCreate, raw);
-  return uniqueOr("code", msg("validation.codeTaken"), () => db().$transaction(async (tx) => {
-    if (await tx.trial.findUnique({ where: { code: input.code }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
-    const trial = await tx.trial.create({ data: { ...input, crossBorderApprovalRef: input.crossBorderApprovalRef ?? null, plannedStart: toDbDate(input.plannedStart) } });
-    await recordAudit(tx, { actorId: actor.id, action: "trial.create", entityType: "Trial", entityId: trial.id, trialId: trial.id, after: input });
-    return trial;
-  }));
+  return uniqueOr("code", msg("validation.codeTaken"), () =>
+    db().$transaction(async (tx) => {
+      if (await tx.trial.findUnique({ where: { code: input.code }, select: { id: true } }))
+        throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
+      const trial = await tx.trial.create({
+        data: { ...input, crossBorderApprovalRef: input.crossBorderApprovalRef ?? null, plannedStart: toDbDate(input.plannedStart) },
+      });
+      await recordAudit(tx, { actorId: actor.id, action: "trial.create", entityType: "Trial", entityId: trial.id, trialId: trial.id, after: input });
+      return trial;
+    }),
+  );
 }
 
 /** Edits a trial (optimistic lock on its version). Closing it also closes every site's participation. */
@@ -73,7 +87,8 @@ export async function updateTrial(actor: Actor, trialId: string, raw: unknown) {
     if (trial.version !== version) throw new AppError("conflict", msg("errors.stale"));
     const current = { ...trial, plannedStart: fromDbDate(trial.plannedStart), crossBorderApprovalRef: trial.crossBorderApprovalRef ?? "" };
     const { before, after } = diff(current, proposed);
-    if (after.status && !NEXT_STATUS[trial.status].includes(after.status)) throw invalidField("status", msg("validation.trialStatusStep", { from: trial.status, to: after.status }));
+    if (after.status && !NEXT_STATUS[trial.status].includes(after.status))
+      throw invalidField("status", msg("validation.trialStatusStep", { from: trial.status, to: after.status }));
     await tx.trial.update({
       where: { id: trialId },
       data: {
@@ -83,13 +98,31 @@ export async function updateTrial(actor: Actor, trialId: string, raw: unknown) {
         version: { increment: 1 },
       },
     });
-    await recordAudit(tx, { actorId: actor.id, action: after.status === "CLOSED" ? "trial.close" : "trial.update", entityType: "Trial", entityId: trialId, trialId, before, after, reason });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: after.status === "CLOSED" ? "trial.close" : "trial.update",
+      entityType: "Trial",
+      entityId: trialId,
+      trialId,
+      before,
+      after,
+      reason,
+    });
     if (after.status === "CLOSED") {
       // then its sites' rows, in id order, as registrations and imports take them (docs/decisions/010-lock-order.md)
       const open = await tx.trialSite.findMany({ where: { trialId, status: { not: "CLOSED" } }, select: { id: true, status: true }, orderBy: { id: "asc" } });
       for (const ts of open) {
         await tx.trialSite.update({ where: { id: ts.id }, data: { status: "CLOSED" } });
-        await recordAudit(tx, { actorId: actor.id, action: "trialSite.update", entityType: "TrialSite", entityId: ts.id, trialId, before: { status: ts.status }, after: { status: "CLOSED" }, reason });
+        await recordAudit(tx, {
+          actorId: actor.id,
+          action: "trialSite.update",
+          entityType: "TrialSite",
+          entityId: ts.id,
+          trialId,
+          before: { status: ts.status },
+          after: { status: "CLOSED" },
+          reason,
+        });
       }
     }
   });
@@ -113,13 +146,25 @@ export async function createCohort(actor: Actor, trialId: string, raw: unknown) 
   await assertAdmin(actor, "cohort.create");
   const input = parse(cohortCreate, raw);
   await trialOrNotFound(trialId);
-  return uniqueOr("code", msg("validation.codeTaken"), () => db().$transaction(async (tx) => {
-    if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
-    const ids = await subtypeIds(tx, input.subtypes);
-    const cohort = await tx.cohort.create({ data: { trialId, code: input.code, name: input.name, target: input.target, subtypes: { create: ids.map((subtypeId) => ({ subtypeId })) } } });
-    await recordAudit(tx, { actorId: actor.id, action: "cohort.create", entityType: "Cohort", entityId: cohort.id, trialId, after: { ...input, subtypes: [...new Set(input.subtypes)].sort() } });
-    return cohort;
-  }));
+  return uniqueOr("code", msg("validation.codeTaken"), () =>
+    db().$transaction(async (tx) => {
+      if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } }))
+        throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
+      const ids = await subtypeIds(tx, input.subtypes);
+      const cohort = await tx.cohort.create({
+        data: { trialId, code: input.code, name: input.name, target: input.target, subtypes: { create: ids.map((subtypeId) => ({ subtypeId })) } },
+      });
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "cohort.create",
+        entityType: "Cohort",
+        entityId: cohort.id,
+        trialId,
+        after: { ...input, subtypes: [...new Set(input.subtypes)].sort() },
+      });
+      return cohort;
+    }),
+  );
 }
 
 export async function updateCohort(actor: Actor, trialId: string, cohortId: string, raw: unknown) {
@@ -142,7 +187,10 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
       await tx.cohortSubtype.deleteMany({ where: { cohortId } });
       await tx.cohortSubtype.createMany({ data: ids.map((subtypeId) => ({ cohortId, subtypeId })) });
     }
-    await tx.cohort.update({ where: { id: cohortId }, data: { ...(after.name !== undefined ? { name: after.name } : {}), ...(after.target !== undefined ? { target: after.target } : {}) } });
+    await tx.cohort.update({
+      where: { id: cohortId },
+      data: { ...(after.name !== undefined ? { name: after.name } : {}), ...(after.target !== undefined ? { target: after.target } : {}) },
+    });
     await recordAudit(tx, { actorId: actor.id, action: "cohort.update", entityType: "Cohort", entityId: cohortId, trialId, before, after, reason });
   });
 }
@@ -160,18 +208,24 @@ export async function addTrialSite(actor: Actor, trialId: string, raw: unknown) 
   const site = await db().site.findUnique({ where: { id: input.siteId }, select: { id: true, timeZone: true } });
   if (!site) throw invalidField("siteId", msg("errors.siteNotFound"));
   checkActivation(input.status, input.activationDate, site.timeZone);
-  return uniqueOr("siteId", msg("validation.siteAlreadyInTrial"), () => db().$transaction(async (tx) => {
-    if (await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId, siteId: site.id } }, select: { id: true } })) throw invalidField("siteId", msg("validation.siteAlreadyInTrial"));
-    const created = await tx.trialSite.create({
-      data: {
-        trialId, siteId: site.id, status: input.status, plannedScreeningRate: input.plannedScreeningRate,
-        activationDate: input.activationDate ? toDbDate(input.activationDate) : null,
-        plannedActivationDate: input.plannedActivationDate ? toDbDate(input.plannedActivationDate) : null,
-      },
-    });
-    await recordAudit(tx, { actorId: actor.id, action: "trialSite.create", entityType: "TrialSite", entityId: created.id, trialId, after: input });
-    return created;
-  }));
+  return uniqueOr("siteId", msg("validation.siteAlreadyInTrial"), () =>
+    db().$transaction(async (tx) => {
+      if (await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId, siteId: site.id } }, select: { id: true } }))
+        throw invalidField("siteId", msg("validation.siteAlreadyInTrial"));
+      const created = await tx.trialSite.create({
+        data: {
+          trialId,
+          siteId: site.id,
+          status: input.status,
+          plannedScreeningRate: input.plannedScreeningRate,
+          activationDate: input.activationDate ? toDbDate(input.activationDate) : null,
+          plannedActivationDate: input.plannedActivationDate ? toDbDate(input.plannedActivationDate) : null,
+        },
+      });
+      await recordAudit(tx, { actorId: actor.id, action: "trialSite.create", entityType: "TrialSite", entityId: created.id, trialId, after: input });
+      return created;
+    }),
+  );
 }
 
 export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId: string, raw: unknown) {
@@ -179,10 +233,14 @@ export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId
   const { reason, ...proposed } = parse(trialSiteUpdate, raw);
   await db().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT "id" FROM "TrialSite" WHERE "id" = ${trialSiteId} AND "trialId" = ${trialId} FOR UPDATE`; // as registrations lock it
-    const ts = await tx.trialSite.findFirst({ where: { id: trialSiteId, trialId }, include: { site: { select: { timeZone: true } }, trial: { select: { status: true } } } });
+    const ts = await tx.trialSite.findFirst({
+      where: { id: trialSiteId, trialId },
+      include: { site: { select: { timeZone: true } }, trial: { select: { status: true } } },
+    });
     if (!ts) throw notFound(msg("errors.siteNotFound"));
     const current = {
-      status: ts.status, plannedScreeningRate: ts.plannedScreeningRate,
+      status: ts.status,
+      plannedScreeningRate: ts.plannedScreeningRate,
       activationDate: ts.activationDate ? fromDbDate(ts.activationDate) : undefined,
       plannedActivationDate: ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : undefined,
     };

@@ -31,7 +31,12 @@ export async function adminUsers(actor: Actor) {
   const users = await db().user.findMany({
     orderBy: [{ active: "desc" }, { email: "asc" }],
     select: {
-      id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true,
+      id: true,
+      email: true,
+      displayName: true,
+      isAdmin: true,
+      active: true,
+      totpEnabledAt: true,
       _count: { select: { memberships: { where: { revokedAt: null } } } },
     },
   });
@@ -43,10 +48,24 @@ export async function adminUser(actor: Actor, userId: string) {
   const user = await db().user.findUnique({
     where: { id: userId },
     select: {
-      id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true, createdAt: true, passwordHash: true,
+      id: true,
+      email: true,
+      displayName: true,
+      isAdmin: true,
+      active: true,
+      totpEnabledAt: true,
+      createdAt: true,
+      passwordHash: true,
       memberships: {
         orderBy: { createdAt: "asc" },
-        select: { id: true, role: true, createdAt: true, revokedAt: true, trial: { select: { id: true, code: true } }, site: { select: { id: true, code: true } } },
+        select: {
+          id: true,
+          role: true,
+          createdAt: true,
+          revokedAt: true,
+          trial: { select: { id: true, code: true } },
+          site: { select: { id: true, code: true } },
+        },
       },
     },
   });
@@ -68,17 +87,29 @@ export async function membershipChoices(actor: Actor) {
 export async function inviteUser(actor: Actor, raw: unknown) {
   await assertAdmin(actor, "user.invite");
   const input = parse(userInvite, raw);
-  return uniqueOr("email", msg("validation.emailTaken"), () => db().$transaction(async (tx) => {
-    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new AppError("conflict", msg("errors.invalid"), { email: [msg("validation.emailTaken")] });
-    const user = await tx.user.create({ data: { email: input.email, displayName: input.displayName, isAdmin: input.isAdmin, passwordHash: null } });
-    const link = await issueLink(tx, actor, user.id);
-    await recordAudit(tx, { actorId: actor.id, action: "user.invite", entityType: "User", entityId: user.id, after: { ...input, linkExpiresAt: link.expiresAt } });
-    return { userId: user.id, ...link };
-  }));
+  return uniqueOr("email", msg("validation.emailTaken"), () =>
+    db().$transaction(async (tx) => {
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
+        throw new AppError("conflict", msg("errors.invalid"), { email: [msg("validation.emailTaken")] });
+      const user = await tx.user.create({ data: { email: input.email, displayName: input.displayName, isAdmin: input.isAdmin, passwordHash: null } });
+      const link = await issueLink(tx, actor, user.id);
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "user.invite",
+        entityType: "User",
+        entityId: user.id,
+        after: { ...input, linkExpiresAt: link.expiresAt },
+      });
+      return { userId: user.id, ...link };
+    }),
+  );
 }
 
 async function userOrNotFound(tx: Tx, userId: string) {
-  const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true } });
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    select: { id: true, email: true, displayName: true, isAdmin: true, active: true, totpEnabledAt: true },
+  });
   if (!user) throw notFound(msg("errors.userNotFound"));
   return user;
 }
@@ -91,7 +122,14 @@ export async function reissueLink(actor: Actor, userId: string, raw: unknown) {
     const user = await userOrNotFound(tx, userId);
     if (!user.active) throw new AppError("invalid", msg("errors.userInactive"));
     const link = await issueLink(tx, actor, userId);
-    await recordAudit(tx, { actorId: actor.id, action: "user.link.issue", entityType: "User", entityId: userId, after: { linkExpiresAt: link.expiresAt }, reason });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.link.issue",
+      entityType: "User",
+      entityId: userId,
+      after: { linkExpiresAt: link.expiresAt },
+      reason,
+    });
     return link;
   });
 }
@@ -104,7 +142,15 @@ export async function updateUser(actor: Actor, userId: string, raw: unknown) {
     const user = await userOrNotFound(tx, userId);
     const { before, after } = diff({ displayName: user.displayName, isAdmin: user.isAdmin }, proposed);
     await tx.user.update({ where: { id: userId }, data: after });
-    await recordAudit(tx, { actorId: actor.id, action: after.isAdmin !== undefined ? "user.role.change" : "user.update", entityType: "User", entityId: userId, before, after, reason });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: after.isAdmin !== undefined ? "user.role.change" : "user.update",
+      entityType: "User",
+      entityId: userId,
+      before,
+      after,
+      reason,
+    });
   });
 }
 
@@ -118,7 +164,15 @@ export async function setUserActive(actor: Actor, userId: string, active: boolea
     if (user.active === active) throw new AppError("conflict", msg("errors.nothingToChange"));
     await tx.user.update({ where: { id: userId }, data: { active } });
     if (!active) await endAllSessions(tx, userId);
-    await recordAudit(tx, { actorId: actor.id, action: active ? "user.reactivate" : "user.deactivate", entityType: "User", entityId: userId, before: { active: !active }, after: { active }, reason });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: active ? "user.reactivate" : "user.deactivate",
+      entityType: "User",
+      entityId: userId,
+      before: { active: !active },
+      after: { active },
+      reason,
+    });
   });
 }
 
@@ -131,7 +185,15 @@ export async function resetSecondFactor(actor: Actor, userId: string, raw: unkno
     if (!user.totpEnabledAt) throw new AppError("conflict", msg("errors.nothingToChange"));
     await tx.user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null } });
     await endAllSessions(tx, userId);
-    await recordAudit(tx, { actorId: actor.id, action: "user.totp.reset", entityType: "User", entityId: userId, before: { secondFactor: true }, after: { secondFactor: false }, reason });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.totp.reset",
+      entityType: "User",
+      entityId: userId,
+      before: { secondFactor: true },
+      after: { secondFactor: false },
+      reason,
+    });
   });
 }
 
@@ -145,13 +207,26 @@ export async function grantMembership(actor: Actor, raw: unknown) {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`membership:${input.userId}:${input.trialId}`}))`;
     await userOrNotFound(tx, input.userId);
     if (!(await tx.trial.findUnique({ where: { id: input.trialId }, select: { id: true } }))) throw invalidField("trialId", msg("errors.trialNotFound"));
-    if (input.siteId && !(await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId: input.trialId, siteId: input.siteId } }, select: { id: true } }))) {
+    if (
+      input.siteId &&
+      !(await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId: input.trialId, siteId: input.siteId } }, select: { id: true } }))
+    ) {
       throw invalidField("siteId", msg("validation.siteNotInTrial"));
     }
-    const duplicate = await tx.membership.findFirst({ where: { userId: input.userId, trialId: input.trialId, role: input.role, siteId: input.siteId ?? null, revokedAt: null }, select: { id: true } });
+    const duplicate = await tx.membership.findFirst({
+      where: { userId: input.userId, trialId: input.trialId, role: input.role, siteId: input.siteId ?? null, revokedAt: null },
+      select: { id: true },
+    });
     if (duplicate) throw new AppError("conflict", msg("errors.membershipExists"));
     const membership = await tx.membership.create({ data: { userId: input.userId, trialId: input.trialId, role: input.role, siteId: input.siteId ?? null } });
-    await recordAudit(tx, { actorId: actor.id, action: "membership.create", entityType: "Membership", entityId: membership.id, trialId: input.trialId, after: input });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "membership.create",
+      entityType: "Membership",
+      entityId: membership.id,
+      trialId: input.trialId,
+      after: input,
+    });
     return membership;
   });
 }
@@ -165,8 +240,14 @@ export async function revokeMembership(actor: Actor, membershipId: string, raw: 
     if (membership.revokedAt) throw new AppError("conflict", msg("errors.nothingToChange"));
     await tx.membership.update({ where: { id: membershipId }, data: { revokedAt: new Date() } });
     await recordAudit(tx, {
-      actorId: actor.id, action: "membership.revoke", entityType: "Membership", entityId: membershipId, trialId: membership.trialId,
-      before: { userId: membership.userId, role: membership.role, siteId: membership.siteId, revokedAt: null }, after: { revokedAt: new Date() }, reason,
+      actorId: actor.id,
+      action: "membership.revoke",
+      entityType: "Membership",
+      entityId: membershipId,
+      trialId: membership.trialId,
+      before: { userId: membership.userId, role: membership.role, siteId: membership.siteId, revokedAt: null },
+      after: { revokedAt: new Date() },
+      reason,
     });
   });
 }

@@ -26,7 +26,13 @@ export interface CheckpointView {
   jws: string;
 }
 
-const view = (c: { seq: bigint; hash: string; at: Date; kid: string; jws: string }): CheckpointView => ({ seq: String(c.seq), hash: c.hash, at: c.at.toISOString(), kid: c.kid, jws: c.jws });
+const view = (c: { seq: bigint; hash: string; at: Date; kid: string; jws: string }): CheckpointView => ({
+  seq: String(c.seq),
+  hash: c.hash,
+  at: c.at.toISOString(),
+  kid: c.kid,
+  jws: c.jws,
+});
 
 /** Signs and stores a checkpoint of `head` (inside the sealer's transaction, or after sealing everything). */
 export async function signCheckpoint(tx: Pick<Tx, "auditCheckpoint">, head: ChainHead): Promise<CheckpointView> {

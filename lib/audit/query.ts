@@ -19,7 +19,10 @@ export const auditQuery = z.strictObject({
   trialId: z.string().max(64).optional(),
   from: calendarDate.optional(),
   to: calendarDate.optional(),
-  before: z.string().regex(/^\d{1,18}$/).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -30,7 +33,10 @@ async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
 }
 
 export async function mayReadAudit(actor: Actor): Promise<boolean> {
-  return scope(actor).then(() => true, () => false);
+  return scope(actor).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function where(actor: Actor, raw: Record<string, string>) {
@@ -52,7 +58,10 @@ async function where(actor: Actor, raw: Record<string, string>) {
 }
 
 async function withActors<T extends { actorId: string | null }>(rows: T[]) {
-  const users = await db().user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))] } }, select: { id: true, email: true } });
+  const users = await db().user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))] } },
+    select: { id: true, email: true },
+  });
   const email = new Map(users.map((u) => [u.id, u.email]));
   return rows.map((r) => ({ ...r, actorEmail: r.actorId ? (email.get(r.actorId) ?? r.actorId) : null }));
 }
@@ -66,7 +75,18 @@ export async function searchAudit(actor: Actor, raw: Record<string, string>) {
   });
   const page = await withActors(rows.slice(0, q.limit));
   return {
-    items: page.map((r) => ({ id: String(r.id), at: r.at.toISOString(), actor: r.actorEmail, action: r.action, entityType: r.entityType, entityId: r.entityId, trialId: r.trialId, before: r.before, after: r.after, reason: r.reason })),
+    items: page.map((r) => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      actor: r.actorEmail,
+      action: r.action,
+      entityType: r.entityType,
+      entityId: r.entityId,
+      trialId: r.trialId,
+      before: r.before,
+      after: r.after,
+      reason: r.reason,
+    })),
     next: rows.length > q.limit ? String(page.at(-1)!.id) : null,
   };
 }
@@ -76,13 +96,29 @@ export async function exportAudit(actor: Actor, raw: Record<string, string>): Pr
   const { where: base } = await where(actor, { ...raw, limit: "1" });
   await db().$transaction((tx) => recordAudit(tx, { actorId: actor.id, action: "audit.export", entityType: "AuditEvent", after: { filters: raw } }));
   const rows = await withActors(await db().auditEvent.findMany({ where: base, orderBy: { id: "asc" }, take: 200_000 }));
-  const data = rows.map((r) => [String(r.id), r.at.toISOString(), r.actorEmail ?? "", r.action, r.entityType, r.entityId ?? "", r.trialId ?? "", JSON.stringify(r.before ?? null), JSON.stringify(r.after ?? null), r.reason ?? "", r.ip ?? "", r.hash ?? ""]);
+  const data = rows.map((r) => [
+    String(r.id),
+    r.at.toISOString(),
+    r.actorEmail ?? "",
+    r.action,
+    r.entityType,
+    r.entityId ?? "",
+    r.trialId ?? "",
+    JSON.stringify(r.before ?? null),
+    JSON.stringify(r.after ?? null),
+    r.reason ?? "",
+    r.ip ?? "",
+    r.hash ?? "",
+  ]);
   return csvFile(["id", "at_utc", "actor", "action", "entity_type", "entity_id", "trial_id", "old_value", "new_value", "reason", "ip", "hash"], data);
 }
 
 export const checkpointQuery = z.strictObject({
   /** Only checkpoints after this seq (to fetch what is new since the last copy). */
-  after: z.string().regex(/^\d{1,18}$/).optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
 });
 

@@ -25,7 +25,10 @@ export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === "object") {
-    return `{${Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -46,10 +49,21 @@ export interface HashedFields {
 
 export function auditHash(row: HashedFields, prevHash: string | null): string {
   const content = canonical({
-    id: String(row.id), at: row.at.toISOString(), actorId: row.actorId, action: row.action, entityType: row.entityType,
-    entityId: row.entityId, trialId: row.trialId, before: row.before, after: row.after, reason: row.reason, ip: row.ip,
+    id: String(row.id),
+    at: row.at.toISOString(),
+    actorId: row.actorId,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    trialId: row.trialId,
+    before: row.before,
+    after: row.after,
+    reason: row.reason,
+    ip: row.ip,
   });
-  return createHash("sha256").update(`${prevHash ?? ""}\n${content}`).digest("hex");
+  return createHash("sha256")
+    .update(`${prevHash ?? ""}\n${content}`)
+    .digest("hex");
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
@@ -58,8 +72,14 @@ function rowData(entry: AuditEntry, at: Date) {
   const before = json(entry.before);
   const after = json(entry.after);
   return {
-    at, actorId: entry.actorId, action: entry.action, entityType: entry.entityType, entityId: entry.entityId ?? null,
-    trialId: entry.trialId ?? null, reason: entry.reason ?? null, ip: entry.ip ?? null,
+    at,
+    actorId: entry.actorId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    trialId: entry.trialId ?? null,
+    reason: entry.reason ?? null,
+    ip: entry.ip ?? null,
     ...(before !== null ? { before: before as object } : {}),
     ...(after !== null ? { after: after as object } : {}),
   };

@@ -34,7 +34,10 @@ export interface ChainReport {
   checkpointFailure: CheckpointFailure | null;
 }
 
-export async function verifyAuditChain(db: Pick<Db, "auditEvent">, options: { batch?: number; checkpoints?: readonly CheckpointClaim[] } = {}): Promise<ChainReport> {
+export async function verifyAuditChain(
+  db: Pick<Db, "auditEvent">,
+  options: { batch?: number; checkpoints?: readonly CheckpointClaim[] } = {},
+): Promise<ChainReport> {
   const batch = options.batch ?? 5_000;
   const claims = [...(options.checkpoints ?? [])].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   let claimIndex = 0;
@@ -43,7 +46,14 @@ export async function verifyAuditChain(db: Pick<Db, "auditEvent">, options: { ba
   let expectedSeq = 1n;
   let rows = 0;
   const unsealed = await db.auditEvent.count({ where: { seq: null } });
-  const report = (extra: Partial<ChainReport>): ChainReport => ({ rows, broken: null, unsealed, checkpointsMatched: claimIndex, checkpointFailure: null, ...extra });
+  const report = (extra: Partial<ChainReport>): ChainReport => ({
+    rows,
+    broken: null,
+    unsealed,
+    checkpointsMatched: claimIndex,
+    checkpointFailure: null,
+    ...extra,
+  });
   const failCheckpoint = (problem: string) => report({ checkpointFailure: { checkpoint: claims[claimIndex]!, lastGood, problem } });
 
   for (;;) {
@@ -52,13 +62,16 @@ export async function verifyAuditChain(db: Pick<Db, "auditEvent">, options: { ba
       rows++;
       const where = { id: String(row.id), seq: String(row.seq), at: row.at.toISOString() };
       if (row.seq !== expectedSeq) return report({ broken: { ...where, problem: `comes after seq ${expectedSeq - 1n}: rows were removed` } });
-      if (row.prevHash !== previous) return report({ broken: { ...where, problem: "does not follow the row before it (prevHash differs): a row was removed, inserted or reordered" } });
+      if (row.prevHash !== previous)
+        return report({ broken: { ...where, problem: "does not follow the row before it (prevHash differs): a row was removed, inserted or reordered" } });
       const expected = auditHash({ ...row, before: row.before ?? null, after: row.after ?? null }, row.prevHash);
       if (row.hash !== expected) return report({ broken: { ...where, problem: "its content does not match its hash: the row was altered" } });
       previous = row.hash;
       while (claimIndex < claims.length && claims[claimIndex]!.seq === row.seq) {
         if (claims[claimIndex]!.hash !== row.hash) {
-          return failCheckpoint(`the trail no longer passes through the signed head at seq ${row.seq}: rows up to seq ${row.seq}${lastGood ? ` and after seq ${lastGood.seq}` : ""} were rewritten`);
+          return failCheckpoint(
+            `the trail no longer passes through the signed head at seq ${row.seq}: rows up to seq ${row.seq}${lastGood ? ` and after seq ${lastGood.seq}` : ""} were rewritten`,
+          );
         }
         lastGood = claims[claimIndex]!;
         claimIndex++;
@@ -68,7 +81,9 @@ export async function verifyAuditChain(db: Pick<Db, "auditEvent">, options: { ba
     if (page.length < batch) break;
   }
   if (claimIndex < claims.length) {
-    return failCheckpoint(`the trail ends at seq ${expectedSeq - 1n} but a signed checkpoint covers rows up to seq ${claims[claimIndex]!.seq}: rows were removed`);
+    return failCheckpoint(
+      `the trail ends at seq ${expectedSeq - 1n} but a signed checkpoint covers rows up to seq ${claims[claimIndex]!.seq}: rows were removed`,
+    );
   }
   return report({});
 }

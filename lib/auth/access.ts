@@ -31,7 +31,14 @@ export interface TrialAccess {
 /** Records a refused access in the audit trail (who asked for what); nothing about the refused data itself. */
 export async function recordRefusal(actor: Actor, what: { entityType: string; entityId?: string | null; trialId?: string | null; action: string }) {
   await db().$transaction((tx) =>
-    recordAudit(tx, { actorId: actor.id, action: "access.refused", entityType: what.entityType, entityId: what.entityId?.slice(0, 64) ?? null, trialId: what.trialId ?? null, after: { attempted: what.action } }),
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: "access.refused",
+      entityType: what.entityType,
+      entityId: what.entityId?.slice(0, 64) ?? null,
+      trialId: what.trialId ?? null,
+      after: { attempted: what.action },
+    }),
   );
 }
 
@@ -39,7 +46,10 @@ export async function recordRefusal(actor: Actor, what: { entityType: string; en
  * Wraps a use case on one participant `(actor, trialId, participantId, ...)`: when it answers "not found" for a
  * record that exists (another site's patient), the attempt is audited as a refused access. The answer is unchanged.
  */
-export function refusalsAudited<A extends [Actor, string, string, ...unknown[]], R>(action: string, run: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function refusalsAudited<A extends [Actor, string, string, ...unknown[]], R>(
+  action: string,
+  run: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return async (...args: A) => {
     // Ids come from URLs and form posts: anything but a plausible id is simply not found.
     if (!isId(args[1]) || !isId(args[2])) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
@@ -47,7 +57,11 @@ export function refusalsAudited<A extends [Actor, string, string, ...unknown[]],
       return await run(...args);
     } catch (error) {
       const [actor, trialId, participantId] = args;
-      if (error instanceof AppError && error.reason === "participant_not_found" && (await db().participant.count({ where: { id: participantId, trialId } })) > 0) {
+      if (
+        error instanceof AppError &&
+        error.reason === "participant_not_found" &&
+        (await db().participant.count({ where: { id: participantId, trialId } })) > 0
+      ) {
         await recordRefusal(actor, { entityType: "Participant", entityId: participantId, trialId, action });
       }
       throw error;

@@ -45,7 +45,13 @@ export async function acceptInvite(token: string, raw: unknown): Promise<{ email
     if (used.count === 0) throw notFound(msg("errors.inviteInvalid")); // used by a concurrent request
     await tx.user.update({ where: { id: invite.userId }, data: { passwordHash } });
     await endAllSessions(tx, invite.userId);
-    await recordAudit(tx, { actorId: invite.userId, action: "user.password.set", entityType: "User", entityId: invite.userId, after: { via: "one-time link" } });
+    await recordAudit(tx, {
+      actorId: invite.userId,
+      action: "user.password.set",
+      entityType: "User",
+      entityId: invite.userId,
+      after: { via: "one-time link" },
+    });
   });
   return { email: live.user.email };
 }

@@ -41,7 +41,15 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   if (bearer) {
     const user = await userForToken(bearer, { method: headerStore.get("x-trialbridge-method") ?? "GET", path: headerStore.get("x-trialbridge-path") ?? "" });
     if (!user) return null;
-    return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, viaToken: true, secondFactorMissing: await secondFactorMissing(user) };
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      isAdmin: user.isAdmin,
+      locale: user.locale,
+      viaToken: true,
+      secondFactorMissing: await secondFactorMissing(user),
+    };
   }
   const req = {
     headers: Object.fromEntries(headerStore.entries()),
@@ -55,7 +63,15 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   });
   if (!user || !user.active || user.sessionVersion !== (token.sv ?? 0)) return null;
   if (!token.sid || !(await sessionIsLive(token.sid, user.id))) return null;
-  return { id: user.id, email: user.email, displayName: user.displayName, isAdmin: user.isAdmin, locale: user.locale, sessionId: token.sid, secondFactorMissing: await secondFactorMissing(user) };
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    isAdmin: user.isAdmin,
+    locale: user.locale,
+    sessionId: token.sid,
+    secondFactorMissing: await secondFactorMissing(user),
+  };
 });
 
 /** The actor, or a 401 for route handlers (403 while a required second factor is not set up). */

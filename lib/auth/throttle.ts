@@ -17,7 +17,10 @@ const byAddress = (address: string): Limit => ({ key: `signin:ip:${address}`, ma
  * Entries further left are the client's own to write, and are never trusted.
  */
 export function clientAddress(headers: Headers, hops = serverEnv().TRUSTED_PROXY_HOPS): string {
-  const entries = (headers.get("x-forwarded-for") ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  const entries = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   return entries[entries.length - hops] ?? entries[0] ?? "unknown";
 }
 
@@ -46,8 +49,12 @@ export async function recordSignIn(email: string, address: string, succeeded: bo
   }
   await db().$transaction((tx) =>
     recordAudit(tx, {
-      actorId: user?.id ?? null, action: succeeded ? "auth.signin.success" : "auth.signin.failure", entityType: "User",
-      entityId: user?.id ?? null, after: { email: normalised }, ip: address,
+      actorId: user?.id ?? null,
+      action: succeeded ? "auth.signin.success" : "auth.signin.failure",
+      entityType: "User",
+      entityId: user?.id ?? null,
+      after: { email: normalised },
+      ip: address,
     }),
   );
 }

@@ -15,7 +15,11 @@ import type { Actor } from "./session";
 export const TOKEN_PREFIX = "tb_";
 
 export const createTokenInput = z.strictObject({
-  name: z.string().trim().min(1, { error: msg("validation.required") }).max(80),
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: msg("validation.required") })
+    .max(80),
   expiresInDays: z.number().int().min(1).max(365).default(90),
 });
 
@@ -26,8 +30,16 @@ export async function createToken(actor: Actor, raw: unknown) {
   const token = `${TOKEN_PREFIX}${newSecret()}`;
   const expiresAt = new Date(Date.now() + parsed.data.expiresInDays * 86_400_000);
   const created = await db().$transaction(async (tx) => {
-    const row = await tx.apiToken.create({ data: { userId: actor.id, name: parsed.data.name, tokenHash: hashSecret(token), prefix: token.slice(0, 10), expiresAt } });
-    await recordAudit(tx, { actorId: actor.id, action: "token.create", entityType: "ApiToken", entityId: row.id, after: { name: row.name, prefix: row.prefix, expiresAt } });
+    const row = await tx.apiToken.create({
+      data: { userId: actor.id, name: parsed.data.name, tokenHash: hashSecret(token), prefix: token.slice(0, 10), expiresAt },
+    });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "token.create",
+      entityType: "ApiToken",
+      entityId: row.id,
+      after: { name: row.name, prefix: row.prefix, expiresAt },
+    });
     return row;
   });
   return { id: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
@@ -36,8 +48,13 @@ export async function createToken(actor: Actor, raw: unknown) {
 export async function listTokens(actor: Actor) {
   const rows = await db().apiToken.findMany({ where: { userId: actor.id }, orderBy: { createdAt: "desc" } });
   return rows.map((r) => ({
-    id: r.id, name: r.name, prefix: r.prefix, createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(),
-    revokedAt: r.revokedAt?.toISOString() ?? null, lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
     active: !r.revokedAt && r.expiresAt > new Date(),
   }));
 }
@@ -49,7 +66,14 @@ export async function revokeToken(actor: Actor, id: string) {
     if (!row) throw notFound();
     if (row.revokedAt) return;
     await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, { actorId: actor.id, action: "token.revoke", entityType: "ApiToken", entityId: id, before: { revoked: false }, after: { revoked: true } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "token.revoke",
+      entityType: "ApiToken",
+      entityId: id,
+      before: { revoked: false },
+      after: { revoked: true },
+    });
   });
 }
 
@@ -57,7 +81,10 @@ export async function revokeToken(actor: Actor, id: string) {
 export async function userForToken(token: string, use: { method: string; path: string }) {
   const row = await db().apiToken.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!row || row.revokedAt || row.expiresAt <= new Date()) return null;
-  const user = await db().user.findUnique({ where: { id: row.userId }, select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, totpEnabledAt: true } });
+  const user = await db().user.findUnique({
+    where: { id: row.userId },
+    select: { id: true, email: true, displayName: true, isAdmin: true, locale: true, active: true, totpEnabledAt: true },
+  });
   if (!user?.active) return null;
   await db().$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });

@@ -19,7 +19,10 @@ import type { Actor } from "./session";
 const PERIOD_SECONDS = 30;
 const ISSUER = "TrialBridge";
 
-export const totpCode = z.string().trim().regex(/^\d{6}$/, { error: msg("validation.totpFormat") });
+export const totpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, { error: msg("validation.totpFormat") });
 
 function key(): Buffer {
   return Buffer.from(hkdfSync("sha256", serverEnv().AUTH_SECRET, "trialbridge", "totp-secret-v1", 32));
@@ -52,7 +55,12 @@ export function matchingStep(base32: string, code: string, now = Date.now()): nu
 
 /** Roles for which a deployment requires a second factor ("admin" means the administrator flag). */
 export function requiredRoles(setting = serverEnv().TOTP_REQUIRED_ROLES): ReadonlySet<string> {
-  return new Set(setting.split(",").map((r) => r.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    setting
+      .split(",")
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 export function secondFactorRequired(user: { isAdmin: boolean }, roles: readonly Role[], required = requiredRoles()): boolean {
@@ -66,7 +74,11 @@ export async function userNeedsSecondFactor(userId: string, isAdmin: boolean): P
   const required = requiredRoles();
   if (required.size === 0) return false;
   const memberships = await db().membership.findMany({ where: { userId, revokedAt: null }, select: { role: true }, distinct: ["role"] });
-  return secondFactorRequired({ isAdmin }, memberships.map((m) => m.role), required);
+  return secondFactorRequired(
+    { isAdmin },
+    memberships.map((m) => m.role),
+    required,
+  );
 }
 
 export interface TotpSetup {

@@ -29,10 +29,16 @@ const q = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /** Tables of the public schema, parents before children (foreign keys), the migrations' bookkeeping left out. */
 async function tablesInOrder(client: pg.Client): Promise<{ name: string; columns: string[] }[]> {
-  const tables = (await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY 1`)).rows.map((r) => r.name);
-  const edges = (await client.query<{ child: string; parent: string }>(`
+  const tables = (
+    await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY 1`,
+    )
+  ).rows.map((r) => r.name);
+  const edges = (
+    await client.query<{ child: string; parent: string }>(`
     SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
-      FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`)).rows.map((e) => ({ child: e.child.replace(/"/g, ""), parent: e.parent.replace(/"/g, "") }));
+      FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`)
+  ).rows.map((e) => ({ child: e.child.replace(/"/g, ""), parent: e.parent.replace(/"/g, "") }));
   const ordered: string[] = [];
   const visiting = new Set<string>();
   const visit = (t: string) => {
@@ -44,7 +50,12 @@ async function tablesInOrder(client: pg.Client): Promise<{ name: string; columns
   tables.forEach(visit);
   const out = [];
   for (const name of ordered) {
-    const columns = (await client.query<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`, [name])).rows.map((r) => r.c);
+    const columns = (
+      await client.query<{ c: string }>(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+        [name],
+      )
+    ).rows.map((r) => r.c);
     out.push({ name, columns });
   }
   return out;
@@ -57,7 +68,11 @@ export async function backupDatabase(url: string, file: string): Promise<Header>
   const temp = `${file}.partial`;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const migrations = (await client.query<{ name: string }>(`SELECT migration_name AS name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY 1`)).rows.map((r) => r.name);
+    const migrations = (
+      await client.query<{ name: string }>(
+        `SELECT migration_name AS name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY 1`,
+      )
+    ).rows.map((r) => r.name);
     const tables = [];
     for (const t of await tablesInOrder(client)) {
       const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${q(t.name)}`);
@@ -105,18 +120,25 @@ export async function restoreDatabase(url: string, file: string): Promise<Header
   if (header.format !== FORMAT) throw new RestoreRefused(`${file} is not a TrialBridge backup (format ${String(header.format)}).`);
   const known = readMigrations();
   const unknown = header.migrations.filter((m) => !known.some((k) => k.name === m));
-  if (unknown.length) throw new RestoreRefused(`The backup comes from a newer TrialBridge (migrations ${unknown.join(", ")} are unknown here): restore it with that version.`);
+  if (unknown.length)
+    throw new RestoreRefused(`The backup comes from a newer TrialBridge (migrations ${unknown.join(", ")} are unknown here): restore it with that version.`);
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const existing = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('_prisma_migrations') LIMIT 1`);
+    const existing = await client.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('_prisma_migrations') LIMIT 1`,
+    );
     if (existing.rowCount) {
       const data = await client.query(`SELECT 1 FROM "Trial" LIMIT 1`).catch(() => ({ rowCount: 0 }));
       const users = await client.query(`SELECT 1 FROM "User" LIMIT 1`).catch(() => ({ rowCount: 0 }));
-      if (data.rowCount || users.rowCount) throw new RestoreRefused("The target database already holds data: restore into an empty database (a fresh data folder).");
+      if (data.rowCount || users.rowCount)
+        throw new RestoreRefused("The target database already holds data: restore into an empty database (a fresh data folder).");
     }
-    await migrate(url, known.filter((m) => header.migrations.includes(m.name)));
+    await migrate(
+      url,
+      known.filter((m) => header.migrations.includes(m.name)),
+    );
     await client.query("BEGIN");
     for (const table of header.tables) {
       const statement = await iterator.next();

@@ -195,10 +195,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     const pwfile = path.join(os.tmpdir(), `trialbridge-pw-${process.pid}-${randomBytes(4).toString("hex")}`);
     fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
     try {
-      run(path.join(bin, "bin", "initdb"), [
-        `--pgdata=${dataDir}`, "--auth=scram-sha-256", `--username=${PG_USER}`, `--pwfile=${pwfile}`,
-        "--encoding=UTF8", "--locale=C", "--no-instructions",
-      ], ids);
+      run(
+        path.join(bin, "bin", "initdb"),
+        [`--pgdata=${dataDir}`, "--auth=scram-sha-256", `--username=${PG_USER}`, `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C", "--no-instructions"],
+        ids,
+      );
     } finally {
       fs.rmSync(pwfile, { force: true });
     }

@@ -37,7 +37,13 @@ export interface EnrolmentSummary {
   byCountry: Record<Country, Counts>;
   bySite: SiteSummary[];
   byCohort: { cohortId: string; code: string; name: string; target: number; enrolled: number; byCountry: Record<Country, number> }[];
-  timeline: { month: string; screened: Record<Country, number>; enrolled: Record<Country, number>; cumulative: { US: number; CN: number; joint: number }; planned: number }[];
+  timeline: {
+    month: string;
+    screened: Record<Country, number>;
+    enrolled: Record<Country, number>;
+    cumulative: { US: number; CN: number; joint: number };
+    planned: number;
+  }[];
   subtypeYield: Record<Country, { tested: number; detected: Record<string, number> }>;
   screenFailureReasons: { code: string; count: number }[];
 }
@@ -66,7 +72,12 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     db.trial.findUniqueOrThrow({ where: { id: trialId }, select: { target: true, plannedStart: true, plannedEnrolmentMonths: true } }),
     db.trialSite.findMany({
       where: { trialId },
-      select: { siteId: true, status: true, activationDate: true, site: { select: { code: true, nameEn: true, nameLocal: true, country: true, timeZone: true } } },
+      select: {
+        siteId: true,
+        status: true,
+        activationDate: true,
+        site: { select: { code: true, nameEn: true, nameLocal: true, country: true, timeZone: true } },
+      },
       orderBy: { site: { code: "asc" } },
     }),
     db.cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true, target: true }, orderBy: { code: "asc" } }),
@@ -104,8 +115,14 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     const monthsActive = activation ? Math.max(daysBetween(activation, today), 1) / 30.4375 : null;
     const last = lastBySite.get(ts.siteId) ?? null;
     return {
-      siteId: ts.siteId, code: ts.site.code, nameEn: ts.site.nameEn, nameLocal: ts.site.nameLocal, country: ts.site.country,
-      status: ts.status, activationDate: activation, ...counts,
+      siteId: ts.siteId,
+      code: ts.site.code,
+      nameEn: ts.site.nameEn,
+      nameLocal: ts.site.nameLocal,
+      country: ts.site.country,
+      status: ts.status,
+      activationDate: activation,
+      ...counts,
       screenFailureReasons: (reasonsBySite.get(ts.siteId) ?? []).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
       enrolmentRatePerMonth: monthsActive ? Math.round((counts.enrolled / monthsActive) * 100) / 100 : null,
       lastScreeningDate: last,
@@ -138,8 +155,16 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     cumulative.US += m.enrolled.US;
     cumulative.CN += m.enrolled.CN;
     const monthEnd = `${addDays(`${month}-01`, 31).slice(0, 7)}-01`; // the first day of the next month
-    const elapsed = Math.min(1, Math.max(0, daysBetween(fromDbDate(trial.plannedStart), monthEnd) / Math.max(1, daysBetween(fromDbDate(trial.plannedStart), plannedEnd))));
-    return { month, ...m, cumulative: { US: cumulative.US, CN: cumulative.CN, joint: cumulative.US + cumulative.CN }, planned: Math.round(trial.target * elapsed) };
+    const elapsed = Math.min(
+      1,
+      Math.max(0, daysBetween(fromDbDate(trial.plannedStart), monthEnd) / Math.max(1, daysBetween(fromDbDate(trial.plannedStart), plannedEnd))),
+    );
+    return {
+      month,
+      ...m,
+      cumulative: { US: cumulative.US, CN: cumulative.CN, joint: cumulative.US + cumulative.CN },
+      planned: Math.round(trial.target * elapsed),
+    };
   });
 
   const subtypeYield: EnrolmentSummary["subtypeYield"] = { US: { tested: 0, detected: {} }, CN: { tested: 0, detected: {} } };
@@ -179,7 +204,9 @@ export interface TrialCounts {
 
 /** Screened and enrolled per trial and country, from the kept counters (the trial list). */
 export async function countsByTrial(db: Pick<Db, "$queryRaw">, trialIds: readonly string[]): Promise<Map<string, TrialCounts>> {
-  const result = new Map<string, TrialCounts>(trialIds.map((id) => [id, { screened: 0, enrolled: 0, byCountry: { US: { screened: 0, enrolled: 0 }, CN: { screened: 0, enrolled: 0 } } }]));
+  const result = new Map<string, TrialCounts>(
+    trialIds.map((id) => [id, { screened: 0, enrolled: 0, byCountry: { US: { screened: 0, enrolled: 0 }, CN: { screened: 0, enrolled: 0 } } }]),
+  );
   if (trialIds.length === 0) return result;
   const rows = await db.$queryRaw<{ trialId: string; country: Country; metric: string; value: number }[]>`
     SELECT t."trialId", s."country", t."metric", sum(t."value")::int AS value

@@ -71,7 +71,11 @@ export async function snapshot(tx: Tx, participantId: string): Promise<Participa
   const p = await tx.participant.findUnique({
     where: { id: participantId },
     select: {
-      siteId: true, cohortId: true, screeningDate: true, voidedAt: true, trialId: true,
+      siteId: true,
+      cohortId: true,
+      screeningDate: true,
+      voidedAt: true,
+      trialId: true,
       statusChanges: { select: { toStatus: true, date: true, reasonCode: true } },
       results: { select: { result: true, subtype: { select: { key: true } } } },
     },
@@ -79,7 +83,11 @@ export async function snapshot(tx: Tx, participantId: string): Promise<Participa
   if (!p) return null;
   const site = await tx.site.findUniqueOrThrow({ where: { id: p.siteId }, select: { country: true } });
   return {
-    siteId: p.siteId, country: site.country, cohortId: p.cohortId, screeningDate: fromDbDate(p.screeningDate), voided: p.voidedAt !== null,
+    siteId: p.siteId,
+    country: site.country,
+    cohortId: p.cohortId,
+    screeningDate: fromDbDate(p.screeningDate),
+    voided: p.voidedAt !== null,
     steps: p.statusChanges.map((s) => ({ to: s.toStatus, date: fromDbDate(s.date), reasonCode: s.reasonCode })),
     results: p.results.map((r) => ({ key: r.subtype.key, result: r.result })),
   };
@@ -96,7 +104,11 @@ export async function applyChange(tx: Tx, trialId: string, before: ParticipantSn
 }
 
 /** Appends many participants' changes at once (an import's thousands in one statement), without any lock. */
-export async function applyChanges(tx: Pick<Tx, "$executeRaw">, trialId: string, changes: readonly { before: ParticipantSnapshot | null; after: ParticipantSnapshot | null }[]) {
+export async function applyChanges(
+  tx: Pick<Tx, "$executeRaw">,
+  trialId: string,
+  changes: readonly { before: ParticipantSnapshot | null; after: ParticipantSnapshot | null }[],
+) {
   const delta = new Map<string, number>();
   const add = (c: Contribution, sign: number) => {
     const id = `${c.dimension}\u0000${c.key}\u0000${c.metric}`;
@@ -216,11 +228,14 @@ export function compare(kept: TallyRow[], counted: TallyRow[]) {
  * read) for the recount and the deltas it replaces: a change committed meanwhile keeps its delta.
  */
 export async function rebuild(db: Db, trialId: string) {
-  await db.$transaction(async (tx) => {
-    await lockTrial(tx, trialId);
-    const rows = await recount(tx, trialId);
-    await tx.tallyDelta.deleteMany({ where: { trialId } });
-    await tx.tally.deleteMany({ where: { trialId } });
-    if (rows.length) await tx.tally.createMany({ data: rows.map((r) => ({ trialId, ...r })) });
-  }, { timeout: 600_000, isolationLevel: "RepeatableRead" });
+  await db.$transaction(
+    async (tx) => {
+      await lockTrial(tx, trialId);
+      const rows = await recount(tx, trialId);
+      await tx.tallyDelta.deleteMany({ where: { trialId } });
+      await tx.tally.deleteMany({ where: { trialId } });
+      if (rows.length) await tx.tally.createMany({ data: rows.map((r) => ({ trialId, ...r })) });
+    },
+    { timeout: 600_000, isolationLevel: "RepeatableRead" },
+  );
 }

@@ -11,7 +11,12 @@ const otherKeys = path.join(dir, "other.json");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const snapshot = (seq: number, prev: string | null, extra: Partial<Snapshot> = {}): Snapshot => ({
-  typ: "trialbridge.counts", v: 1, origin: "cn-node", seq, prev, asOf: new Date().toISOString(),
+  typ: "trialbridge.counts",
+  v: 1,
+  origin: "cn-node",
+  seq,
+  prev,
+  asOf: new Date().toISOString(),
   trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, metric: "screened", month: "2026-11", value: 10 + seq }] }],
   ...extra,
 });
@@ -27,7 +32,13 @@ async function chain(n: number) {
   return out;
 }
 
-const refusal = async (promise: Promise<unknown>) => ((await promise.then(() => null, (e: unknown) => e)) as SnapshotRefused | null)?.reason;
+const refusal = async (promise: Promise<unknown>) =>
+  (
+    (await promise.then(
+      () => null,
+      (e: unknown) => e,
+    )) as SnapshotRefused | null
+  )?.reason;
 
 describe("signed count snapshots between two nodes", () => {
   it("verify with the paired key; a flipped byte, an unknown key or an over-age snapshot is refused", async () => {
@@ -54,7 +65,14 @@ describe("signed count snapshots between two nodes", () => {
     const { jws } = await sign(leaky, cnKeys); // a peer that signed it anyway
     expect(await refusal(verifySnapshot(jws, { keys: await publicKeys(cnKeys), origin: "cn-node", maxAgeSeconds: 300 }))).toBe("schema");
     expect(await refusal(signSnapshot({ ...snapshot(1, null), note: "free text" }, cnKeys))).toBe("schema");
-    expect(await refusal(signSnapshot(snapshot(1, null, { trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, metric: "screened", month: "2026-11-03", value: 1 }] }] }), cnKeys))).toBe("schema");
+    expect(
+      await refusal(
+        signSnapshot(
+          snapshot(1, null, { trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, metric: "screened", month: "2026-11-03", value: 1 }] }] }),
+          cnKeys,
+        ),
+      ),
+    ).toBe("schema");
   });
 
   it("apply each sequence once, wait for a gap to fill, and end as in-order delivery would", async () => {

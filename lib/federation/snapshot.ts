@@ -23,7 +23,10 @@ const cell = z.strictObject({
   cohort: code.nullable(),
   metric: z.enum(METRICS),
   /** null: since the start; else the site's calendar month. */
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).nullable(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .nullable(),
   /** null: suppressed by the origin's disclosure policy (never to be shown or summed as 0). */
   value: z.number().int().min(0).max(10_000_000).nullable(),
 });
@@ -34,7 +37,10 @@ export const snapshotSchema = z.strictObject({
   origin: z.string().regex(/^[a-z0-9-]{1,40}$/),
   seq: z.number().int().min(1),
   /** Hash of the previous snapshot's signed bytes (null for seq 1). */
-  prev: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  prev: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   asOf: z.iso.datetime(),
   /** Re-sent history: accepted past the maximum age. */
   backfill: z.boolean().optional(),
@@ -61,7 +67,8 @@ export const snapshotHash = (jws: string) => createHash("sha256").update(jws).di
 /** Checks a snapshot against the strict schema before it leaves (fails closed) and signs it. */
 export async function signSnapshot(snapshot: unknown, keyFile?: string): Promise<{ jws: string; snapshot: Snapshot }> {
   const parsed = snapshotSchema.safeParse(snapshot);
-  if (!parsed.success) throw new SnapshotRefused("schema", `refusing to send: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new SnapshotRefused("schema", `refusing to send: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const { jws } = await sign(parsed.data, keyFile);
   return { jws, snapshot: parsed.data };
 }

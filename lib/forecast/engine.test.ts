@@ -16,8 +16,11 @@ function sites(count: number, country: "US" | "CN", extra: Partial<ForecastInput
 /** Every reported quantile sits where the exact distribution function says it should. */
 function expectQuantilesMatch(result: ScenarioResult, exact: readonly ExactSite[], n: number) {
   const reported: [number, number | null][] = [
-    [0.025, result.completionMonth.p2_5], [0.1, result.completionMonth.p10], [0.5, result.completionMonth.p50],
-    [0.9, result.completionMonth.p90], [0.975, result.completionMonth.p97_5],
+    [0.025, result.completionMonth.p2_5],
+    [0.1, result.completionMonth.p10],
+    [0.5, result.completionMonth.p50],
+    [0.9, result.completionMonth.p90],
+    [0.975, result.completionMonth.p97_5],
   ];
   for (const [p, month] of reported) {
     expect(month, `quantile ${p}`).not.toBeNull();
@@ -33,50 +36,91 @@ function expectQuantilesMatch(result: ScenarioResult, exact: readonly ExactSite[
 
 describe("forecast engine against closed forms", () => {
   it("many identical sites open from month 0: T_n = beta x BetaPrime(n, N alpha)", () => {
-    const N = 20, alpha = 2, beta = 1, n = 100;
+    const N = 20,
+      alpha = 2,
+      beta = 1,
+      n = 100;
     const result = forecast({
-      sites: sites(N, "US"), cohorts: [{ id: "A", target: n }], replicates: R, seed: 7,
+      sites: sites(N, "US"),
+      cohorts: [{ id: "A", target: n }],
+      replicates: R,
+      seed: 7,
       scenarios: [{ name: "all", countries: ["US"] }],
     }).scenarios[0]!;
     const meanExact = (n * beta) / (N * alpha - 1);
     const sd = beta * Math.sqrt((n * (n + N * alpha - 1)) / ((N * alpha - 2) * (N * alpha - 1) ** 2));
     expect(Math.abs(result.completionMonth.mean! - meanExact)).toBeLessThan(4 * (sd / Math.sqrt(R)) + 0.01);
     expect(result.incompleteShare).toBe(0);
-    expectQuantilesMatch(result, Array.from({ length: N }, () => ({ shape: alpha, rate: beta, start: 0, weight: 1 })), n);
+    expectQuantilesMatch(
+      result,
+      Array.from({ length: N }, () => ({ shape: alpha, rate: beta, start: 0, weight: 1 })),
+      n,
+    );
   });
 
   it("an interim with observed data: remaining time is (beta + tau) x BetaPrime(r, N alpha + K)", () => {
-    const N = 10, alpha = 1.5, beta = 2, tau = 6, n = 80;
+    const N = 10,
+      alpha = 1.5,
+      beta = 2,
+      tau = 6,
+      n = 80;
     const screened = [3, 7, 0, 5, 9, 4, 2, 6, 8, 1];
     const K = screened.reduce((a, b) => a + b, 0);
     const result = forecast({
       sites: screened.map((k, i) => ({ id: `S${i}`, country: "US" as const, rate: { shape: alpha, rate: beta }, observed: { months: tau, screened: k } })),
-      cohorts: [{ id: "A", target: n, enrolled: K }], asOfMonth: tau, replicates: R, seed: 11,
+      cohorts: [{ id: "A", target: n, enrolled: K }],
+      asOfMonth: tau,
+      replicates: R,
+      seed: 11,
       scenarios: [{ name: "all", countries: ["US"] }],
     }).scenarios[0]!;
     const r = n - K;
     const meanExact = tau + (r * (beta + tau)) / (N * alpha + K - 1);
     expect(Math.abs(result.completionMonth.mean! - meanExact) / meanExact).toBeLessThan(0.01);
-    expectQuantilesMatch(result, screened.map((k) => ({ shape: alpha + k, rate: beta + tau, start: tau, weight: 1 })), r);
+    expectQuantilesMatch(
+      result,
+      screened.map((k) => ({ shape: alpha + k, rate: beta + tau, start: tau, weight: 1 })),
+      r,
+    );
   });
 
   it("thinning by prevalence and enrolment fraction scales the rate: Gamma(alpha, beta / c)", () => {
-    const N = 15, alpha = 2, beta = 1, n = 40, p = 0.3, q = 0.5, c = p * q;
+    const N = 15,
+      alpha = 2,
+      beta = 1,
+      n = 40,
+      p = 0.3,
+      q = 0.5,
+      c = p * q;
     const result = forecast({
-      sites: sites(N, "CN"), cohorts: [{ id: "EGFR", target: n }], prevalence: { CN: { EGFR: p } }, enrolFraction: q,
-      replicates: R, seed: 3, scenarios: [{ name: "CN", countries: ["CN"] }],
+      sites: sites(N, "CN"),
+      cohorts: [{ id: "EGFR", target: n }],
+      prevalence: { CN: { EGFR: p } },
+      enrolFraction: q,
+      replicates: R,
+      seed: 3,
+      scenarios: [{ name: "CN", countries: ["CN"] }],
     }).scenarios[0]!;
     const meanExact = (n * beta) / (c * (N * alpha - 1));
     expect(Math.abs(result.completionMonth.mean! - meanExact) / meanExact).toBeLessThan(0.01);
-    expectQuantilesMatch(result, Array.from({ length: N }, () => ({ shape: alpha, rate: beta, start: 0, weight: c })), n);
+    expectQuantilesMatch(
+      result,
+      Array.from({ length: N }, () => ({ shape: alpha, rate: beta, start: 0, weight: c })),
+      n,
+    );
   });
 
   it("two countries with different prevalences: joint versus each alone", () => {
     const prevalence = { US: { EGFR: 0.17 }, CN: { EGFR: 0.51 } };
-    const q = 0.6, n = 30;
+    const q = 0.6,
+      n = 30;
     const result = forecast({
-      sites: [...sites(10, "US"), ...sites(10, "CN")], cohorts: [{ id: "EGFR", target: n }], prevalence, enrolFraction: q,
-      replicates: R, seed: 42,
+      sites: [...sites(10, "US"), ...sites(10, "CN")],
+      cohorts: [{ id: "EGFR", target: n }],
+      prevalence,
+      enrolFraction: q,
+      replicates: R,
+      seed: 42,
     });
     const [us, cn, joint] = result.scenarios;
     const exactFor = (weights: number[]) => weights.map((w) => ({ shape: 2, rate: 1, start: 0, weight: w * q }));
@@ -89,9 +133,14 @@ describe("forecast engine against closed forms", () => {
   });
 
   it("sites that open later contribute only after they open", () => {
-    const staggered = [...sites(4, "US", { activationMonth: 0 }, "a"), ...sites(4, "US", { activationMonth: 6 }, "b"), ...sites(4, "US", { activationMonth: 12 }, "c")];
+    const staggered = [
+      ...sites(4, "US", { activationMonth: 0 }, "a"),
+      ...sites(4, "US", { activationMonth: 6 }, "b"),
+      ...sites(4, "US", { activationMonth: 12 }, "c"),
+    ];
     const n = 60;
-    const result = forecast({ sites: staggered, cohorts: [{ id: "A", target: n }], replicates: R, seed: 5, scenarios: [{ name: "US", countries: ["US"] }] }).scenarios[0]!;
+    const result = forecast({ sites: staggered, cohorts: [{ id: "A", target: n }], replicates: R, seed: 5, scenarios: [{ name: "US", countries: ["US"] }] })
+      .scenarios[0]!;
     const exact = staggered.map((s) => ({ shape: 2, rate: 1, start: s.activationMonth, weight: 1 }));
     expectQuantilesMatch(result, exact, n);
     expect(result.completionMonth.p50!).toBeCloseTo(exactQuantile(exact, n, 0.5), 0);
@@ -101,9 +150,13 @@ describe("forecast engine against closed forms", () => {
 describe("forecast engine behaviour", () => {
   const base: ForecastInputJson = {
     sites: [...sites(5, "US"), ...sites(5, "CN")],
-    cohorts: [{ id: "A", target: 20 }, { id: "B", target: 10, enrolled: 2 }],
+    cohorts: [
+      { id: "A", target: 20 },
+      { id: "B", target: 10, enrolled: 2 },
+    ],
     prevalence: { US: { A: 0.2, B: 0.1 }, CN: { A: 0.4, B: 0.05 } },
-    replicates: 2_000, seed: 9,
+    replicates: 2_000,
+    seed: 9,
   };
 
   it("gives the same answer for the same seed and another for another seed", () => {

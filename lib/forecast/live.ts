@@ -108,14 +108,17 @@ export async function liveForecastInput(actor: Actor, trialId: string, today = t
                     JOIN "Cohort" c ON c."id" = cs."cohortId" AND c."trialId" = p."trialId"
                    WHERE r."participantId" = p."id" AND r."result" = 'DETECTED')`;
   const { enrolled = 0, failed = 0 } = decided[0] ?? {};
-  const enrolFraction = Math.round(((enrolled + ENROL_FRACTION_PRIOR.patients * ENROL_FRACTION_PRIOR.value) / (enrolled + failed + ENROL_FRACTION_PRIOR.patients)) * 1000) / 1000;
+  const enrolFraction =
+    Math.round(((enrolled + ENROL_FRACTION_PRIOR.patients * ENROL_FRACTION_PRIOR.value) / (enrolled + failed + ENROL_FRACTION_PRIOR.patients)) * 1000) / 1000;
 
   const enrolledByCohort = new Map(
-    (await db().participant.groupBy({
-      by: ["cohortId"],
-      where: { trialId, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } },
-      _count: { _all: true },
-    })).map((r) => [r.cohortId, r._count._all]),
+    (
+      await db().participant.groupBy({
+        by: ["cohortId"],
+        where: { trialId, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } },
+        _count: { _all: true },
+      })
+    ).map((r) => [r.cohortId, r._count._all]),
   );
 
   return {

@@ -83,7 +83,10 @@ class Pool {
       const task = this.queue.shift()!;
       slot.task = task;
       const busy = slot;
-      busy.timer = setTimeout(() => this.replace(busy, unavailable("The forecast took too long and was stopped. Ask for fewer replicates or scenarios.")), serverEnv().FORECAST_TIMEOUT_MS);
+      busy.timer = setTimeout(
+        () => this.replace(busy, unavailable("The forecast took too long and was stopped. Ask for fewer replicates or scenarios.")),
+        serverEnv().FORECAST_TIMEOUT_MS,
+      );
       busy.worker.postMessage({ id: task.id, input: task.input });
     }
   }

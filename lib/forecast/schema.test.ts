@@ -7,10 +7,18 @@ const cohorts = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}
 describe("the forecast's work budget", () => {
   it("refuses, at once and before any simulation, a request past the budget", () => {
     const started = performance.now();
-    const huge = forecastInput.safeParse({ sites: sites(2_000), cohorts: cohorts(50), replicates: 200_000, scenarios: Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, countries: ["US", "CN"] })) });
+    const huge = forecastInput.safeParse({
+      sites: sites(2_000),
+      cohorts: cohorts(50),
+      replicates: 200_000,
+      scenarios: Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, countries: ["US", "CN"] })),
+    });
     expect(performance.now() - started).toBeLessThan(100);
     expect(huge.success).toBe(false);
-    expect(huge.error!.issues[0]).toMatchObject({ path: ["replicates"], message: expect.stringContaining(`the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}`) });
+    expect(huge.error!.issues[0]).toMatchObject({
+      path: ["replicates"],
+      message: expect.stringContaining(`the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}`),
+    });
   });
 
   it("accepts the reference case, and says 'at most 2000 sites' for 5,000", () => {

@@ -5,10 +5,26 @@ import { z } from "zod";
 export const COUNTRIES = ["US", "CN"] as const;
 export const country = z.enum(COUNTRIES, { error: "country must be US or CN" });
 
-const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive({ error: `${what} must be greater than 0` }).finite();
-const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must not be negative` }).finite();
-const count = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
-const share = (what: string) => z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must be between 0 and 1` }).max(1, { error: `${what} must be between 0 and 1` });
+const positive = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .positive({ error: `${what} must be greater than 0` })
+    .finite();
+const nonNegative = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(0, { error: `${what} must not be negative` })
+    .finite();
+const count = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(0, { error: `${what} must not be negative` });
+const share = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(0, { error: `${what} must be between 0 and 1` })
+    .max(1, { error: `${what} must be between 0 and 1` });
 
 export const siteInput = z.strictObject({
   id: z.string().min(1).max(100),
@@ -21,7 +37,11 @@ export const siteInput = z.strictObject({
 
 export const cohortInput = z.strictObject({
   id: z.string().min(1).max(100),
-  target: z.number({ error: "each cohort needs a target" }).int({ error: "target must be a whole number" }).min(1, { error: "target must be at least 1" }).max(100_000),
+  target: z
+    .number({ error: "each cohort needs a target" })
+    .int({ error: "target must be a whole number" })
+    .min(1, { error: "target must be at least 1" })
+    .max(100_000),
   enrolled: count("enrolled").default(0),
 });
 
@@ -45,21 +65,42 @@ export const FORECAST_WORK_BUDGET = 100_000_000;
 
 export const forecastInput = z
   .strictObject({
-    sites: z.array(siteInput, { error: "sites is required: a list of {id, country, rate}" }).min(1, { error: "at least one site is needed" }).max(2_000, { error: "at most 2000 sites" }),
-    cohorts: z.array(cohortInput, { error: "cohorts is required: a list of {id, target}" }).min(1, { error: "at least one cohort is needed" }).max(50, { error: "at most 50 cohorts" }),
+    sites: z
+      .array(siteInput, { error: "sites is required: a list of {id, country, rate}" })
+      .min(1, { error: "at least one site is needed" })
+      .max(2_000, { error: "at most 2000 sites" }),
+    cohorts: z
+      .array(cohortInput, { error: "cohorts is required: a list of {id, target}" })
+      .min(1, { error: "at least one cohort is needed" })
+      .max(50, { error: "at most 50 cohorts" }),
     prevalence: z.partialRecord(country, z.record(z.string(), share("prevalence"))).optional(),
     enrolFraction: share("enrolFraction").default(1),
     asOfMonth: nonNegative("asOfMonth").default(0),
-    scenarios: z.array(scenarioInput).min(1).max(10).default(DEFAULT_SCENARIOS.map((s) => ({ name: s.name, countries: [...s.countries] }))),
-    replicates: z.number().int().min(100, { error: "replicates must be at least 100" }).max(200_000, { error: "replicates must be at most 200000" }).default(20_000),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    scenarios: z
+      .array(scenarioInput)
+      .min(1)
+      .max(10)
+      .default(DEFAULT_SCENARIOS.map((s) => ({ name: s.name, countries: [...s.countries] }))),
+    replicates: z
+      .number()
+      .int()
+      .min(100, { error: "replicates must be at least 100" })
+      .max(200_000, { error: "replicates must be at most 200000" })
+      .default(20_000),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     horizonMonths: positive("horizonMonths").max(1_200, { error: "horizonMonths must be at most 1200" }).default(240),
   })
   .superRefine((input, ctx) => {
     const work = input.replicates * input.sites.length * input.cohorts.length * input.scenarios.length;
     if (work > FORECAST_WORK_BUDGET) {
       ctx.addIssue({
-        code: "custom", path: ["replicates"],
+        code: "custom",
+        path: ["replicates"],
         message: `this forecast asks for ${work.toLocaleString("en")} units of work (replicates x sites x cohorts x scenarios); the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}: use fewer replicates or scenarios`,
       });
       return;
@@ -75,12 +116,18 @@ export const forecastInput = z
         if (!cohortIds.includes(id)) ctx.addIssue({ code: "custom", path: ["prevalence", countryCode, id], message: `prevalence names unknown cohort ${id}` });
       }
       const total = Object.values(shares ?? {}).reduce((a, b) => a + b, 0);
-      if (total > 1 + 1e-9) ctx.addIssue({ code: "custom", path: ["prevalence", countryCode], message: `prevalence shares for ${countryCode} add up to ${total.toFixed(3)}, above 1 (cohorts are mutually exclusive)` });
+      if (total > 1 + 1e-9)
+        ctx.addIssue({
+          code: "custom",
+          path: ["prevalence", countryCode],
+          message: `prevalence shares for ${countryCode} add up to ${total.toFixed(3)}, above 1 (cohorts are mutually exclusive)`,
+        });
     }
     const present = new Set(input.sites.map((s) => s.country));
     input.scenarios.forEach((scenario, i) => {
       for (const c of scenario.countries) {
-        if (!present.has(c)) ctx.addIssue({ code: "custom", path: ["scenarios", i, "countries"], message: `scenario "${scenario.name}" names ${c}, which has no sites` });
+        if (!present.has(c))
+          ctx.addIssue({ code: "custom", path: ["scenarios", i, "countries"], message: `scenario "${scenario.name}" names ${c}, which has no sites` });
       }
     });
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { checkWhatIf } from "./what-if";
 
-const site = (id: string, country: "US" | "CN", perMonth = 1, activationMonth = 0) => ({ id, country, activationMonth, rate: { shape: perMonth * 4, rate: 4 } });
+const site = (id: string, country: "US" | "CN", perMonth = 1, activationMonth = 0) => ({
+  id,
+  country,
+  activationMonth,
+  rate: { shape: perMonth * 4, rate: 4 },
+});
 const base = { sites: [site("US-1", "US"), site("CN-1", "CN")], cohorts: [{ id: "A", target: 10 }] };
 
 describe("the forecast page's what-if checks", () => {

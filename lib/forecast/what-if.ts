@@ -18,7 +18,8 @@ export function checkWhatIf(input: ForecastInputJson): WhatIfProblem[] {
   for (const [country, shares] of Object.entries(input.prevalence ?? {})) {
     const values = Object.values(shares ?? {});
     if (values.some((v) => !finite(v) || v < 0 || v > 1)) problems.push({ key: "prevalence", params: { country } });
-    else if (values.reduce((a, b) => a + b, 0) > 1 + 1e-9) problems.push({ key: "prevalenceTotal", params: { country, total: Math.round(values.reduce((a, b) => a + b, 0) * 1000) / 10 } });
+    else if (values.reduce((a, b) => a + b, 0) > 1 + 1e-9)
+      problems.push({ key: "prevalenceTotal", params: { country, total: Math.round(values.reduce((a, b) => a + b, 0) * 1000) / 10 } });
   }
   for (const site of input.sites ?? []) {
     const month = site.activationMonth ?? 0;

@@ -13,15 +13,23 @@ export function json<T>(body: T, init?: ResponseInit) {
 
 export function errorResponse(error: unknown, locale: Locale = "en"): NextResponse {
   if (error instanceof AppError) {
-    const body = { error: { code: error.code, message: renderMessage(error.message, locale), ...(error.fields ? { fields: renderFields(error.fields, locale) } : {}) } };
+    const body = {
+      error: { code: error.code, message: renderMessage(error.message, locale), ...(error.fields ? { fields: renderFields(error.fields, locale) } : {}) },
+    };
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     return NextResponse.json(body, { status: STATUS[error.code], headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
   }
   if (unstorableText(error)) {
-    return NextResponse.json({ error: { code: "invalid_request", message: "The request contains characters that cannot be stored (such as a NUL byte)." } }, { status: 400 });
+    return NextResponse.json(
+      { error: { code: "invalid_request", message: "The request contains characters that cannot be stored (such as a NUL byte)." } },
+      { status: 400 },
+    );
   }
   if (databaseUnavailable(error)) {
-    return NextResponse.json({ error: { code: "unavailable", message: "The service is briefly unavailable. Try again in a few seconds." } }, { status: 503, headers: { "Retry-After": "5" } });
+    return NextResponse.json(
+      { error: { code: "unavailable", message: "The service is briefly unavailable. Try again in a few seconds." } },
+      { status: 503, headers: { "Retry-After": "5" } },
+    );
   }
   console.error("Unhandled error in API route:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong. Try again later." } }, { status: 500 });
@@ -36,7 +44,21 @@ export async function requestLocale(request: Request): Promise<Locale> {
   return resolveLocale({ userLocale: actor?.locale, cookie, acceptLanguage: request.headers.get("accept-language") });
 }
 
-const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"]);
+const UNAVAILABLE_CODES = new Set([
+  "P1001",
+  "P1002",
+  "P1008",
+  "P1017",
+  "P2024",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
 
 /** The database is down, restarting or out of connections: a 503 to retry, not a 500 (its cause, however deep). */
 export function databaseUnavailable(error: unknown, depth = 0): boolean {
@@ -47,7 +69,12 @@ export function databaseUnavailable(error: unknown, depth = 0): boolean {
     // Prisma reports the server's SQLSTATE inside its message ("Database error. Code: `57P03`. ...").
     const sqlState = /Code: `([0-9A-Z]{5})`/.exec(e.message)?.[1];
     if (sqlState && (UNAVAILABLE_CODES.has(sqlState) || sqlState.startsWith("08"))) return true;
-    if (/Can't reach database server|Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection due to administrator command|Timed out fetching a new connection/i.test(e.message)) return true;
+    if (
+      /Can't reach database server|Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|terminating connection due to administrator command|Timed out fetching a new connection/i.test(
+        e.message,
+      )
+    )
+      return true;
   }
   return databaseUnavailable(e.cause, depth + 1);
 }

@@ -7,7 +7,12 @@ const OPTIONS = { newline: "\r\n", escapeFormulae: true } as const;
 
 /** Rows (with a header row first, if given) as CSV text ending in CRLF. */
 export function csvRows(rows: readonly (readonly unknown[])[], fields?: readonly string[]): string {
-  const text = fields ? Papa.unparse({ fields: [...fields], data: rows.map((r) => [...r]) }, OPTIONS) : Papa.unparse(rows.map((r) => [...r]), OPTIONS);
+  const text = fields
+    ? Papa.unparse({ fields: [...fields], data: rows.map((r) => [...r]) }, OPTIONS)
+    : Papa.unparse(
+        rows.map((r) => [...r]),
+        OPTIONS,
+      );
   return `${text}\r\n`;
 }
 

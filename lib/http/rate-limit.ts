@@ -10,7 +10,10 @@ export interface Limit {
 }
 
 export class RateLimited extends AppError {
-  constructor(readonly retryAfterSeconds: number, message = "Too many requests. Wait a moment and try again.") {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = "Too many requests. Wait a moment and try again.",
+  ) {
     super("rate_limited", message);
   }
 }

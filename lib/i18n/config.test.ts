@@ -19,7 +19,8 @@ describe("message catalogues", () => {
   });
 
   it("use the same placeholders in both languages", () => {
-    const lookup = (catalogue: unknown, key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalogue) as string;
+    const lookup = (catalogue: unknown, key: string) =>
+      key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], catalogue) as string;
     for (const key of keys(en)) expect(placeholders(lookup(zhCN, key)), key).toEqual(placeholders(lookup(en, key)));
   });
 

@@ -4,15 +4,21 @@ import { msg, renderFields, renderMessage } from "./messages";
 import en from "./messages/en.json";
 import zhCN from "./messages/zh-CN.json";
 
-const keysInCode = () =>
-  [...new Set(execFileSync("git", ["grep", "-hoE", "msg\\(\"[a-zA-Z.]+\"", "--", "lib", "app"], { encoding: "utf8" })
-    .split("\n").filter(Boolean).map((m) => m.slice(5, -1)))];
+const keysInCode = () => [
+  ...new Set(
+    execFileSync("git", ["grep", "-hoE", 'msg\\("[a-zA-Z.]+"', "--", "lib", "app"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((m) => m.slice(5, -1)),
+  ),
+];
 
 describe("translatable messages", () => {
   it("exist in both catalogues for every key the code uses", () => {
     const keys = keysInCode();
     expect(keys.length).toBeGreaterThan(40);
-    const lookup = (catalogue: unknown, key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalogue);
+    const lookup = (catalogue: unknown, key: string) =>
+      key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], catalogue);
     for (const key of keys) {
       expect(typeof lookup(en, key), key).toBe("string");
       expect(typeof lookup(zhCN, key), key).toBe("string");

@@ -27,23 +27,32 @@ async function inBatches(run: () => Promise<number>): Promise<number> {
 
 /** Prunes what has expired; `null` when another instance is pruning. */
 export async function pruneExpired(db: Db, settings: { sessionMaxHours: number; sessionIdleMinutes: number }): Promise<Pruned | null> {
-  return db.$transaction(async (tx) => {
-    const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNER_LOCK}) AS ok`;
-    if (!lock?.ok) return null;
-    // A session is dead once revoked, idle past the limit or past its lifetime; kept a day more for the curious.
-    const sessions = await inBatches(() => tx.$executeRaw`
+  return db.$transaction(
+    async (tx) => {
+      const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNER_LOCK}) AS ok`;
+      if (!lock?.ok) return null;
+      // A session is dead once revoked, idle past the limit or past its lifetime; kept a day more for the curious.
+      const sessions = await inBatches(
+        () => tx.$executeRaw`
       DELETE FROM "Session" WHERE "id" IN (
         SELECT "id" FROM "Session"
          WHERE "createdAt" < now() - make_interval(hours => ${settings.sessionMaxHours + 24})
             OR "lastSeenAt" < now() - make_interval(mins => ${settings.sessionIdleMinutes + 24 * 60})
             OR "revokedAt" < now() - interval '1 day'
-         LIMIT ${BATCH})`);
-    const idempotencyKeys = await inBatches(() => tx.$executeRaw`
+         LIMIT ${BATCH})`,
+      );
+      const idempotencyKeys = await inBatches(
+        () => tx.$executeRaw`
       DELETE FROM "IdempotencyKey" WHERE "id" IN (
-        SELECT "id" FROM "IdempotencyKey" WHERE "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_REPLAY_HOURS}) LIMIT ${BATCH})`);
-    const rateLimits = await inBatches(() => tx.$executeRaw`
+        SELECT "id" FROM "IdempotencyKey" WHERE "createdAt" < now() - make_interval(hours => ${IDEMPOTENCY_REPLAY_HOURS}) LIMIT ${BATCH})`,
+      );
+      const rateLimits = await inBatches(
+        () => tx.$executeRaw`
       DELETE FROM "RateLimit" WHERE "key" IN (
-        SELECT "key" FROM "RateLimit" WHERE "windowStart" < now() - make_interval(hours => ${RATE_LIMIT_KEEP_HOURS}) LIMIT ${BATCH})`);
-    return { sessions, idempotencyKeys, rateLimits };
-  }, { timeout: 120_000 });
+        SELECT "key" FROM "RateLimit" WHERE "windowStart" < now() - make_interval(hours => ${RATE_LIMIT_KEEP_HOURS}) LIMIT ${BATCH})`,
+      );
+      return { sessions, idempotencyKeys, rateLimits };
+    },
+    { timeout: 120_000 },
+  );
 }

@@ -12,7 +12,6 @@ import { calculateJwkThumbprint, compactVerify, CompactSign, exportJWK, generate
 import { z } from "zod";
 import { dataDir } from "@/lib/data-dir";
 
-
 const jwk = z.looseObject({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string().min(40).max(60) });
 const storedKey = z.strictObject({
   kid: z.string().min(20).max(64),
@@ -106,7 +105,12 @@ export async function rotateKey(overlapSeconds: number, file = keyFilePath()): P
 }
 
 export function publicKey(key: StoredKey): PublicKey {
-  return { kid: key.kid, createdAt: key.createdAt, retiresAt: key.retiresAt, jwk: { kty: "OKP", crv: "Ed25519", x: key.privateJwk.x, kid: key.kid, alg: "EdDSA" } };
+  return {
+    kid: key.kid,
+    createdAt: key.createdAt,
+    retiresAt: key.retiresAt,
+    jwk: { kty: "OKP", crv: "Ed25519", x: key.privateJwk.x, kid: key.kid, alg: "EdDSA" },
+  };
 }
 
 export async function publicKeys(file = keyFilePath()): Promise<PublicKey[]> {

@@ -27,61 +27,241 @@ interface Operation {
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
 
 const ERRORS = { "401": "Not signed in, or the token is unknown, revoked or expired", "404": "Not found, or not yours to see" };
-const WRITE_ERRORS = { ...ERRORS, "400": "Malformed request", "403": "Not allowed (API tokens are read-only)", "413": "Too large", "422": "Invalid: see error.fields", "429": "Too many requests" };
+const WRITE_ERRORS = {
+  ...ERRORS,
+  "400": "Malformed request",
+  "403": "Not allowed (API tokens are read-only)",
+  "413": "Too large",
+  "422": "Invalid: see error.fields",
+  "429": "Too many requests",
+};
 
 export const OPERATIONS: Operation[] = [
-  { method: "get", path: "/trials", tag: "Trials", summary: "Trials you may see, enrolled against target by country", responses: { "200": "The trials", ...ERRORS } },
-  { method: "get", path: "/trials/{trialId}/enrolment", tag: "Enrolment", summary: "The trial's enrolment counts: totals, by country, site, cohort and month", responses: { "200": "The counts", ...ERRORS } },
-  { method: "get", path: "/trials/{trialId}/events", tag: "Enrolment", summary: "Server-sent `enrolment` events with the trial's new counts; reconnect with Last-Event-ID to get the newest counts missed since", responseType: "text/event-stream", headers: [{ name: "Last-Event-ID", required: false, description: "The last event id seen: the newest event after it is sent first (events carry whole counts)" }], responses: { "200": "An event stream", "400": "Malformed Last-Event-ID", ...ERRORS } },
-  { method: "get", path: "/trials/{trialId}/participants", tag: "Participants", summary: "Participants you may see, filtered and paged with a cursor", query: listQuery, responses: { "200": "A page of participants and the total", "422": "Invalid filter", ...ERRORS } },
-  { method: "post", path: "/trials/{trialId}/participants", tag: "Participants", summary: "Register a screened patient (idempotent with Idempotency-Key)", body: registerInput, headers: [{ name: "Idempotency-Key", required: true, description: "8 to 128 letters, digits, '.', '_', ':' or '-'" }], responses: { "201": "The participant", "409": "Conflict", ...WRITE_ERRORS } },
-  { method: "post", path: "/trials/{trialId}/participants/import", tag: "Participants", summary: "Import a CSV screening log: every row is checked, then all or none are imported", bodyType: "text/csv", responses: { "201": "How many were imported", ...WRITE_ERRORS } },
-  { method: "get", path: "/trials/{trialId}/participants/{participantId}", tag: "Participants", summary: "One participant with its dated history", responses: { "200": "The participant", ...ERRORS } },
-  { method: "patch", path: "/trials/{trialId}/participants/{participantId}", tag: "Participants", summary: "Correct saved data, with a reason (optimistic locking by version)", body: correctionInput, responses: { "200": "The corrected participant", "409": "Stale version", ...WRITE_ERRORS } },
-  { method: "post", path: "/trials/{trialId}/participants/{participantId}/transitions", tag: "Participants", summary: "Move a participant to the next step of the screening path", body: transitionInput, responses: { "200": "The participant", "409": "Stale version or full cohort", ...WRITE_ERRORS } },
-  { method: "post", path: "/trials/{trialId}/participants/{participantId}/void", tag: "Participants", summary: "Void a mistaken record, with a reason", body: voidInput, responses: { "200": "The voided participant", "409": "Stale version", ...WRITE_ERRORS } },
-  { method: "get", path: "/trials/{trialId}/participants/{participantId}/audit", tag: "Participants", summary: "The record's audit trail", responses: { "200": "Audit rows", ...ERRORS } },
-  { method: "get", path: "/trials/{trialId}/reports/{file}", tag: "Reports", summary: "Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv)", query: reportFilters, responseType: "application/octet-stream", responses: { "200": "The file", "403": "The listing is not for you", "422": "Invalid filter", ...ERRORS } },
-  { method: "get", path: "/trials/{trialId}/forecast", tag: "Forecast", summary: "The trial's forecast from its live data, with the inputs used", responses: { "200": "Inputs and result", ...ERRORS } },
-  { method: "post", path: "/forecast", tag: "Forecast", summary: "Forecast a scenario of your own (the same input as `npm run forecast`)", body: forecastInput, responses: { "200": "The forecast", ...WRITE_ERRORS } },
+  {
+    method: "get",
+    path: "/trials",
+    tag: "Trials",
+    summary: "Trials you may see, enrolled against target by country",
+    responses: { "200": "The trials", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/enrolment",
+    tag: "Enrolment",
+    summary: "The trial's enrolment counts: totals, by country, site, cohort and month",
+    responses: { "200": "The counts", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/events",
+    tag: "Enrolment",
+    summary: "Server-sent `enrolment` events with the trial's new counts; reconnect with Last-Event-ID to get the newest counts missed since",
+    responseType: "text/event-stream",
+    headers: [
+      { name: "Last-Event-ID", required: false, description: "The last event id seen: the newest event after it is sent first (events carry whole counts)" },
+    ],
+    responses: { "200": "An event stream", "400": "Malformed Last-Event-ID", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/participants",
+    tag: "Participants",
+    summary: "Participants you may see, filtered and paged with a cursor",
+    query: listQuery,
+    responses: { "200": "A page of participants and the total", "422": "Invalid filter", ...ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/participants",
+    tag: "Participants",
+    summary: "Register a screened patient (idempotent with Idempotency-Key)",
+    body: registerInput,
+    headers: [{ name: "Idempotency-Key", required: true, description: "8 to 128 letters, digits, '.', '_', ':' or '-'" }],
+    responses: { "201": "The participant", "409": "Conflict", ...WRITE_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/participants/import",
+    tag: "Participants",
+    summary: "Import a CSV screening log: every row is checked, then all or none are imported",
+    bodyType: "text/csv",
+    responses: { "201": "How many were imported", ...WRITE_ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/participants/{participantId}",
+    tag: "Participants",
+    summary: "One participant with its dated history",
+    responses: { "200": "The participant", ...ERRORS },
+  },
+  {
+    method: "patch",
+    path: "/trials/{trialId}/participants/{participantId}",
+    tag: "Participants",
+    summary: "Correct saved data, with a reason (optimistic locking by version)",
+    body: correctionInput,
+    responses: { "200": "The corrected participant", "409": "Stale version", ...WRITE_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/participants/{participantId}/transitions",
+    tag: "Participants",
+    summary: "Move a participant to the next step of the screening path",
+    body: transitionInput,
+    responses: { "200": "The participant", "409": "Stale version or full cohort", ...WRITE_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/participants/{participantId}/void",
+    tag: "Participants",
+    summary: "Void a mistaken record, with a reason",
+    body: voidInput,
+    responses: { "200": "The voided participant", "409": "Stale version", ...WRITE_ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/participants/{participantId}/audit",
+    tag: "Participants",
+    summary: "The record's audit trail",
+    responses: { "200": "Audit rows", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/reports/{file}",
+    tag: "Reports",
+    summary: "Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv)",
+    query: reportFilters,
+    responseType: "application/octet-stream",
+    responses: { "200": "The file", "403": "The listing is not for you", "422": "Invalid filter", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/forecast",
+    tag: "Forecast",
+    summary: "The trial's forecast from its live data, with the inputs used",
+    responses: { "200": "Inputs and result", ...ERRORS },
+  },
+  {
+    method: "post",
+    path: "/forecast",
+    tag: "Forecast",
+    summary: "Forecast a scenario of your own (the same input as `npm run forecast`)",
+    body: forecastInput,
+    responses: { "200": "The forecast", ...WRITE_ERRORS },
+  },
   { method: "get", path: "/subtypes", tag: "Vocabulary", summary: "The molecular subtype vocabulary", responses: { "200": "The subtypes", ...ERRORS } },
-  { method: "post", path: "/subtypes", tag: "Vocabulary", summary: "Add a subtype (administrators)", body: subtypeInput, responses: { "201": "The subtype", "409": "Key or name already used", ...WRITE_ERRORS } },
-  { method: "get", path: "/audit", tag: "Audit", summary: "The audit trail, newest first (administrators; trial-wide investigators for their trials)", query: auditQuery, responses: { "200": "Audit rows and the cursor for older ones", "422": "Invalid filter", ...ERRORS } },
-  { method: "get", path: "/audit.csv", tag: "Audit", summary: "The filtered audit trail as CSV (the export is itself audited)", query: auditQuery, responseType: "text/csv", responses: { "200": "The CSV file", ...ERRORS } },
-  { method: "get", path: "/audit/checkpoints", tag: "Audit", summary: "Signed checkpoints of the audit chain with the public keys that signed them (administrators; their read-only tokens)", query: checkpointQuery, responses: { "200": "Keys and checkpoints (save them: `npm run audit:verify -- --checkpoint FILE`)", "403": "Administrators only", "422": "Invalid filter", ...ERRORS } },
-  { method: "post", path: "/audit/checkpoints", tag: "Audit", summary: "Seal the trail and sign a checkpoint of its head now (administrators)", responses: { "201": "The checkpoint", ...WRITE_ERRORS } },
+  {
+    method: "post",
+    path: "/subtypes",
+    tag: "Vocabulary",
+    summary: "Add a subtype (administrators)",
+    body: subtypeInput,
+    responses: { "201": "The subtype", "409": "Key or name already used", ...WRITE_ERRORS },
+  },
+  {
+    method: "get",
+    path: "/audit",
+    tag: "Audit",
+    summary: "The audit trail, newest first (administrators; trial-wide investigators for their trials)",
+    query: auditQuery,
+    responses: { "200": "Audit rows and the cursor for older ones", "422": "Invalid filter", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/audit.csv",
+    tag: "Audit",
+    summary: "The filtered audit trail as CSV (the export is itself audited)",
+    query: auditQuery,
+    responseType: "text/csv",
+    responses: { "200": "The CSV file", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/audit/checkpoints",
+    tag: "Audit",
+    summary: "Signed checkpoints of the audit chain with the public keys that signed them (administrators; their read-only tokens)",
+    query: checkpointQuery,
+    responses: {
+      "200": "Keys and checkpoints (save them: `npm run audit:verify -- --checkpoint FILE`)",
+      "403": "Administrators only",
+      "422": "Invalid filter",
+      ...ERRORS,
+    },
+  },
+  {
+    method: "post",
+    path: "/audit/checkpoints",
+    tag: "Audit",
+    summary: "Seal the trail and sign a checkpoint of its head now (administrators)",
+    responses: { "201": "The checkpoint", ...WRITE_ERRORS },
+  },
   { method: "get", path: "/tokens", tag: "Tokens", summary: "Your personal API tokens", responses: { "200": "The tokens", ...ERRORS } },
-  { method: "post", path: "/tokens", tag: "Tokens", summary: "Create a personal API token (shown once in the answer)", body: createTokenInput, responses: { "201": "The token", ...WRITE_ERRORS } },
-  { method: "delete", path: "/tokens/{tokenId}", tag: "Tokens", summary: "Revoke one of your tokens, at once", responses: { "204": "Revoked", ...WRITE_ERRORS } },
+  {
+    method: "post",
+    path: "/tokens",
+    tag: "Tokens",
+    summary: "Create a personal API token (shown once in the answer)",
+    body: createTokenInput,
+    responses: { "201": "The token", ...WRITE_ERRORS },
+  },
+  {
+    method: "delete",
+    path: "/tokens/{tokenId}",
+    tag: "Tokens",
+    summary: "Revoke one of your tokens, at once",
+    responses: { "204": "Revoked", ...WRITE_ERRORS },
+  },
 ];
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1], in: "path", required: true,
+      name: m[1],
+      in: "path",
+      required: true,
       schema: m[1] === "file" ? { type: "string", enum: ["enrolment.csv", "enrolment.xlsx", "enrolment.pdf", "participants.csv"] } : { type: "string" },
     }));
     const queryParams = op.query
-      ? Object.entries((jsonSchema(op.query).properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({ name, in: "query", required: false, schema }))
+      ? Object.entries((jsonSchema(op.query).properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
+          name,
+          in: "query",
+          required: false,
+          schema,
+        }))
       : [];
-    const headerParams = (op.headers ?? []).map((h) => ({ name: h.name, in: "header", required: h.required, description: h.description, schema: { type: "string" } }));
+    const headerParams = (op.headers ?? []).map((h) => ({
+      name: h.name,
+      in: "header",
+      required: h.required,
+      description: h.description,
+      schema: { type: "string" },
+    }));
     (paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
       tags: [op.tag],
-      operationId: `${op.method}${op.path.replace(/[{}]/g, "").replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, "")}`,
+      operationId: `${op.method}${op.path
+        .replace(/[{}]/g, "")
+        .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())
+        .replace(/\W/g, "")}`,
       parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body) } } } } : {}),
       ...(op.bodyType ? { requestBody: { required: true, content: { [op.bodyType]: { schema: { type: "string" } } } } } : {}),
-      responses: Object.fromEntries(Object.entries(op.responses).map(([status, description]) => [
-        status,
-        { description, ...(status.startsWith("2") && status !== "204" ? { content: { [op.responseType ?? "application/json"]: { schema: {} } } } : {}) },
-      ])),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, description]) => [
+          status,
+          { description, ...(status.startsWith("2") && status !== "204" ? { content: { [op.responseType ?? "application/json"]: { schema: {} } } } : {}) },
+        ]),
+      ),
     };
   }
   return {
     openapi: "3.1.0",
-    info: { title: "TrialBridge API", version: "1", description: "Joint US-China recruitment to precision-oncology trials. Errors are JSON {\"error\": {\"code\", \"message\", \"fields\"?}}." },
+    info: {
+      title: "TrialBridge API",
+      version: "1",
+      description: 'Joint US-China recruitment to precision-oncology trials. Errors are JSON {"error": {"code", "message", "fields"?}}.',
+    },
     servers: [{ url: "/api/v1" }],
     security: [{ session: [] }, { token: [] }],
     components: {

@@ -27,8 +27,15 @@ export interface RowProblem {
 }
 
 export class ImportRejected extends AppError {
-  constructor(readonly rows: RowProblem[], message: string) {
-    super("invalid", message, Object.fromEntries(rows.flatMap((r) => Object.entries(r.problems).map(([field, messages]) => [`line ${r.line}: ${field}`, messages]))));
+  constructor(
+    readonly rows: RowProblem[],
+    message: string,
+  ) {
+    super(
+      "invalid",
+      message,
+      Object.fromEntries(rows.flatMap((r) => Object.entries(r.problems).map(([field, messages]) => [`line ${r.line}: ${field}`, messages]))),
+    );
   }
 }
 
@@ -43,7 +50,10 @@ function decode(bytes: Uint8Array): string {
 }
 
 function parseResults(cell: string): { value?: unknown; problem?: string } {
-  const parts = cell.split(";").map((p) => p.trim()).filter(Boolean);
+  const parts = cell
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return { problem: msg("import.noResults") };
   const results = [];
   for (const part of parts) {
@@ -120,7 +130,14 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
   const created = await db().$transaction(
     async (tx) => {
       const views = await insertRegistrations(tx, actor, trialId, checked, `CSV import: ${fileName}`);
-      await recordAudit(tx, { actorId: actor.id, action: "participants.import", entityType: "Trial", entityId: trialId, trialId, after: { file: fileName, rows: views.length } });
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "participants.import",
+        entityType: "Trial",
+        entityId: trialId,
+        trialId,
+        after: { file: fileName, rows: views.length },
+      });
       await countRegistrations(tx, trialId, checked);
       return views;
     },

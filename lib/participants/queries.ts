@@ -57,7 +57,8 @@ export async function listParticipants(actor: Actor, trialId: string, rawQuery: 
   if (q.subtype) {
     const vocabulary = await db().subtype.findMany({ select: { id: true, key: true, gene: true, alteration: true, synonyms: true } });
     const match = createNormaliser(vocabulary)(q.subtype);
-    if (!match.ok) throw new AppError("invalid", `"${q.subtype}" is not a known subtype.`, { subtype: [`unknown subtype; did you mean ${match.suggestions.join(", ")}?`] });
+    if (!match.ok)
+      throw new AppError("invalid", `"${q.subtype}" is not a known subtype.`, { subtype: [`unknown subtype; did you mean ${match.suggestions.join(", ")}?`] });
     filters.push({ results: { some: { result: "DETECTED", subtype: { key: match.key } } } });
   }
   const where: Prisma.ParticipantWhereInput = { AND: filters };
@@ -95,7 +96,13 @@ async function _getParticipant(actor: Actor, trialId: string, participantId: str
   return {
     participant: participantView(participant),
     history: participant.statusChanges.map((s) => ({
-      from: s.fromStatus, to: s.toStatus, date: fromDbDate(s.date), reasonCode: s.reasonCode, reason: s.reason, cohortId: s.cohortId, recordedAt: s.createdAt.toISOString(),
+      from: s.fromStatus,
+      to: s.toStatus,
+      date: fromDbDate(s.date),
+      reasonCode: s.reasonCode,
+      reason: s.reason,
+      cohortId: s.cohortId,
+      recordedAt: s.createdAt.toISOString(),
     })),
     can: { edit: canEditAt(access, participant.siteId), transition: canTransitionAt(access, participant.siteId) },
   };
@@ -105,11 +112,19 @@ async function _getParticipant(actor: Actor, trialId: string, participantId: str
 export async function participantAudit(actor: Actor, trialId: string, participantId: string) {
   await getParticipant(actor, trialId, participantId); // not found unless visible
   const rows = await db().auditEvent.findMany({ where: { entityType: "Participant", entityId: participantId }, orderBy: { id: "asc" } });
-  const actors = await db().user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))] } }, select: { id: true, displayName: true, email: true } });
+  const actors = await db().user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))] } },
+    select: { id: true, displayName: true, email: true },
+  });
   const byId = new Map(actors.map((a) => [a.id, a]));
   return rows.map((r) => ({
-    id: String(r.id), at: r.at.toISOString(), action: r.action, actor: r.actorId ? (byId.get(r.actorId)?.displayName ?? r.actorId) : null,
-    before: r.before, after: r.after, reason: r.reason,
+    id: String(r.id),
+    at: r.at.toISOString(),
+    action: r.action,
+    actor: r.actorId ? (byId.get(r.actorId)?.displayName ?? r.actorId) : null,
+    before: r.before,
+    after: r.after,
+    reason: r.reason,
   }));
 }
 

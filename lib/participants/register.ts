@@ -89,7 +89,13 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
  * audit row each (the counter deltas are countRegistrations'). Each site's numbering row is locked in id order and
  * re-checked there, so a site closed (or its trial) after the checks but before this commit refuses the write.
  */
-export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string, checked: readonly CheckedRegistration[], auditReason?: string): Promise<ParticipantView[]> {
+export async function insertRegistrations(
+  tx: Tx,
+  actor: Actor,
+  trialId: string,
+  checked: readonly CheckedRegistration[],
+  auditReason?: string,
+): Promise<ParticipantView[]> {
   const bySite = new Map<string, CheckedRegistration[]>();
   for (const c of checked) {
     const list = bySite.get(c.trialSiteId);
@@ -131,12 +137,35 @@ export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string,
       SELECT gen_random_uuid()::text, t.p, 'SCREENED', t.d, ${actor.id} FROM unnest(${ids}::text[], ${dates}::date[]) AS t(p, d)`;
     const chunkViews = chunk.map(({ c, id, screeningDate, screeningNumber }) =>
       participantView({
-        id, trialId, siteId: c.input.siteId, screeningNumber, screeningDate, ageAtScreening: c.input.ageAtScreening, sex: sexFromApi(c.input.sex),
-        status: "SCREENED", cohortId: null, version: 1, voidedAt: null, voidReason: null,
-        results: [...c.results].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
+        id,
+        trialId,
+        siteId: c.input.siteId,
+        screeningNumber,
+        screeningDate,
+        ageAtScreening: c.input.ageAtScreening,
+        sex: sexFromApi(c.input.sex),
+        status: "SCREENED",
+        cohortId: null,
+        version: 1,
+        voidedAt: null,
+        voidReason: null,
+        results: [...c.results]
+          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+          .map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
       }),
     );
-    await recordAudits(tx, chunkViews.map((view) => ({ actorId: actor.id, action: "participant.create", entityType: "Participant", entityId: view.id, trialId, after: view, reason: auditReason ?? null })));
+    await recordAudits(
+      tx,
+      chunkViews.map((view) => ({
+        actorId: actor.id,
+        action: "participant.create",
+        entityType: "Participant",
+        entityId: view.id,
+        trialId,
+        after: view,
+        reason: auditReason ?? null,
+      })),
+    );
     views.push(...chunkViews);
   }
   return views;
@@ -146,12 +175,22 @@ export async function insertRegistrations(tx: Tx, actor: Actor, trialId: string,
  * Adds checked registrations to the trial's counters (pending deltas: no lock, docs/decisions/010-lock-order.md).
  */
 export async function countRegistrations(tx: Tx, trialId: string, checked: readonly CheckedRegistration[]) {
-  const snapshots = checked.map((c): ParticipantSnapshot => ({
-    siteId: c.input.siteId, country: c.country, cohortId: null, screeningDate: c.input.screeningDate, voided: false,
-    steps: [{ to: "SCREENED", date: c.input.screeningDate, reasonCode: null }],
-    results: c.results.map((r) => ({ key: r.key, result: r.result })),
-  }));
-  await applyChanges(tx, trialId, snapshots.map((after) => ({ before: null, after })));
+  const snapshots = checked.map(
+    (c): ParticipantSnapshot => ({
+      siteId: c.input.siteId,
+      country: c.country,
+      cohortId: null,
+      screeningDate: c.input.screeningDate,
+      voided: false,
+      steps: [{ to: "SCREENED", date: c.input.screeningDate, reasonCode: null }],
+      results: c.results.map((r) => ({ key: r.key, result: r.result })),
+    }),
+  );
+  await applyChanges(
+    tx,
+    trialId,
+    snapshots.map((after) => ({ before: null, after })),
+  );
 }
 
 export interface RegisterOptions {

@@ -23,7 +23,11 @@ export function resolveResults({ normalise, idByKey }: Vocabulary, results: Regi
   results.forEach((entry, i) => {
     const match = normalise(entry.subtype);
     if (!match.ok) {
-      fields[`results.${i}.subtype`] = [match.suggestions.length ? msg("validation.unknownSubtypeSuggest", { input: entry.subtype, suggestions: match.suggestions.join(", ") }) : msg("validation.unknownSubtype", { input: entry.subtype })];
+      fields[`results.${i}.subtype`] = [
+        match.suggestions.length
+          ? msg("validation.unknownSubtypeSuggest", { input: entry.subtype, suggestions: match.suggestions.join(", ") })
+          : msg("validation.unknownSubtype", { input: entry.subtype }),
+      ];
       return;
     }
     if (seen.has(match.key)) {

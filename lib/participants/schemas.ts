@@ -10,23 +10,40 @@ export const METHODS = ["NGS_TISSUE", "NGS_PLASMA", "PCR", "FISH", "IHC"] as con
 export const TARGET_STATUSES = ["ELIGIBLE", "SCREEN_FAILED", "CONSENTED", "ENROLLED", "WITHDRAWN", "COMPLETED"] as const;
 
 const isoDate = calendarDate;
-const age = z.number({ error: msg("validation.ageNumber") }).int({ error: msg("validation.ageWhole") }).min(18, { error: msg("validation.ageMin", { min: 18 }) }).max(120, { error: msg("validation.ageMax", { max: 120 }) });
+const age = z
+  .number({ error: msg("validation.ageNumber") })
+  .int({ error: msg("validation.ageWhole") })
+  .min(18, { error: msg("validation.ageMin", { min: 18 }) })
+  .max(120, { error: msg("validation.ageMax", { max: 120 }) });
 const sex = z.enum(SEXES, { error: msg("validation.sex") });
-const version = z.number({ error: msg("validation.required") }).int().min(1);
+const version = z
+  .number({ error: msg("validation.required") })
+  .int()
+  .min(1);
 const reasonText = reasonForChange;
 
 export const testResultInput = z.strictObject({
-  subtype: z.string({ error: msg("validation.subtypeRequired") }).trim().min(1, { error: msg("validation.subtypeRequired") }).max(100),
+  subtype: z
+    .string({ error: msg("validation.subtypeRequired") })
+    .trim()
+    .min(1, { error: msg("validation.subtypeRequired") })
+    .max(100),
   result: z.enum(RESULTS, { error: msg("validation.result") }),
   method: z.enum(METHODS, { error: msg("validation.method") }),
 });
 
 export const registerInput = z.strictObject({
-  siteId: z.string({ error: msg("validation.siteRequired") }).min(1).max(64),
+  siteId: z
+    .string({ error: msg("validation.siteRequired") })
+    .min(1)
+    .max(64),
   screeningDate: isoDate,
   ageAtScreening: age,
   sex,
-  results: z.array(testResultInput, { error: msg("validation.resultsList") }).min(1, { error: msg("validation.resultsMin") }).max(30, { error: msg("validation.resultsMax", { max: 30 }) }),
+  results: z
+    .array(testResultInput, { error: msg("validation.resultsList") })
+    .min(1, { error: msg("validation.resultsMin") })
+    .max(30, { error: msg("validation.resultsMax", { max: 30 }) }),
 });
 
 export const transitionInput = z.strictObject({
@@ -34,7 +51,11 @@ export const transitionInput = z.strictObject({
   date: isoDate,
   cohortId: z.string().min(1).max(64).optional(),
   reasonCode: z.enum([...SCREEN_FAILURE_REASONS, ...WITHDRAWAL_REASONS] as [string, ...string[]], { error: msg("validation.reasonCode") }).optional(),
-  reason: z.string().trim().max(500, { error: msg("validation.reasonTooLong", { max: 500 }) }).optional(),
+  reason: z
+    .string()
+    .trim()
+    .max(500, { error: msg("validation.reasonTooLong", { max: 500 }) })
+    .optional(),
   /** An investigator's override of a full cohort (needs a reason). */
   override: z.boolean().optional(),
   version,

@@ -38,90 +38,102 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
 
-  return db().$transaction(
-    async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
-      const participant = locked.length
-        ? await tx.participant.findFirst({
-            where: { ...participantScope(access), id: participantId },
-            include: { ...participantInclude, statusChanges: { orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
-          })
-        : null;
-      if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
-      if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
-      if (participant.version !== input.version) {
-        throw new AppError("conflict", msg("errors.stale"));
-      }
-      if (!NEXT[participant.status].includes(input.to)) {
-        throw invalid("to", msg("validation.transitionNotAllowed", { from: participant.status, to: input.to }));
-      }
-      const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
-      const today = todayIn(site.timeZone);
-      const last = participant.statusChanges[0] ? fromDbDate(participant.statusChanges[0].date) : fromDbDate(participant.screeningDate);
-      if (input.date > today) throw invalid("date", msg("validation.futureDate", { today }));
-      if (input.date < last) throw invalid("date", msg("validation.beforePreviousStep", { date: last }));
-
-      let reasonCode: string | null = null;
-      let cohortId: string | null = participant.cohortId;
-      if (input.to === "SCREEN_FAILED" || input.to === "WITHDRAWN") {
-        const allowed: readonly string[] = input.to === "SCREEN_FAILED" ? SCREEN_FAILURE_REASONS : WITHDRAWAL_REASONS;
-        if (!input.reasonCode || !allowed.includes(input.reasonCode)) throw invalid("reasonCode", msg("validation.chooseReason", { reasons: allowed.join(", ") }));
-        if (input.reasonCode === "OTHER" && !input.reason) throw invalid("reason", msg("validation.otherNeedsText"));
-        reasonCode = input.reasonCode;
-      } else if (input.reasonCode) {
-        throw invalid("reasonCode", msg("validation.reasonCodeNotUsed", { to: input.to }));
-      }
-
-      let overridden = false;
-      if (input.to === "ENROLLED") {
-        if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
-        await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR UPDATE`; // one enrolment at a time per cohort
-        const cohort = await tx.cohort.findFirst({ where: { id: input.cohortId, trialId }, include: { subtypes: { select: { subtypeId: true } } } });
-        if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
-        const detected = await tx.participantResult.findMany({ where: { participantId, result: "DETECTED" }, select: { subtypeId: true } });
-        if (!cohort.subtypes.some((s) => detected.some((d) => d.subtypeId === s.subtypeId))) {
-          throw invalid("cohortId", msg("validation.cohortNoMatch"));
+  return db()
+    .$transaction(
+      async (tx) => {
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
+        const participant = locked.length
+          ? await tx.participant.findFirst({
+              where: { ...participantScope(access), id: participantId },
+              include: { ...participantInclude, statusChanges: { orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
+            })
+          : null;
+        if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
+        if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
+        if (participant.version !== input.version) {
+          throw new AppError("conflict", msg("errors.stale"));
         }
-        const enrolled = await tx.participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: [...EVER_ENROLLED] } } });
-        if (enrolled >= cohort.target) {
-          if (!input.override) throw new AppError("conflict", msg("errors.cohortFull", { enrolled, target: cohort.target }));
-          if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", msg("errors.overrideInvestigatorOnly"));
-          if (!input.reason) throw invalid("reason", msg("validation.overrideReason"));
-          overridden = true;
+        if (!NEXT[participant.status].includes(input.to)) {
+          throw invalid("to", msg("validation.transitionNotAllowed", { from: participant.status, to: input.to }));
         }
-        cohortId = cohort.id;
-      } else if (input.override) {
-        throw invalid("override", msg("validation.overrideOnlyFull"));
-      }
+        const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
+        const today = todayIn(site.timeZone);
+        const last = participant.statusChanges[0] ? fromDbDate(participant.statusChanges[0].date) : fromDbDate(participant.screeningDate);
+        if (input.date > today) throw invalid("date", msg("validation.futureDate", { today }));
+        if (input.date < last) throw invalid("date", msg("validation.beforePreviousStep", { date: last }));
 
-      const before = await snapshot(tx, participantId);
-      const updated = await tx.participant.update({
-        where: { id: participantId, version: input.version },
-        data: { status: input.to, cohortId, version: { increment: 1 } },
-        include: participantInclude,
-      });
-      await tx.statusChange.create({
-        data: {
-          participantId, fromStatus: participant.status, toStatus: input.to, date: toDbDate(input.date),
-          reasonCode, reason: input.reason ?? null, cohortId: input.to === "ENROLLED" ? cohortId : null, actorId: actor.id,
-        },
-      });
-      await applyChange(tx, trialId, before, await snapshot(tx, participantId));
-      const view = participantView(updated);
-      await recordAudit(tx, {
-        actorId: actor.id, action: overridden ? "participant.transition.override" : "participant.transition", entityType: "Participant",
-        entityId: participantId, trialId,
-        before: { status: participant.status, cohortId: participant.cohortId, version: participant.version },
-        after: { status: input.to, date: input.date, cohortId, reasonCode, version: updated.version },
-        reason: input.reason ?? null,
-      });
+        let reasonCode: string | null = null;
+        let cohortId: string | null = participant.cohortId;
+        if (input.to === "SCREEN_FAILED" || input.to === "WITHDRAWN") {
+          const allowed: readonly string[] = input.to === "SCREEN_FAILED" ? SCREEN_FAILURE_REASONS : WITHDRAWAL_REASONS;
+          if (!input.reasonCode || !allowed.includes(input.reasonCode))
+            throw invalid("reasonCode", msg("validation.chooseReason", { reasons: allowed.join(", ") }));
+          if (input.reasonCode === "OTHER" && !input.reason) throw invalid("reason", msg("validation.otherNeedsText"));
+          reasonCode = input.reasonCode;
+        } else if (input.reasonCode) {
+          throw invalid("reasonCode", msg("validation.reasonCodeNotUsed", { to: input.to }));
+        }
+
+        let overridden = false;
+        if (input.to === "ENROLLED") {
+          if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
+          await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR UPDATE`; // one enrolment at a time per cohort
+          const cohort = await tx.cohort.findFirst({ where: { id: input.cohortId, trialId }, include: { subtypes: { select: { subtypeId: true } } } });
+          if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
+          const detected = await tx.participantResult.findMany({ where: { participantId, result: "DETECTED" }, select: { subtypeId: true } });
+          if (!cohort.subtypes.some((s) => detected.some((d) => d.subtypeId === s.subtypeId))) {
+            throw invalid("cohortId", msg("validation.cohortNoMatch"));
+          }
+          const enrolled = await tx.participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: [...EVER_ENROLLED] } } });
+          if (enrolled >= cohort.target) {
+            if (!input.override) throw new AppError("conflict", msg("errors.cohortFull", { enrolled, target: cohort.target }));
+            if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", msg("errors.overrideInvestigatorOnly"));
+            if (!input.reason) throw invalid("reason", msg("validation.overrideReason"));
+            overridden = true;
+          }
+          cohortId = cohort.id;
+        } else if (input.override) {
+          throw invalid("override", msg("validation.overrideOnlyFull"));
+        }
+
+        const before = await snapshot(tx, participantId);
+        const updated = await tx.participant.update({
+          where: { id: participantId, version: input.version },
+          data: { status: input.to, cohortId, version: { increment: 1 } },
+          include: participantInclude,
+        });
+        await tx.statusChange.create({
+          data: {
+            participantId,
+            fromStatus: participant.status,
+            toStatus: input.to,
+            date: toDbDate(input.date),
+            reasonCode,
+            reason: input.reason ?? null,
+            cohortId: input.to === "ENROLLED" ? cohortId : null,
+            actorId: actor.id,
+          },
+        });
+        await applyChange(tx, trialId, before, await snapshot(tx, participantId));
+        const view = participantView(updated);
+        await recordAudit(tx, {
+          actorId: actor.id,
+          action: overridden ? "participant.transition.override" : "participant.transition",
+          entityType: "Participant",
+          entityId: participantId,
+          trialId,
+          before: { status: participant.status, cohortId: participant.cohortId, version: participant.version },
+          after: { status: input.to, date: input.date, cohortId, reasonCode, version: updated.version },
+          reason: input.reason ?? null,
+        });
+        return view;
+      },
+      { maxWait: 10_000, timeout: 20_000 },
+    )
+    .then((view) => {
+      nudgeFold(trialId);
       return view;
-    },
-    { maxWait: 10_000, timeout: 20_000 },
-  ).then((view) => {
-    nudgeFold(trialId);
-    return view;
-  });
+    });
 }
 
 export const transitionParticipant = refusalsAudited("participant.transition", _transitionParticipant);

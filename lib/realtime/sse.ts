@@ -11,7 +11,9 @@ const frames = new WeakMap<LiveEvent, Uint8Array>();
 export function frameOf(event: LiveEvent): Uint8Array {
   let frame = frames.get(event);
   if (!frame) {
-    frame = encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`);
+    frame = encoder.encode(
+      `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ trialId: event.trialId, at: event.at.toISOString(), ...(event.payload as object) })}\n\n`,
+    );
     frames.set(event, frame);
   }
   return frame;
@@ -62,7 +64,10 @@ export function liveStream(options: LiveStreamOptions): ReadableStream<Uint8Arra
         write(encoder.encode("retry: 2000\n\n"));
         const unsubscribe = await options.subscribe(send);
         const heartbeat = setInterval(() => {
-          void options.stillAllowed().then((ok) => (ok ? write(encoder.encode(": heartbeat\n\n")) : end()), () => write(encoder.encode(": heartbeat\n\n")));
+          void options.stillAllowed().then(
+            (ok) => (ok ? write(encoder.encode(": heartbeat\n\n")) : end()),
+            () => write(encoder.encode(": heartbeat\n\n")),
+          );
         }, options.heartbeatMs);
         cleanup = () => {
           open = false;

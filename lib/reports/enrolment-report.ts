@@ -66,14 +66,27 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
   ]);
   const result = live ? await forecastOffThread({ ...live.input, replicates: 5_000 }) : null;
   await db().$transaction((tx) =>
-    recordAudit(tx, { actorId: actor.id, action: "report.download", entityType: "Trial", entityId: trialId, trialId, after: { report: "enrolment", format, filters } }),
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: "report.download",
+      entityType: "Trial",
+      entityId: trialId,
+      trialId,
+      after: { report: "enrolment", format, filters },
+    }),
   );
   return {
     asOf: summary.asOf,
     trial,
     filters,
     summary: applyFilters(summary, filters),
-    forecast: (result?.scenarios ?? []).map((s) => ({ name: s.name, p10: s.completionMonth.p10, p50: s.completionMonth.p50, p90: s.completionMonth.p90, incompleteShare: s.incompleteShare })),
+    forecast: (result?.scenarios ?? []).map((s) => ({
+      name: s.name,
+      p10: s.completionMonth.p10,
+      p50: s.completionMonth.p50,
+      p90: s.completionMonth.p90,
+      incompleteShare: s.incompleteShare,
+    })),
     monthZero: live?.monthZero ?? summary.asOf.slice(0, 10),
   };
 }

@@ -8,17 +8,42 @@ import type { Locale } from "@/lib/i18n/config";
 import { msg, parseMessage, renderMessage } from "@/lib/i18n/messages";
 import { monthLabel, type EnrolmentReport } from "./enrolment-report";
 
-const COLUMNS = ["section", "key", "name", "name_local", "country", "screened", "eligible", "screen_failed", "consented", "enrolled", "withdrawn", "completed", "target"] as const;
+const COLUMNS = [
+  "section",
+  "key",
+  "name",
+  "name_local",
+  "country",
+  "screened",
+  "eligible",
+  "screen_failed",
+  "consented",
+  "enrolled",
+  "withdrawn",
+  "completed",
+  "target",
+] as const;
 const metricCells = (c: Partial<Counts>) => METRICS.map((m) => c[m] ?? "");
 
 type Label = (key: string, params?: Record<string, string | number>) => string;
-const ENGLISH_FILTERS: Label = (key, params) => ({ country: `country ${params?.value}`, site: `site ${params?.value}`, cohort: `cohort ${params?.value}`, from: `from ${params?.value}`, to: `to ${params?.value}`, none: "none" })[key] ?? key;
+const ENGLISH_FILTERS: Label = (key, params) =>
+  ({
+    country: `country ${params?.value}`,
+    site: `site ${params?.value}`,
+    cohort: `cohort ${params?.value}`,
+    from: `from ${params?.value}`,
+    to: `to ${params?.value}`,
+    none: "none",
+  })[key] ?? key;
 
 function describeFilters(report: EnrolmentReport, label: Label = ENGLISH_FILTERS) {
   const f = report.filters;
   const parts = [
-    f.country && label("country", { value: f.country }), f.siteId && label("site", { value: report.summary.bySite[0]?.code ?? f.siteId }),
-    f.cohortId && label("cohort", { value: report.summary.byCohort[0]?.code ?? f.cohortId }), f.from && label("from", { value: f.from }), f.to && label("to", { value: f.to }),
+    f.country && label("country", { value: f.country }),
+    f.siteId && label("site", { value: report.summary.bySite[0]?.code ?? f.siteId }),
+    f.cohortId && label("cohort", { value: report.summary.byCohort[0]?.code ?? f.cohortId }),
+    f.from && label("from", { value: f.from }),
+    f.to && label("to", { value: f.to }),
   ].filter(Boolean);
   return parts.length ? parts.join(", ") : label("none");
 }
@@ -34,14 +59,24 @@ export function reportCsv(report: EnrolmentReport): string {
     ["report", "as_of", report.asOf, "", "", ...metricCells({}), ""],
     ["report", "trial", report.trial.code, "", "", ...metricCells({}), report.trial.target],
     ["report", "filters", describeFilters(report), "", "", ...metricCells({}), ""],
-    ...(["US", "CN"] as const).map((c) => ["country", c, c === "US" ? "United States" : "China", c === "US" ? "United States" : "中国", c, ...metricCells(s.byCountry[c]), ""]),
+    ...(["US", "CN"] as const).map((c) => [
+      "country",
+      c,
+      c === "US" ? "United States" : "China",
+      c === "US" ? "United States" : "中国",
+      c,
+      ...metricCells(s.byCountry[c]),
+      "",
+    ]),
     ["country", "ALL", "All sites", "全部中心", "ALL", ...metricCells(s.totals), report.trial.target],
     ...s.bySite.map((site) => ["site", site.code, site.nameEn, site.nameLocal, site.country, ...metricCells(site), ""]),
     ...s.byCohort.flatMap((c) => [
       ["cohort", c.code, c.name, "", "ALL", ...metricCells({ enrolled: c.enrolled }), c.target],
       ...(["US", "CN"] as const).map((k) => ["cohort", c.code, c.name, "", k, ...metricCells({ enrolled: c.byCountry[k] }), ""]),
     ]),
-    ...s.timeline.flatMap((m) => (["US", "CN"] as const).map((k) => ["month", m.month, "", "", k, ...metricCells({ screened: m.screened[k], enrolled: m.enrolled[k] }), ""])),
+    ...s.timeline.flatMap((m) =>
+      (["US", "CN"] as const).map((k) => ["month", m.month, "", "", k, ...metricCells({ screened: m.screened[k], enrolled: m.enrolled[k] }), ""]),
+    ),
   ];
   return csvFile(COLUMNS, rows);
 }
@@ -66,36 +101,113 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
     return ws;
   };
   const metrics = METRICS.map((m) => ({ header: t(`metrics.${m}`), key: m }));
-  const summary = sheet(t("sheets.summary"), [{ header: "", key: "label", width: 28 }, { header: "", key: "value", width: 60 }], [
-    { label: t("summary.trial"), value: `${report.trial.code}: ${report.trial.title}` },
-    { label: t("summary.sponsor"), value: report.trial.sponsorName },
-    { label: t("summary.asOf"), value: report.asOf },
-    { label: t("summary.filters"), value: filters },
-    { label: t("summary.target"), value: report.trial.target },
-    { label: t("summary.enrolled"), value: s.totals.enrolled },
-    { label: t("summary.enrolledUS"), value: s.byCountry.US.enrolled },
-    { label: t("summary.enrolledCN"), value: s.byCountry.CN.enrolled },
-    { label: t("summary.screened"), value: s.totals.screened },
-  ]);
+  const summary = sheet(
+    t("sheets.summary"),
+    [
+      { header: "", key: "label", width: 28 },
+      { header: "", key: "value", width: 60 },
+    ],
+    [
+      { label: t("summary.trial"), value: `${report.trial.code}: ${report.trial.title}` },
+      { label: t("summary.sponsor"), value: report.trial.sponsorName },
+      { label: t("summary.asOf"), value: report.asOf },
+      { label: t("summary.filters"), value: filters },
+      { label: t("summary.target"), value: report.trial.target },
+      { label: t("summary.enrolled"), value: s.totals.enrolled },
+      { label: t("summary.enrolledUS"), value: s.byCountry.US.enrolled },
+      { label: t("summary.enrolledCN"), value: s.byCountry.CN.enrolled },
+      { label: t("summary.screened"), value: s.totals.screened },
+    ],
+  );
   summary.getColumn(1).font = { bold: true };
-  sheet(t("sheets.bySite"), [{ header: t("columns.code"), key: "code" }, { header: t("columns.name"), key: "nameEn", width: 36 }, { header: t("columns.localName"), key: "nameLocal", width: 24 }, { header: t("columns.country"), key: "country" }, { header: t("columns.activated"), key: "activationDate" }, ...metrics, { header: t("columns.perMonth"), key: "enrolmentRatePerMonth" }, { header: t("columns.daysSince"), key: "daysSinceLastScreening" }], s.bySite.map((x) => ({ ...x })));
-  sheet(t("sheets.byCohort"), [{ header: t("columns.code"), key: "code" }, { header: t("columns.name"), key: "name", width: 44 }, { header: t("columns.target"), key: "target" }, { header: t("metrics.enrolled"), key: "enrolled" }, { header: t("columns.US"), key: "US" }, { header: t("columns.CN"), key: "CN" }], s.byCohort.map((c) => ({ ...c, US: c.byCountry.US, CN: c.byCountry.CN })));
-  sheet(t("sheets.timeline"), [{ header: t("columns.month"), key: "month" }, { header: t("columns.screenedUS"), key: "sUS" }, { header: t("columns.screenedCN"), key: "sCN" }, { header: t("columns.enrolledUS"), key: "eUS" }, { header: t("columns.enrolledCN"), key: "eCN" }, { header: t("columns.cumulativeUS"), key: "cUS" }, { header: t("columns.cumulativeCN"), key: "cCN" }, { header: t("columns.cumulativeJoint"), key: "cJ" }, { header: t("columns.planned"), key: "planned" }],
-    s.timeline.map((m) => ({ month: m.month, sUS: m.screened.US, sCN: m.screened.CN, eUS: m.enrolled.US, eCN: m.enrolled.CN, cUS: m.cumulative.US, cCN: m.cumulative.CN, cJ: m.cumulative.joint, planned: m.planned })));
-  sheet(t("sheets.screenFailures"), [{ header: t("columns.reason"), key: "code", width: 24 }, { header: t("columns.patients"), key: "count" }], s.screenFailureReasons);
-  sheet(t("sheets.consort"), [{ header: t("columns.step"), key: "step", width: 36 }, { header: t("columns.patients"), key: "n" }], [
-    { step: t("consort.screened"), n: s.totals.screened },
-    { step: t("consort.excluded"), n: s.totals.screenFailed },
-    { step: t("metrics.eligible"), n: s.totals.eligible },
-    { step: t("metrics.consented"), n: s.totals.consented },
-    { step: t("metrics.enrolled"), n: s.totals.enrolled },
-    ...s.byCohort.map((c) => ({ step: `  ${t("consort.enrolledIn", { cohort: c.name })}`, n: c.enrolled })),
-    { step: t("metrics.withdrawn"), n: s.totals.withdrawn },
-    { step: t("metrics.completed"), n: s.totals.completed },
-  ]);
+  sheet(
+    t("sheets.bySite"),
+    [
+      { header: t("columns.code"), key: "code" },
+      { header: t("columns.name"), key: "nameEn", width: 36 },
+      { header: t("columns.localName"), key: "nameLocal", width: 24 },
+      { header: t("columns.country"), key: "country" },
+      { header: t("columns.activated"), key: "activationDate" },
+      ...metrics,
+      { header: t("columns.perMonth"), key: "enrolmentRatePerMonth" },
+      { header: t("columns.daysSince"), key: "daysSinceLastScreening" },
+    ],
+    s.bySite.map((x) => ({ ...x })),
+  );
+  sheet(
+    t("sheets.byCohort"),
+    [
+      { header: t("columns.code"), key: "code" },
+      { header: t("columns.name"), key: "name", width: 44 },
+      { header: t("columns.target"), key: "target" },
+      { header: t("metrics.enrolled"), key: "enrolled" },
+      { header: t("columns.US"), key: "US" },
+      { header: t("columns.CN"), key: "CN" },
+    ],
+    s.byCohort.map((c) => ({ ...c, US: c.byCountry.US, CN: c.byCountry.CN })),
+  );
+  sheet(
+    t("sheets.timeline"),
+    [
+      { header: t("columns.month"), key: "month" },
+      { header: t("columns.screenedUS"), key: "sUS" },
+      { header: t("columns.screenedCN"), key: "sCN" },
+      { header: t("columns.enrolledUS"), key: "eUS" },
+      { header: t("columns.enrolledCN"), key: "eCN" },
+      { header: t("columns.cumulativeUS"), key: "cUS" },
+      { header: t("columns.cumulativeCN"), key: "cCN" },
+      { header: t("columns.cumulativeJoint"), key: "cJ" },
+      { header: t("columns.planned"), key: "planned" },
+    ],
+    s.timeline.map((m) => ({
+      month: m.month,
+      sUS: m.screened.US,
+      sCN: m.screened.CN,
+      eUS: m.enrolled.US,
+      eCN: m.enrolled.CN,
+      cUS: m.cumulative.US,
+      cCN: m.cumulative.CN,
+      cJ: m.cumulative.joint,
+      planned: m.planned,
+    })),
+  );
+  sheet(
+    t("sheets.screenFailures"),
+    [
+      { header: t("columns.reason"), key: "code", width: 24 },
+      { header: t("columns.patients"), key: "count" },
+    ],
+    s.screenFailureReasons,
+  );
+  sheet(
+    t("sheets.consort"),
+    [
+      { header: t("columns.step"), key: "step", width: 36 },
+      { header: t("columns.patients"), key: "n" },
+    ],
+    [
+      { step: t("consort.screened"), n: s.totals.screened },
+      { step: t("consort.excluded"), n: s.totals.screenFailed },
+      { step: t("metrics.eligible"), n: s.totals.eligible },
+      { step: t("metrics.consented"), n: s.totals.consented },
+      { step: t("metrics.enrolled"), n: s.totals.enrolled },
+      ...s.byCohort.map((c) => ({ step: `  ${t("consort.enrolledIn", { cohort: c.name })}`, n: c.enrolled })),
+      { step: t("metrics.withdrawn"), n: s.totals.withdrawn },
+      { step: t("metrics.completed"), n: s.totals.completed },
+    ],
+  );
   const month = (months: number | null) => (months === null ? t("forecast.notWithin") : monthLabel(report.monthZero, months));
-  sheet(t("sheets.forecast"), [{ header: t("forecast.scenario"), key: "name", width: 24 }, { header: t("forecast.median"), key: "p50", width: 22 }, { header: t("forecast.from"), key: "p10", width: 20 }, { header: t("forecast.to"), key: "p90", width: 20 }, { header: t("forecast.incomplete"), key: "incomplete", width: 30 }],
-    report.forecast.map((f) => ({ name: scenario(f.name), p50: month(f.p50), p10: month(f.p10), p90: month(f.p90), incomplete: f.incompleteShare })));
+  sheet(
+    t("sheets.forecast"),
+    [
+      { header: t("forecast.scenario"), key: "name", width: 24 },
+      { header: t("forecast.median"), key: "p50", width: 22 },
+      { header: t("forecast.from"), key: "p10", width: 20 },
+      { header: t("forecast.to"), key: "p90", width: 20 },
+      { header: t("forecast.incomplete"), key: "incomplete", width: 30 },
+    ],
+    report.forecast.map((f) => ({ name: scenario(f.name), p50: month(f.p50), p10: month(f.p10), p90: month(f.p90), incomplete: f.incompleteShare })),
+  );
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
@@ -111,9 +223,20 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   const width = doc.page.width - 96;
 
   doc.fontSize(18).text(`${report.trial.code} enrolment report`);
-  doc.fontSize(10).fillColor("#555").text(report.trial.title).text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`).fillColor("black").moveDown();
+  doc
+    .fontSize(10)
+    .fillColor("#555")
+    .text(report.trial.title)
+    .text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`)
+    .fillColor("black")
+    .moveDown();
   doc.fontSize(13).text("Headline");
-  doc.fontSize(11).text(`Enrolled ${s.totals.enrolled} of ${report.trial.target} (${Math.round((s.totals.enrolled / Math.max(1, report.trial.target)) * 100)}%). United States ${s.byCountry.US.enrolled}, China ${s.byCountry.CN.enrolled}. Screened ${s.totals.screened}.`).moveDown();
+  doc
+    .fontSize(11)
+    .text(
+      `Enrolled ${s.totals.enrolled} of ${report.trial.target} (${Math.round((s.totals.enrolled / Math.max(1, report.trial.target)) * 100)}%). United States ${s.byCountry.US.enrolled}, China ${s.byCountry.CN.enrolled}. Screened ${s.totals.screened}.`,
+    )
+    .moveDown();
 
   // Enrolment over time, one line per country and one for both, against the plan.
   doc.fontSize(13).text("Cumulative enrolment by country");
@@ -122,8 +245,18 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   const max = Math.max(1, ...s.timeline.map((m) => Math.max(m.cumulative.joint, m.planned)));
   const x = (i: number) => 48 + 30 + (i / Math.max(1, s.timeline.length - 1)) * (width - 40);
   const y = (v: number) => top + h - (v / max) * h;
-  doc.lineWidth(0.5).strokeColor("#999").moveTo(78, top).lineTo(78, top + h).lineTo(48 + width, top + h).stroke();
-  doc.fontSize(8).fillColor("#555").text(String(max), 48, top - 4, { width: 26, align: "right" }).text("0", 48, top + h - 4, { width: 26, align: "right" });
+  doc
+    .lineWidth(0.5)
+    .strokeColor("#999")
+    .moveTo(78, top)
+    .lineTo(78, top + h)
+    .lineTo(48 + width, top + h)
+    .stroke();
+  doc
+    .fontSize(8)
+    .fillColor("#555")
+    .text(String(max), 48, top - 4, { width: 26, align: "right" })
+    .text("0", 48, top + h - 4, { width: 26, align: "right" });
   if (s.timeline.length) {
     doc.text(s.timeline[0]!.month, 78, top + h + 4).text(s.timeline.at(-1)!.month, 48 + width - 40, top + h + 4);
   }
@@ -134,14 +267,36 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     values.forEach((v, i) => (i === 0 ? doc.moveTo(x(i), y(v)) : doc.lineTo(x(i), y(v))));
     doc.stroke().undash();
   };
-  line(s.timeline.map((m) => m.cumulative.US), COLOURS.US);
-  line(s.timeline.map((m) => m.cumulative.CN), COLOURS.CN);
-  line(s.timeline.map((m) => m.cumulative.joint), COLOURS.joint);
-  line(s.timeline.map((m) => m.planned), COLOURS.planned, true);
+  line(
+    s.timeline.map((m) => m.cumulative.US),
+    COLOURS.US,
+  );
+  line(
+    s.timeline.map((m) => m.cumulative.CN),
+    COLOURS.CN,
+  );
+  line(
+    s.timeline.map((m) => m.cumulative.joint),
+    COLOURS.joint,
+  );
+  line(
+    s.timeline.map((m) => m.planned),
+    COLOURS.planned,
+    true,
+  );
   doc.fillColor("black").fontSize(9);
   let legend = 78;
-  for (const [label, colour] of [["United States", COLOURS.US], ["China", COLOURS.CN], ["Both", COLOURS.joint], ["Planned", COLOURS.planned]] as const) {
-    doc.rect(legend, top + h + 18, 10, 6).fill(colour).fillColor("black").text(label, legend + 14, top + h + 16);
+  for (const [label, colour] of [
+    ["United States", COLOURS.US],
+    ["China", COLOURS.CN],
+    ["Both", COLOURS.joint],
+    ["Planned", COLOURS.planned],
+  ] as const) {
+    doc
+      .rect(legend, top + h + 18, 10, 6)
+      .fill(colour)
+      .fillColor("black")
+      .text(label, legend + 14, top + h + 16);
     legend += 90;
   }
   doc.y = top + h + 36;
@@ -155,7 +310,12 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     doc.rect(48, barY, width, 6).fill("#e7eaee");
     const us = Math.min(1, c.byCountry.US / Math.max(1, c.target)) * width;
     const cn = Math.min(1 - us / width, c.byCountry.CN / Math.max(1, c.target)) * width;
-    doc.rect(48, barY, us, 6).fill(COLOURS.US).rect(48 + us, barY, cn, 6).fill(COLOURS.CN).fillColor("black");
+    doc
+      .rect(48, barY, us, 6)
+      .fill(COLOURS.US)
+      .rect(48 + us, barY, cn, 6)
+      .fill(COLOURS.CN)
+      .fillColor("black");
     doc.y = barY + 10;
   }
   doc.moveDown();
@@ -163,7 +323,12 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   doc.fontSize(13).text("Flow of participants (CONSORT)", 48);
   const box = (label: string, n: number, bx: number, by: number) => {
     doc.lineWidth(1).strokeColor("#666").rect(bx, by, 150, 34).stroke();
-    doc.fontSize(8).fillColor("black").text(label, bx + 4, by + 4, { width: 142 }).fontSize(11).text(String(n), bx + 4, by + 17);
+    doc
+      .fontSize(8)
+      .fillColor("black")
+      .text(label, bx + 4, by + 4, { width: 142 })
+      .fontSize(11)
+      .text(String(n), bx + 4, by + 17);
   };
   const flowTop = doc.y + 4;
   box("Screened", s.totals.screened, 48, flowTop);
@@ -177,14 +342,26 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
 
   doc.fontSize(13).text("Forecast of completion (all cohorts at target)");
   for (const f of report.forecast) {
-    doc.fontSize(9).text(`${f.name}: median ${monthLabel(report.monthZero, f.p50)}, 80% interval ${monthLabel(report.monthZero, f.p10)} to ${monthLabel(report.monthZero, f.p90)}${f.incompleteShare > 0 ? ` (${Math.round(f.incompleteShare * 100)}% not within 20 years)` : ""}`);
+    doc
+      .fontSize(9)
+      .text(
+        `${f.name}: median ${monthLabel(report.monthZero, f.p50)}, 80% interval ${monthLabel(report.monthZero, f.p10)} to ${monthLabel(report.monthZero, f.p90)}${f.incompleteShare > 0 ? ` (${Math.round(f.incompleteShare * 100)}% not within 20 years)` : ""}`,
+      );
   }
   doc.moveDown();
 
   doc.addPage();
   doc.fontSize(13).text("Sites");
   doc.fontSize(8).fillColor("#555").text("Site names are shown in English; the Chinese names are in the CSV and Excel files.").fillColor("black").moveDown(0.5);
-  const cols = [["Site", 170], ["Country", 45], ["Activated", 60], ["Screened", 50], ["Failures", 45], ["Consented", 50], ["Enrolled", 45]] as const;
+  const cols = [
+    ["Site", 170],
+    ["Country", 45],
+    ["Activated", 60],
+    ["Screened", 50],
+    ["Failures", 45],
+    ["Consented", 50],
+    ["Enrolled", 45],
+  ] as const;
   const header = () => {
     let cx = 48;
     const rowY = doc.y;
@@ -202,7 +379,15 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     }
     const rowY = doc.y;
     let cx = 48;
-    for (const [value, [, w]] of [[site.nameEn], [site.country], [site.activationDate ?? "not active"], [String(site.screened)], [String(site.screenFailed)], [String(site.consented)], [String(site.enrolled)]].map((v, i) => [v[0]!, cols[i]!] as const)) {
+    for (const [value, [, w]] of [
+      [site.nameEn],
+      [site.country],
+      [site.activationDate ?? "not active"],
+      [String(site.screened)],
+      [String(site.screenFailed)],
+      [String(site.consented)],
+      [String(site.enrolled)],
+    ].map((v, i) => [v[0]!, cols[i]!] as const)) {
       doc.fontSize(8).text(value, cx, rowY, { width: w, lineBreak: false, ellipsis: true });
       cx += w + 4;
     }

@@ -17,8 +17,13 @@ const BATCH = 1_000;
 export const WITHHELD = "WITHHELD (cross-border)";
 
 const DISPOSITION: Record<string, string> = {
-  SCREENED: "SCREENED", ELIGIBLE: "SCREENED", CONSENTED: "SCREENED", SCREEN_FAILED: "SCRNFAIL",
-  ENROLLED: "ENROLLED", WITHDRAWN: "WITHDRAWN", COMPLETED: "COMPLETED",
+  SCREENED: "SCREENED",
+  ELIGIBLE: "SCREENED",
+  CONSENTED: "SCREENED",
+  SCREEN_FAILED: "SCRNFAIL",
+  ENROLLED: "ENROLLED",
+  WITHDRAWN: "WITHDRAWN",
+  COMPLETED: "COMPLETED",
 };
 
 interface ListingRow {
@@ -44,10 +49,16 @@ export interface ListingPlan {
 /** Decides whether the actor may have the listing, and what it holds. */
 export async function planListing(actor: Actor, trialId: string): Promise<ListingPlan> {
   const access = await trialAccess(actor, trialId);
-  const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, sponsorListingAllowed: true, crossBorderApprovalRef: true } });
+  const trial = await db().trial.findUniqueOrThrow({
+    where: { id: trialId },
+    select: { code: true, sponsorListingAllowed: true, crossBorderApprovalRef: true },
+  });
   const sites = await listingSites(actor, access, trial);
   const siteIds = sites === "all" ? "all" : [...sites];
-  const memberships = await db().membership.findMany({ where: { userId: actor.id, trialId, revokedAt: null }, select: { site: { select: { country: true } } } });
+  const memberships = await db().membership.findMany({
+    where: { userId: actor.id, trialId, revokedAt: null },
+    select: { site: { select: { country: true } } },
+  });
   const inChina = memberships.length > 0 && memberships.every((m) => m.site?.country === "CN");
   return { trialCode: trial.code, siteIds, withholdChineseGenetics: !inChina && !trial.crossBorderApprovalRef };
 }
@@ -55,8 +66,17 @@ export async function planListing(actor: Actor, trialId: string): Promise<Listin
 function toCsvRow(plan: ListingPlan, row: ListingRow): string[] {
   const withhold = plan.withholdChineseGenetics && row.country === "CN";
   return [
-    plan.trialCode, row.siteCode, row.country, row.screeningNumber, row.ageAtScreening > 89 ? "90+" : String(row.ageAtScreening),
-    row.sex[0]!, row.month, withhold ? WITHHELD : (row.subtypes ?? ""), DISPOSITION[row.status] ?? row.status, row.reason ?? "", row.cohort ?? "",
+    plan.trialCode,
+    row.siteCode,
+    row.country,
+    row.screeningNumber,
+    row.ageAtScreening > 89 ? "90+" : String(row.ageAtScreening),
+    row.sex[0]!,
+    row.month,
+    withhold ? WITHHELD : (row.subtypes ?? ""),
+    DISPOSITION[row.status] ?? row.status,
+    row.reason ?? "",
+    row.cohort ?? "",
   ];
 }
 
@@ -90,8 +110,10 @@ export function listingStream(trialId: string, plan: ListingPlan): ReadableStrea
          LIMIT $4`,
         values: [trialId, after, sites, BATCH],
       });
-      const rows = raw.map(([id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes]) =>
-        ({ id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes }) as ListingRow);
+      const rows = raw.map(
+        ([id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes]) =>
+          ({ id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes }) as ListingRow,
+      );
       if (rows.length === 0) {
         controller.close();
         return;
@@ -105,7 +127,14 @@ export function listingStream(trialId: string, plan: ListingPlan): ReadableStrea
 export async function participantListing(actor: Actor, trialId: string) {
   const plan = await planListing(actor, trialId);
   await db().$transaction((tx) =>
-    recordAudit(tx, { actorId: actor.id, action: "report.download", entityType: "Trial", entityId: trialId, trialId, after: { report: "participants", format: "csv", withheld: plan.withholdChineseGenetics } }),
+    recordAudit(tx, {
+      actorId: actor.id,
+      action: "report.download",
+      entityType: "Trial",
+      entityId: trialId,
+      trialId,
+      after: { report: "participants", format: "csv", withheld: plan.withholdChineseGenetics },
+    }),
   );
   return { plan, stream: listingStream(trialId, plan) };
 }

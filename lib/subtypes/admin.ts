@@ -11,16 +11,21 @@ import { AppError } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { createNormaliser } from "./normalise";
 
-export const subtypeInput = z
-  .strictObject({
-    key: z.string().regex(/^[A-Z0-9]{2,10}:[A-Za-z0-9_]{2,30}$/, { error: "key must look like GENE:alteration, e.g. KRAS:G12D" }),
-    category: z.enum(Object.values(VariantCategory) as [VariantCategory, ...VariantCategory[]], { error: "category must be MUTATION, STRUCTURAL_VARIATION or COPY_NUMBER_VARIATION" }),
-    label: z.string().trim().min(2).max(100),
-    synonyms: z.array(z.string().trim().min(2).max(100)).max(30).default([]),
-  });
+export const subtypeInput = z.strictObject({
+  key: z.string().regex(/^[A-Z0-9]{2,10}:[A-Za-z0-9_]{2,30}$/, { error: "key must look like GENE:alteration, e.g. KRAS:G12D" }),
+  category: z.enum(Object.values(VariantCategory) as [VariantCategory, ...VariantCategory[]], {
+    error: "category must be MUTATION, STRUCTURAL_VARIATION or COPY_NUMBER_VARIATION",
+  }),
+  label: z.string().trim().min(2).max(100),
+  synonyms: z.array(z.string().trim().min(2).max(100)).max(30).default([]),
+});
 
 export async function listSubtypes() {
-  return db().subtype.findMany({ where: { active: true }, orderBy: { key: "asc" }, select: { key: true, gene: true, alteration: true, category: true, label: true, synonyms: true } });
+  return db().subtype.findMany({
+    where: { active: true },
+    orderBy: { key: "asc" },
+    select: { key: true, gene: true, alteration: true, category: true, label: true, synonyms: true },
+  });
 }
 
 export async function addSubtype(actor: Actor, raw: unknown) {
@@ -42,8 +47,16 @@ export async function addSubtype(actor: Actor, raw: unknown) {
         synonyms: taken.map(([name, m]) => `"${name}" already means ${m.ok ? m.key : ""}`),
       });
     }
-    const created = await tx.subtype.create({ data: { key: input.key, gene, alteration, category: input.category, label: input.label, synonyms: input.synonyms } });
-    await recordAudit(tx, { actorId: actor.id, action: "subtype.create", entityType: "Subtype", entityId: created.id, after: { key: created.key, label: created.label, synonyms: created.synonyms } });
+    const created = await tx.subtype.create({
+      data: { key: input.key, gene, alteration, category: input.category, label: input.label, synonyms: input.synonyms },
+    });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "subtype.create",
+      entityType: "Subtype",
+      entityId: created.id,
+      after: { key: created.key, label: created.label, synonyms: created.synonyms },
+    });
     return { key: created.key, gene, alteration, category: created.category, label: created.label, synonyms: created.synonyms };
   });
 }

@@ -21,8 +21,27 @@ export interface VocabularyEntry {
 export type Normalised = { ok: true; key: string } | { ok: false; input: string; suggestions: string[] };
 
 const AMINO_ACIDS: Record<string, string> = {
-  ala: "A", arg: "R", asn: "N", asp: "D", cys: "C", gln: "Q", glu: "E", gly: "G", his: "H", ile: "I",
-  leu: "L", lys: "K", met: "M", phe: "F", pro: "P", ser: "S", thr: "T", trp: "W", tyr: "Y", val: "V", ter: "*",
+  ala: "A",
+  arg: "R",
+  asn: "N",
+  asp: "D",
+  cys: "C",
+  gln: "Q",
+  glu: "E",
+  gly: "G",
+  his: "H",
+  ile: "I",
+  leu: "L",
+  lys: "K",
+  met: "M",
+  phe: "F",
+  pro: "P",
+  ser: "S",
+  thr: "T",
+  trp: "W",
+  tyr: "Y",
+  val: "V",
+  ter: "*",
 };
 
 const FUSION_GENES = ["ALK", "ROS1", "RET", "NTRK1", "NTRK2", "NTRK3", "NTRK"];
@@ -33,7 +52,10 @@ export function squash(text: string): string {
 }
 
 function oneLetter(text: string): string {
-  return text.replace(/(?<![a-z])(ala|arg|asn|asp|cys|gln|glu|gly|his|ile|leu|lys|met|phe|pro|ser|thr|trp|tyr|val|ter)(?=\d|_|del|ins|dup|$)/gi, (m) => AMINO_ACIDS[m.toLowerCase()] ?? m);
+  return text.replace(
+    /(?<![a-z])(ala|arg|asn|asp|cys|gln|glu|gly|his|ile|leu|lys|met|phe|pro|ser|thr|trp|tyr|val|ter)(?=\d|_|del|ins|dup|$)/gi,
+    (m) => AMINO_ACIDS[m.toLowerCase()] ?? m,
+  );
 }
 
 function exonRule(text: string, vocabulary: readonly VocabularyEntry[]): string | undefined {
@@ -54,7 +76,10 @@ function exonRule(text: string, vocabulary: readonly VocabularyEntry[]): string 
 }
 
 function fusionRule(text: string, vocabulary: readonly VocabularyEntry[]): string | undefined {
-  const parts = text.toUpperCase().split(/\s*[-:/]{1,2}\s*|\s+/).filter(Boolean);
+  const parts = text
+    .toUpperCase()
+    .split(/\s*[-:/]{1,2}\s*|\s+/)
+    .filter(Boolean);
   if (parts.length < 2 && !/fusion|rearrange|\+$/i.test(text)) return undefined;
   for (const gene of FUSION_GENES) {
     if (!parts.includes(gene) && !parts.some((p) => p === `${gene}+`)) continue;
@@ -98,7 +123,12 @@ export function createNormaliser(vocabulary: readonly VocabularyEntry[]) {
   const leadingGene = new RegExp(`^\\s*(${genes.join("|")})\\b[\\s:]*`, "i");
 
   function lookup(text: string): string | undefined {
-    const candidates = [text, oneLetter(text)].flatMap((t) => [t, t.replace(/\bp\./gi, ""), t.replace(leadingGene, ""), t.replace(leadingGene, "").replace(/\bp\./gi, "")]);
+    const candidates = [text, oneLetter(text)].flatMap((t) => [
+      t,
+      t.replace(/\bp\./gi, ""),
+      t.replace(leadingGene, ""),
+      t.replace(leadingGene, "").replace(/\bp\./gi, ""),
+    ]);
     for (const candidate of candidates) {
       const hit = exact.get(squash(candidate));
       if (hit) return hit;

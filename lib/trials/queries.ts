@@ -20,7 +20,10 @@ export async function listTrials(actor: Actor): Promise<TrialListItem[]> {
     select: { id: true, code: true, title: true, phase: true, target: true },
     orderBy: { code: "asc" },
   });
-  const counts = await countsByTrial(db(), trials.map((t) => t.id));
+  const counts = await countsByTrial(
+    db(),
+    trials.map((t) => t.id),
+  );
   return trials.map((trial) => ({ ...trial, ...counts.get(trial.id)! }));
 }
 
@@ -39,8 +42,14 @@ export async function trialOverview(actor: Actor, trialId: string) {
     access,
     memberships,
     trial: {
-      id: trial.id, code: trial.code, title: trial.title, phase: trial.phase, indication: trial.indication,
-      sponsorName: trial.sponsorName, target: trial.target, status: trial.status,
+      id: trial.id,
+      code: trial.code,
+      title: trial.title,
+      phase: trial.phase,
+      indication: trial.indication,
+      sponsorName: trial.sponsorName,
+      target: trial.target,
+      status: trial.status,
       activeSites: trial.trialSites.filter((s) => s.status === "ACTIVE").length,
       totalSites: trial.trialSites.length,
     },

@@ -9,6 +9,13 @@ export async function savePreferredLocale(actor: Actor, locale: Locale) {
   if (actor.locale === locale) return;
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: { locale } });
-    await recordAudit(tx, { actorId: actor.id, action: "user.locale", entityType: "User", entityId: actor.id, before: { locale: actor.locale }, after: { locale } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "user.locale",
+      entityType: "User",
+      entityId: actor.id,
+      before: { locale: actor.locale },
+      after: { locale },
+    });
   });
 }

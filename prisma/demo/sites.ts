@@ -10,10 +10,15 @@ export interface DemoSite {
   timeZone: string;
 }
 
-const us = (code: string, nameEn: string, city: string, timeZone: string): DemoSite =>
-  ({ code, nameEn, nameLocal: nameEn, country: "US", city, timeZone });
-const cn = (code: string, nameEn: string, nameLocal: string, city: string): DemoSite =>
-  ({ code, nameEn, nameLocal, country: "CN", city, timeZone: "Asia/Shanghai" });
+const us = (code: string, nameEn: string, city: string, timeZone: string): DemoSite => ({ code, nameEn, nameLocal: nameEn, country: "US", city, timeZone });
+const cn = (code: string, nameEn: string, nameLocal: string, city: string): DemoSite => ({
+  code,
+  nameEn,
+  nameLocal,
+  country: "CN",
+  city,
+  timeZone: "Asia/Shanghai",
+});
 
 export const DEMO_SITES: readonly DemoSite[] = [
   us("US-BOS1", "Harborview Thoracic Oncology Center", "Boston", "America/New_York"),

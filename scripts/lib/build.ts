@@ -19,7 +19,9 @@ export function buildIsCurrent(root = process.cwd()): boolean {
   const buildId = path.join(root, ".next", "BUILD_ID");
   if (!fs.existsSync(buildId)) return false;
   const built = fs.statSync(buildId).mtimeMs;
-  return SOURCES.map((p) => path.join(root, p)).filter((p) => fs.existsSync(p)).every((p) => newestMtime(p) <= built);
+  return SOURCES.map((p) => path.join(root, p))
+    .filter((p) => fs.existsSync(p))
+    .every((p) => newestMtime(p) <= built);
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");

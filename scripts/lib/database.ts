@@ -46,7 +46,9 @@ export async function openDatabase(log: (line: string) => void = console.log, op
   const server = await startEmbeddedPostgres({
     dataDir: path.join(DATA_DIR, "postgres"),
     port: process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : 0,
-    log: (line) => { if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`); },
+    log: (line) => {
+      if (/FATAL|PANIC|ERROR/.test(line)) log(`postgres: ${line}`);
+    },
   });
   log(`Embedded PostgreSQL running on 127.0.0.1:${server.port} (data in ${server.dataDir}).`);
   await createDatabaseIfMissing(server.url, EMBEDDED_DB_NAME);

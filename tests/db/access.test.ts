@@ -14,9 +14,7 @@ let siteIdByCode: Map<string, string>;
 beforeAll(async () => {
   await seedDemoData();
   trialIds = (await db().trial.findMany({ orderBy: { code: "asc" } })).map((t) => t.id);
-  actors = Object.fromEntries(
-    await Promise.all(Object.entries(DEMO_ACCOUNTS).map(async ([key, email]) => [key, await actorFor(email)])),
-  ) as typeof actors;
+  actors = Object.fromEntries(await Promise.all(Object.entries(DEMO_ACCOUNTS).map(async ([key, email]) => [key, await actorFor(email)]))) as typeof actors;
   siteIdByCode = new Map((await db().site.findMany()).map((s) => [s.code, s.id]));
 });
 
@@ -58,7 +56,10 @@ describe("access to trials", () => {
 
 describe("patient-level rows", () => {
   it("coordinators see their own site's patients and no other site's", async () => {
-    for (const [key, code] of [["coordinatorUs", DEMO_COORDINATOR_SITES.US], ["coordinatorCn", DEMO_COORDINATOR_SITES.CN]] as const) {
+    for (const [key, code] of [
+      ["coordinatorUs", DEMO_COORDINATOR_SITES.US],
+      ["coordinatorCn", DEMO_COORDINATOR_SITES.CN],
+    ] as const) {
       for (const trialId of trialIds) {
         const sites = await visibleSiteIds(actors[key], trialId);
         expect([...sites]).toEqual([siteIdByCode.get(code)]);

@@ -17,7 +17,8 @@ let admin: Actor;
 let trialId: string;
 
 const tokenOf = (path: string) => path.split("/").pop()!;
-const audits = (action: string, entityId?: string) => db().auditEvent.findMany({ where: { action, ...(entityId ? { entityId } : {}) }, orderBy: { id: "asc" } });
+const audits = (action: string, entityId?: string) =>
+  db().auditEvent.findMany({ where: { action, ...(entityId ? { entityId } : {}) }, orderBy: { id: "asc" } });
 
 beforeAll(async () => {
   await seedDemoData();
@@ -29,7 +30,9 @@ describe("administration", () => {
   it("is for administrators only, and a refusal is audited", async () => {
     const coordinator = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
     const before = await db().auditEvent.count({ where: { action: "access.refused", actorId: coordinator.id } });
-    await expect(createSite(coordinator, { code: "US-NOPE", nameEn: "No", nameLocal: "No", country: "US", city: "X", timeZone: "America/Denver" })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      createSite(coordinator, { code: "US-NOPE", nameEn: "No", nameLocal: "No", country: "US", city: "X", timeZone: "America/Denver" }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     await expect(inviteUser(coordinator, { email: "x@example.org", displayName: "X" })).rejects.toMatchObject({ code: "forbidden" });
     await expect(inviteUser({ ...admin, viaToken: true }, { email: "x@example.org", displayName: "X" })).rejects.toMatchObject({ code: "forbidden" });
     expect(await db().auditEvent.count({ where: { action: "access.refused", actorId: coordinator.id } })).toBe(before + 2);
@@ -37,7 +40,14 @@ describe("administration", () => {
   });
 
   it("adds a hospital, gives it a coordinator through a one-time link, and that coordinator registers at that site only", async () => {
-    const site = await createSite(admin, { code: "US-BLD1", nameEn: "Boulder Lung Institute", nameLocal: "Boulder Lung Institute", country: "US", city: "Denver", timeZone: "America/Denver" });
+    const site = await createSite(admin, {
+      code: "US-BLD1",
+      nameEn: "Boulder Lung Institute",
+      nameLocal: "Boulder Lung Institute",
+      country: "US",
+      city: "Denver",
+      timeZone: "America/Denver",
+    });
     const today = todayIn("America/Denver");
     await addTrialSite(admin, trialId, { siteId: site.id, status: "ACTIVE", activationDate: addDays(today, -3), plannedScreeningRate: "2.5" });
     const invite = await inviteUser(admin, { email: " New.Coordinator@Example.org ", displayName: "Dana Reyes" });
@@ -51,24 +61,51 @@ describe("administration", () => {
     expect(await inviteFor(tokenOf(invite.path))).toEqual({ email: "new.coordinator@example.org", displayName: "Dana Reyes" });
     await expect(acceptInvite(tokenOf(invite.path), { password: "short", confirm: "short" })).rejects.toMatchObject({ code: "invalid" });
     await expect(acceptInvite(tokenOf(invite.path), { password: "password123", confirm: "password123" })).rejects.toMatchObject({ code: "invalid" });
-    await expect(acceptInvite(tokenOf(invite.path), { password: "mile high lung clinic", confirm: "mile high lung clinlc" })).rejects.toMatchObject({ fields: { confirm: expect.any(Array) } });
+    await expect(acceptInvite(tokenOf(invite.path), { password: "mile high lung clinic", confirm: "mile high lung clinlc" })).rejects.toMatchObject({
+      fields: { confirm: expect.any(Array) },
+    });
     await acceptInvite(tokenOf(invite.path), { password: "mile high lung clinic", confirm: "mile high lung clinic" });
-    await expect(acceptInvite(tokenOf(invite.path), { password: "another good phrase", confirm: "another good phrase" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(acceptInvite(tokenOf(invite.path), { password: "another good phrase", confirm: "another good phrase" })).rejects.toMatchObject({
+      code: "not_found",
+    });
     const signedIn = await authenticate({ email: "new.coordinator@example.org", password: "mile high lung clinic" });
     expect(signedIn.ok).toBe(true);
 
     const dana = await actorFor("new.coordinator@example.org");
     const access = await trialAccess(dana, trialId);
     expect(access.editSites).toEqual([site.id]);
-    const registered = await registerParticipant(dana, trialId, { siteId: site.id, screeningDate: today, ageAtScreening: 61, sex: "female", results: [{ subtype: "EGFR exon 19 deletion", result: "detected", method: "NGS_TISSUE" }] });
+    const registered = await registerParticipant(dana, trialId, {
+      siteId: site.id,
+      screeningDate: today,
+      ageAtScreening: 61,
+      sex: "female",
+      results: [{ subtype: "EGFR exon 19 deletion", result: "detected", method: "NGS_TISSUE" }],
+    });
     expect(registered.body.screeningNumber).toBe("US-BLD1-0001");
     const boston = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
-    await expect(registerParticipant(dana, trialId, { siteId: boston.id, screeningDate: today, ageAtScreening: 61, sex: "female", results: [{ subtype: "ALK fusion", result: "detected", method: "FISH" }] })).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      registerParticipant(dana, trialId, {
+        siteId: boston.id,
+        screeningDate: today,
+        ageAtScreening: 61,
+        sex: "female",
+        results: [{ subtype: "ALK fusion", result: "detected", method: "FISH" }],
+      }),
+    ).rejects.toMatchObject({ code: "not_found" });
     const list = await listParticipants(dana, trialId, {});
     expect(list.items.map((p) => p.screeningNumber)).toEqual(["US-BLD1-0001"]);
 
-    const actions = (await db().auditEvent.findMany({ where: { actorId: { in: [admin.id, dana.id] }, action: { in: ["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "participant.create"] } } })).map((a) => a.action);
-    expect(new Set(actions)).toEqual(new Set(["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "participant.create"]));
+    const actions = (
+      await db().auditEvent.findMany({
+        where: {
+          actorId: { in: [admin.id, dana.id] },
+          action: { in: ["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "participant.create"] },
+        },
+      })
+    ).map((a) => a.action);
+    expect(new Set(actions)).toEqual(
+      new Set(["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "participant.create"]),
+    );
   });
 
   it("answers two simultaneous creations of one code or email with one record and a clear conflict", async () => {
@@ -82,58 +119,117 @@ describe("administration", () => {
   });
 
   it("refuses bad and duplicate sites, and keeps a site's code and country", async () => {
-    await expect(createSite(admin, { code: "US-BOS1", nameEn: "Again", nameLocal: "Again", country: "US", city: "Boston", timeZone: "America/New_York" })).rejects.toMatchObject({ code: "conflict" });
-    await expect(createSite(admin, { code: "CN-XA9", nameEn: "Xi'an", nameLocal: "西安", country: "US", city: "Xi'an", timeZone: "Asia/Shanghai" })).rejects.toMatchObject({ code: "invalid", fields: { code: expect.any(Array) } });
-    await expect(createSite(admin, { code: "CN-XA9", nameEn: "Xi'an", nameLocal: "西安", country: "CN", city: "Xi'an", timeZone: "Mars/Olympus" })).rejects.toMatchObject({ fields: { timeZone: expect.any(Array) } });
-    const site = await createSite(admin, { code: "CN-XA9", nameEn: "Xi'an Chest Hospital", nameLocal: "西安胸科医院", country: "CN", city: "Xi'an", timeZone: "Asia/Shanghai" });
-    await expect(updateSite(admin, site.id, { nameEn: "Xi'an Chest Hospital" })).rejects.toMatchObject({ code: "invalid", fields: { reason: expect.any(Array) } });
+    await expect(
+      createSite(admin, { code: "US-BOS1", nameEn: "Again", nameLocal: "Again", country: "US", city: "Boston", timeZone: "America/New_York" }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      createSite(admin, { code: "CN-XA9", nameEn: "Xi'an", nameLocal: "西安", country: "US", city: "Xi'an", timeZone: "Asia/Shanghai" }),
+    ).rejects.toMatchObject({ code: "invalid", fields: { code: expect.any(Array) } });
+    await expect(
+      createSite(admin, { code: "CN-XA9", nameEn: "Xi'an", nameLocal: "西安", country: "CN", city: "Xi'an", timeZone: "Mars/Olympus" }),
+    ).rejects.toMatchObject({ fields: { timeZone: expect.any(Array) } });
+    const site = await createSite(admin, {
+      code: "CN-XA9",
+      nameEn: "Xi'an Chest Hospital",
+      nameLocal: "西安胸科医院",
+      country: "CN",
+      city: "Xi'an",
+      timeZone: "Asia/Shanghai",
+    });
+    await expect(updateSite(admin, site.id, { nameEn: "Xi'an Chest Hospital" })).rejects.toMatchObject({
+      code: "invalid",
+      fields: { reason: expect.any(Array) },
+    });
     await expect(updateSite(admin, site.id, { code: "CN-XA8", reason: "typo" })).rejects.toMatchObject({ code: "invalid" });
     await updateSite(admin, site.id, { nameEn: "Xi'an International Chest Hospital", reason: "Official English name" });
     const [row] = await audits("site.update", site.id);
-    expect(row).toMatchObject({ before: { nameEn: "Xi'an Chest Hospital" }, after: { nameEn: "Xi'an International Chest Hospital" }, reason: "Official English name" });
+    expect(row).toMatchObject({
+      before: { nameEn: "Xi'an Chest Hospital" },
+      after: { nameEn: "Xi'an International Chest Hospital" },
+      reason: "Official English name",
+    });
   });
 
   it("creates and edits a trial with reasons and versions, and closing it closes its sites", async () => {
-    const trial = await createTrial(admin, { code: "TB-402", title: "Sotorasib after progression", phase: "II", indication: "NSCLC", plannedStart: "2027-01-15", target: "80", plannedEnrolmentMonths: "24", sponsorName: "Example Oncology", sponsorListingAllowed: false });
-    await expect(createTrial(admin, { code: "TB-402", title: "Again", phase: "II", indication: "NSCLC", plannedStart: "2027-01-15", target: 1, plannedEnrolmentMonths: 1, sponsorName: "Ex" })).rejects.toMatchObject({ code: "conflict" });
+    const trial = await createTrial(admin, {
+      code: "TB-402",
+      title: "Sotorasib after progression",
+      phase: "II",
+      indication: "NSCLC",
+      plannedStart: "2027-01-15",
+      target: "80",
+      plannedEnrolmentMonths: "24",
+      sponsorName: "Example Oncology",
+      sponsorListingAllowed: false,
+    });
+    await expect(
+      createTrial(admin, {
+        code: "TB-402",
+        title: "Again",
+        phase: "II",
+        indication: "NSCLC",
+        plannedStart: "2027-01-15",
+        target: 1,
+        plannedEnrolmentMonths: 1,
+        sponsorName: "Ex",
+      }),
+    ).rejects.toMatchObject({ code: "conflict" });
     await expect(updateTrial(admin, trial.id, { version: 1, target: 100 })).rejects.toMatchObject({ fields: { reason: expect.any(Array) } });
     await updateTrial(admin, trial.id, { version: 1, target: "100", status: "RECRUITING", reason: "Protocol amendment 2" });
     await expect(updateTrial(admin, trial.id, { version: 1, target: 120, reason: "stale form" })).rejects.toMatchObject({ code: "conflict" });
-    await expect(updateTrial(admin, trial.id, { version: 2, status: "PLANNED", reason: "back" })).rejects.toMatchObject({ fields: { status: expect.any(Array) } });
+    await expect(updateTrial(admin, trial.id, { version: 2, status: "PLANNED", reason: "back" })).rejects.toMatchObject({
+      fields: { status: expect.any(Array) },
+    });
     await expect(updateTrial(admin, trial.id, { version: 2, target: 100, reason: "same" })).rejects.toMatchObject({ code: "invalid" });
 
     await createCohort(admin, trial.id, { code: "G12C", name: "KRAS G12C", target: "80", subtypes: ["KRAS:G12C"] });
     await expect(createCohort(admin, trial.id, { code: "X", name: "Unknown", target: 5, subtypes: ["KRAS:Q61Z"] })).rejects.toMatchObject({ code: "invalid" });
-    await expect(createCohort(admin, trial.id, { code: "EMPTY", name: "No subtypes", target: 5, subtypes: [] })).rejects.toMatchObject({ fields: { subtypes: expect.any(Array) } });
+    await expect(createCohort(admin, trial.id, { code: "EMPTY", name: "No subtypes", target: 5, subtypes: [] })).rejects.toMatchObject({
+      fields: { subtypes: expect.any(Array) },
+    });
     const cohort = await db().cohort.findFirstOrThrow({ where: { trialId: trial.id, code: "G12C" } });
     await updateCohort(admin, trial.id, cohort.id, { subtypes: ["KRAS:G12C", "BRAF:V600E"], reason: "Amendment 3 adds BRAF V600E" });
     const [cohortAudit] = await audits("cohort.update", cohort.id);
     expect(cohortAudit).toMatchObject({ before: { subtypes: ["KRAS:G12C"] }, after: { subtypes: ["BRAF:V600E", "KRAS:G12C"] } });
 
     const site = await db().site.findUniqueOrThrow({ where: { code: "CN-SH1" } });
-    await expect(addTrialSite(admin, trial.id, { siteId: site.id, status: "ACTIVE", plannedScreeningRate: 3 })).rejects.toMatchObject({ fields: { activationDate: expect.any(Array) } });
-    await expect(addTrialSite(admin, trial.id, { siteId: site.id, status: "ACTIVE", activationDate: addDays(todayIn(site.timeZone), 2), plannedScreeningRate: 3 })).rejects.toMatchObject({ fields: { activationDate: expect.any(Array) } });
+    await expect(addTrialSite(admin, trial.id, { siteId: site.id, status: "ACTIVE", plannedScreeningRate: 3 })).rejects.toMatchObject({
+      fields: { activationDate: expect.any(Array) },
+    });
+    await expect(
+      addTrialSite(admin, trial.id, { siteId: site.id, status: "ACTIVE", activationDate: addDays(todayIn(site.timeZone), 2), plannedScreeningRate: 3 }),
+    ).rejects.toMatchObject({ fields: { activationDate: expect.any(Array) } });
     const ts = await addTrialSite(admin, trial.id, { siteId: site.id, status: "PLANNED", plannedActivationDate: "2027-02-01", plannedScreeningRate: "3" });
     await updateTrialSite(admin, trial.id, ts.id, { status: "ACTIVE", activationDate: todayIn(site.timeZone), reason: "Ethics approval received" });
     await updateTrial(admin, trial.id, { version: 2, status: "CLOSED", reason: "Target reached" });
     expect((await db().trialSite.findUniqueOrThrow({ where: { id: ts.id } })).status).toBe("CLOSED");
     await expect(updateTrialSite(admin, trial.id, ts.id, { status: "ACTIVE", reason: "reopen" })).rejects.toMatchObject({ code: "invalid" });
-    expect((await audits("trial.close", trial.id))[0]).toMatchObject({ before: { status: "RECRUITING" }, after: { status: "CLOSED" }, reason: "Target reached" });
+    expect((await audits("trial.close", trial.id))[0]).toMatchObject({
+      before: { status: "RECRUITING" },
+      after: { status: "CLOSED" },
+      reason: "Target reached",
+    });
   });
 
   it("refuses an activation date after patients were already screened at the site", async () => {
     const boston = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
     const ts = await db().trialSite.findFirstOrThrow({ where: { trialId, siteId: boston.id } });
-    await expect(updateTrialSite(admin, trialId, ts.id, { activationDate: todayIn(boston.timeZone), reason: "wrong date" })).rejects.toMatchObject({ fields: { activationDate: expect.any(Array) } });
+    await expect(updateTrialSite(admin, trialId, ts.id, { activationDate: todayIn(boston.timeZone), reason: "wrong date" })).rejects.toMatchObject({
+      fields: { activationDate: expect.any(Array) },
+    });
   });
 
   it("checks memberships, and revoking one or deactivating a user takes effect at once", async () => {
     const { userId } = await inviteUser(admin, { email: "monitor@example.org", displayName: "Monitor" });
     const shanghai = await db().site.findUniqueOrThrow({ where: { code: "CN-SH1" } });
     await expect(grantMembership(admin, { userId, trialId, role: "COORDINATOR" })).rejects.toMatchObject({ fields: { siteId: expect.any(Array) } });
-    await expect(grantMembership(admin, { userId, trialId, role: "SPONSOR", siteId: shanghai.id })).rejects.toMatchObject({ fields: { siteId: expect.any(Array) } });
+    await expect(grantMembership(admin, { userId, trialId, role: "SPONSOR", siteId: shanghai.id })).rejects.toMatchObject({
+      fields: { siteId: expect.any(Array) },
+    });
     const notInTrial = await db().site.findFirstOrThrow({ where: { trialSites: { none: { trialId } } } });
-    await expect(grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: notInTrial.id })).rejects.toMatchObject({ fields: { siteId: expect.any(Array) } });
+    await expect(grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: notInTrial.id })).rejects.toMatchObject({
+      fields: { siteId: expect.any(Array) },
+    });
     // Granted twice at the same moment: one membership, one conflict.
     const both = await Promise.allSettled([0, 1].map(() => grantMembership(admin, { userId, trialId, role: "INVESTIGATOR", siteId: shanghai.id })));
     expect(both.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
@@ -161,18 +257,26 @@ describe("administration", () => {
     expect(await inviteFor(tokenOf(path))).toBeNull();
     expect(await inviteFor(tokenOf(second.path))).not.toBeNull();
     await db().invite.updateMany({ where: { userId, usedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await expect(acceptInvite(tokenOf(second.path), { password: "a sunny afternoon", confirm: "a sunny afternoon" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(acceptInvite(tokenOf(second.path), { password: "a sunny afternoon", confirm: "a sunny afternoon" })).rejects.toMatchObject({
+      code: "not_found",
+    });
     await expect(acceptInvite("not-a-token", { password: "a sunny afternoon", confirm: "a sunny afternoon" })).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("changes nothing when the audit row cannot be written", async () => {
     const before = await db().trial.findUniqueOrThrow({ where: { id: trialId } });
     const sitesBefore = await db().site.count();
-    await db().$executeRawUnsafe(`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$`);
+    await db().$executeRawUnsafe(
+      `CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$`,
+    );
     await db().$executeRawUnsafe(`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()`);
     try {
-      await expect(updateTrial(admin, trialId, { version: before.version, title: "Changed without a trace", reason: "test" })).rejects.toThrow(/audit store unavailable/);
-      await expect(createSite(admin, { code: "US-GONE", nameEn: "Gone", nameLocal: "Gone", country: "US", city: "X", timeZone: "America/Chicago" })).rejects.toThrow(/audit store unavailable/);
+      await expect(updateTrial(admin, trialId, { version: before.version, title: "Changed without a trace", reason: "test" })).rejects.toThrow(
+        /audit store unavailable/,
+      );
+      await expect(
+        createSite(admin, { code: "US-GONE", nameEn: "Gone", nameLocal: "Gone", country: "US", city: "X", timeZone: "America/Chicago" }),
+      ).rejects.toThrow(/audit store unavailable/);
     } finally {
       await db().$executeRawUnsafe(`DROP TRIGGER test_refuse_audit ON "AuditEvent"`);
       await db().$executeRawUnsafe(`DROP FUNCTION test_refuse_audit()`);

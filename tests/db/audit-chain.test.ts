@@ -22,7 +22,13 @@ async function registerAndCorrect() {
   const actor = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
   const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
   const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
-  const { body } = await registerParticipant(actor, trial.id, { siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 55, sex: "male", results: [{ subtype: "G12C", result: "detected", method: "PCR" }] });
+  const { body } = await registerParticipant(actor, trial.id, {
+    siteId: site.id,
+    screeningDate: addDays(todayIn(site.timeZone), -1),
+    ageAtScreening: 55,
+    sex: "male",
+    results: [{ subtype: "G12C", result: "detected", method: "PCR" }],
+  });
   await correctParticipant(actor, trial.id, body.id, { version: 1, reason: "typo", ageAtScreening: 56 });
   await correctParticipant(actor, trial.id, body.id, { version: 2, reason: "typo again", ageAtScreening: 57 });
 }
@@ -52,7 +58,8 @@ async function rewriteHistory(id: bigint, reason: string) {
   const updates: string[] = [];
   for (const row of rows) {
     const hash = auditHash({ ...row, before: row.before ?? null, after: row.after ?? null }, prev);
-    if (hash !== row.hash || row.prevHash !== prev) updates.push(`UPDATE "AuditEvent" SET "prevHash" = ${prev ? `'${prev}'` : "NULL"}, "hash" = '${hash}' WHERE "id" = ${row.id}`);
+    if (hash !== row.hash || row.prevHash !== prev)
+      updates.push(`UPDATE "AuditEvent" SET "prevHash" = ${prev ? `'${prev}'` : "NULL"}, "hash" = '${hash}' WHERE "id" = ${row.id}`);
     prev = hash;
   }
   await tamper(...updates);
@@ -60,7 +67,11 @@ async function rewriteHistory(id: bigint, reason: string) {
 
 /** `npm run audit:verify` itself, on this test file's database. */
 function auditVerifyCommand(...args: string[]) {
-  const run = spawnSync("npm", ["run", "--silent", "audit:verify", ...(args.length ? ["--", ...args] : [])], { env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL }, encoding: "utf8", timeout: 60_000 });
+  const run = spawnSync("npm", ["run", "--silent", "audit:verify", ...(args.length ? ["--", ...args] : [])], {
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
@@ -69,7 +80,11 @@ describe("the audit trail's hash chain", () => {
     const unsealed = await db().auditEvent.count({ where: { seq: null } });
     expect(unsealed).toBe(0);
     // Rows written by concurrent transactions, committed in any order, are all sealed exactly once.
-    await Promise.all(Array.from({ length: 40 }, (_, i) => db().$transaction((tx) => recordAudit(tx, { actorId: null, action: "test.concurrent", entityType: "Test", entityId: String(i) }))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        db().$transaction((tx) => recordAudit(tx, { actorId: null, action: "test.concurrent", entityType: "Test", entityId: String(i) })),
+      ),
+    );
     const passes = await Promise.all([sealAudit(db()), sealAudit(db()), sealAudit(db())]);
     expect(passes.filter((p) => p.locked).length).toBeGreaterThanOrEqual(1);
     await sealAll(db());
@@ -89,7 +104,9 @@ describe("the audit trail's hash chain", () => {
     await expect(db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "seq" = 999999, "hash" = 'x' WHERE "id" = ${target}`)).rejects.toThrow(/append-only/);
     await db().$transaction((tx) => recordAudit(tx, { actorId: null, action: "test.unsealed", entityType: "Test" }));
     const fresh = await db().auditEvent.findFirstOrThrow({ where: { action: "test.unsealed" } });
-    await expect(db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "reason" = 'x', "seq" = 999999, "hash" = 'x' WHERE "id" = ${fresh.id}`)).rejects.toThrow(/append-only/);
+    await expect(db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "reason" = 'x', "seq" = 999999, "hash" = 'x' WHERE "id" = ${fresh.id}`)).rejects.toThrow(
+      /append-only/,
+    );
     await sealAll(db());
     expect((await db().auditEvent.findFirstOrThrow({ where: { id: target } })).hash).toBe(row.hash);
   });

@@ -15,7 +15,13 @@ beforeAll(async () => {
   const coordinator = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
   const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
   const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
-  const { body } = await registerParticipant(coordinator, trial.id, { siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 48, sex: "female", results: [{ subtype: "ALK", result: "detected", method: "FISH" }] });
+  const { body } = await registerParticipant(coordinator, trial.id, {
+    siteId: site.id,
+    screeningDate: addDays(todayIn(site.timeZone), -1),
+    ageAtScreening: 48,
+    sex: "female",
+    results: [{ subtype: "ALK", result: "detected", method: "FISH" }],
+  });
   participantId = body.id;
   await correctParticipant(coordinator, trial.id, participantId, { version: 1, reason: "age typed wrongly", ageAtScreening: 49 });
 });
@@ -33,7 +39,12 @@ describe("reading and exporting the audit trail", () => {
     const investigator = await actorFor(DEMO_ACCOUNTS.investigator);
     const history = await searchAudit(investigator, { entityId: participantId });
     expect(history.items.map((r) => r.action)).toEqual(["participant.correct", "participant.create"]);
-    expect(history.items[0]).toMatchObject({ actor: DEMO_ACCOUNTS.coordinatorUs, before: { ageAtScreening: 48, version: 1 }, after: { ageAtScreening: 49, version: 2 }, reason: "age typed wrongly" });
+    expect(history.items[0]).toMatchObject({
+      actor: DEMO_ACCOUNTS.coordinatorUs,
+      before: { ageAtScreening: 48, version: 1 },
+      after: { ageAtScreening: 49, version: 2 },
+      reason: "age typed wrongly",
+    });
     const byActor = await searchAudit(investigator, { actor: "coordinator.us", action: "participant.", limit: "500" });
     expect(byActor.items.every((r) => r.actor === DEMO_ACCOUNTS.coordinatorUs && r.action.startsWith("participant."))).toBe(true);
   });
@@ -53,7 +64,13 @@ describe("reading and exporting the audit trail", () => {
     const coordinator = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
     const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
     const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
-    const { body } = await registerParticipant(coordinator, trial.id, { siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 61, sex: "male", results: [{ subtype: "ALK", result: "detected", method: "FISH" }] });
+    const { body } = await registerParticipant(coordinator, trial.id, {
+      siteId: site.id,
+      screeningDate: addDays(todayIn(site.timeZone), -1),
+      ageAtScreening: 61,
+      sex: "male",
+      results: [{ subtype: "ALK", result: "detected", method: "FISH" }],
+    });
     const formula = '=HYPERLINK("http://attacker.example","click")';
     await correctParticipant(coordinator, trial.id, body.id, { version: 1, reason: formula, ageAtScreening: 62 });
     const csv = await exportAudit(await actorFor(DEMO_ACCOUNTS.admin), { entityId: body.id });
@@ -61,5 +78,4 @@ describe("reading and exporting the audit trail", () => {
     expect(rows.map((r) => r.reason)).toContain(`'${formula}`);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
   });
-
 });

@@ -38,7 +38,10 @@ function registration(actor: Actor, i: number) {
   const siteId = actor === us ? sites.us : sites.cn;
   const tz = actor === us ? "America/New_York" : "Asia/Shanghai";
   return registerParticipant(actor, trialId, {
-    siteId, screeningDate: addDays(todayIn(tz), -(i % 20)), ageAtScreening: 40 + (i % 40), sex: i % 2 ? "female" : "male",
+    siteId,
+    screeningDate: addDays(todayIn(tz), -(i % 20)),
+    ageAtScreening: 40 + (i % 40),
+    sex: i % 2 ? "female" : "male",
     results: [{ subtype: i % 3 ? "exon 19 deletion" : "G12C", result: i % 5 ? "detected" : "not_detected", method: "NGS_TISSUE" }],
   });
 }
@@ -51,18 +54,21 @@ describe("kept enrolment counts", () => {
   it("stay equal to a recount under concurrent registrations, transitions, corrections and voids from many clients", async () => {
     const created = await Promise.all(Array.from({ length: 40 }, (_, i) => registration(i % 2 ? us : cn, i)));
     const views = created.map((c) => c.body);
-    await Promise.all(views.map(async (p, i) => {
-      const actor = p.siteId === sites.us ? us : cn;
-      const today = todayIn(actor === us ? "America/New_York" : "Asia/Shanghai");
-      if (i % 4 === 0) return voidParticipant(actor, trialId, p.id, { version: 1, reason: "duplicate" });
-      if (i % 4 === 1) return correctParticipant(actor, trialId, p.id, { version: 1, reason: "date typo", screeningDate: addDays(today, -25) });
-      const eligible = await transitionParticipant(actor, trialId, p.id, { to: "ELIGIBLE", date: today, version: 1 });
-      if (i % 4 === 2) return transitionParticipant(actor, trialId, p.id, { to: "SCREEN_FAILED", date: today, reasonCode: "DECLINED", version: eligible.version });
-      const consented = await transitionParticipant(actor, trialId, p.id, { to: "CONSENTED", date: today, version: eligible.version });
-      if (!p.results.some((r) => r.subtype === "EGFR:ex19del" && r.result === "detected")) return consented;
-      const enrolled = await transitionParticipant(actor, trialId, p.id, { to: "ENROLLED", date: today, cohortId: egfr, version: consented.version });
-      return transitionParticipant(actor, trialId, p.id, { to: "WITHDRAWN", date: today, reasonCode: "PATIENT_DECISION", version: enrolled.version });
-    }));
+    await Promise.all(
+      views.map(async (p, i) => {
+        const actor = p.siteId === sites.us ? us : cn;
+        const today = todayIn(actor === us ? "America/New_York" : "Asia/Shanghai");
+        if (i % 4 === 0) return voidParticipant(actor, trialId, p.id, { version: 1, reason: "duplicate" });
+        if (i % 4 === 1) return correctParticipant(actor, trialId, p.id, { version: 1, reason: "date typo", screeningDate: addDays(today, -25) });
+        const eligible = await transitionParticipant(actor, trialId, p.id, { to: "ELIGIBLE", date: today, version: 1 });
+        if (i % 4 === 2)
+          return transitionParticipant(actor, trialId, p.id, { to: "SCREEN_FAILED", date: today, reasonCode: "DECLINED", version: eligible.version });
+        const consented = await transitionParticipant(actor, trialId, p.id, { to: "CONSENTED", date: today, version: eligible.version });
+        if (!p.results.some((r) => r.subtype === "EGFR:ex19del" && r.result === "detected")) return consented;
+        const enrolled = await transitionParticipant(actor, trialId, p.id, { to: "ENROLLED", date: today, cohortId: egfr, version: consented.version });
+        return transitionParticipant(actor, trialId, p.id, { to: "WITHDRAWN", date: today, reasonCode: "PATIENT_DECISION", version: enrolled.version });
+      }),
+    );
     expect(await differences()).toEqual([]);
     const lines: string[] = [];
     expect(await verifyTallies(process.env.DATABASE_URL!, false, (line) => lines.push(line))).toBe(0); // npm run db:verify
@@ -78,7 +84,9 @@ describe("kept enrolment counts", () => {
     expect(s.timeline.reduce((a, m) => a + m.screened.US + m.screened.CN, 0)).toBe(s.totals.screened);
     expect(s.totals.withdrawn).toBeGreaterThan(0);
     expect(s.totals.enrolled).toBeGreaterThanOrEqual(s.totals.withdrawn + s.totals.completed);
-    expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested);
+    expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(
+      s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested,
+    );
   });
 
   it("send nothing for a rolled-back change: its counter changes are never folded and no NOTIFY is delivered", async () => {
@@ -86,14 +94,23 @@ describe("kept enrolment counts", () => {
     const listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await listener.connect();
     const received: string[] = [];
-    const next = new Promise<void>((resolve) => listener.on("notification", (n) => { received.push(n.payload ?? ""); resolve(); }));
+    const next = new Promise<void>((resolve) =>
+      listener.on("notification", (n) => {
+        received.push(n.payload ?? "");
+        resolve();
+      }),
+    );
     await listener.query(`LISTEN ${ENROLMENT_CHANNEL}`);
     const before = await db().enrolmentEvent.count();
     const site = await db().site.findUniqueOrThrow({ where: { code: DEMO_COORDINATOR_SITES.US } });
-    await expect(db().$transaction(async (tx) => {
-      await applyChanges(tx, trialId, [{ before: null, after: { siteId: site.id, country: "US", cohortId: null, screeningDate: "2026-11-01", voided: false, steps: [], results: [] } }]);
-      throw new Error("the change fails after its counter changes were written");
-    })).rejects.toThrow("the change fails");
+    await expect(
+      db().$transaction(async (tx) => {
+        await applyChanges(tx, trialId, [
+          { before: null, after: { siteId: site.id, country: "US", cohortId: null, screeningDate: "2026-11-01", voided: false, steps: [], results: [] } },
+        ]);
+        throw new Error("the change fails after its counter changes were written");
+      }),
+    ).rejects.toThrow("the change fails");
     expect(await foldPending(db())).toEqual([]);
     expect(await db().enrolmentEvent.count()).toBe(before);
     const committed = await registration(us, 1);

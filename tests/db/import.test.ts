@@ -28,7 +28,10 @@ async function counts() {
 }
 
 async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -36,7 +39,8 @@ async function rejection(promise: Promise<unknown>) {
 describe("CSV import of a screening log", () => {
   it("imports UTF-8 with a BOM and Chinese text, audits every row, and logs one enrolment event", async () => {
     const before = await counts();
-    const csv = `\uFEFF${HEADER}\r\nCN-GZ1,${day(5)},66,male,"外显子19缺失 exon 19 deletion|detected|NGS_TISSUE; ALK|not_detected|FISH"\r\n` +
+    const csv =
+      `\uFEFF${HEADER}\r\nCN-GZ1,${day(5)},66,male,"外显子19缺失 exon 19 deletion|detected|NGS_TISSUE; ALK|not_detected|FISH"\r\n` +
       `cn-gz1,${day(4)},59,FEMALE,"EML4-ALK|detected|FISH"\r\nCN-GZ1,${day(3)},71,unknown,"KRAS p.Gly12Cys|detected|PCR"\r\n`;
     // The first row's subtype is not a vocabulary spelling: expect a rejection naming line 2 only.
     const error = await rejection(importParticipants(cn, trialId, bytes(csv), "log.csv"));
@@ -85,7 +89,10 @@ describe("CSV import of a screening log", () => {
     expect(tooMany.code).toBe("payload_too_large");
     expect(renderMessage(tooMany.message)).toContain(`at most ${IMPORT_MAX_ROWS}`);
     const columns = await rejection(importParticipants(cn, trialId, bytes("site,date,name\nCN-GZ1,2026-01-01,Jane")));
-    expect(renderFields(columns.fields)?.columns).toEqual(["Missing columns: screeningDate, ageAtScreening, sex, results.", "Columns not recognised: date, name."]);
+    expect(renderFields(columns.fields)?.columns).toEqual([
+      "Missing columns: screeningDate, ageAtScreening, sex, results.",
+      "Columns not recognised: date, name.",
+    ]);
     const latin1 = new Uint8Array([...bytes(`${HEADER}\nCN-GZ1,${day(1)},60,male,"`), 0xe9, ...bytes(`|detected|PCR"`)]);
     expect(renderMessage((await rejection(importParticipants(cn, trialId, latin1))).message)).toMatch(/not UTF-8/);
     expect(renderMessage((await rejection(importParticipants(cn, trialId, bytes(HEADER)))).message)).toMatch(/no rows/);

@@ -32,9 +32,18 @@ async function freshTrial(cohortTarget: number) {
   const subtype = await db().subtype.findUniqueOrThrow({ where: { key: "KRAS:G12C" } });
   const trial = await db().trial.create({
     data: {
-      code: `LOCK-${label}`, title: "Lock order", phase: "Phase 2", indication: "NSCLC", status: "RECRUITING", plannedStart: new Date("2026-01-01"), target: cohortTarget,
-      sponsorName: "Test", cohorts: { create: { code: "G12C", name: "KRAS G12C", target: cohortTarget, subtypes: { create: { subtypeId: subtype.id } } } },
-      trialSites: { create: usSites.map((s) => ({ siteId: s.id, status: "ACTIVE" as const, activationDate: new Date("2026-01-01"), plannedScreeningRate: 2 })) },
+      code: `LOCK-${label}`,
+      title: "Lock order",
+      phase: "Phase 2",
+      indication: "NSCLC",
+      status: "RECRUITING",
+      plannedStart: new Date("2026-01-01"),
+      target: cohortTarget,
+      sponsorName: "Test",
+      cohorts: { create: { code: "G12C", name: "KRAS G12C", target: cohortTarget, subtypes: { create: { subtypeId: subtype.id } } } },
+      trialSites: {
+        create: usSites.map((s) => ({ siteId: s.id, status: "ACTIVE" as const, activationDate: new Date("2026-01-01"), plannedScreeningRate: 2 })),
+      },
     },
     include: { cohorts: true },
   });
@@ -50,7 +59,10 @@ async function freshTrial(cohortTarget: number) {
 }
 
 const body = (siteIndex: number) => ({
-  siteId: usSites[siteIndex]!.id, screeningDate: addDays(todayIn(usSites[siteIndex]!.timeZone), -20), ageAtScreening: 60, sex: "female",
+  siteId: usSites[siteIndex]!.id,
+  screeningDate: addDays(todayIn(usSites[siteIndex]!.timeZone), -20),
+  ageAtScreening: 60,
+  sex: "female",
   results: [{ subtype: "KRAS G12C", result: "detected", method: "NGS_TISSUE" }],
 });
 
@@ -69,7 +81,8 @@ async function consented(trialId: string, coordinator: Actor, siteIndex: number)
   return { id: p.id, version: 3, date };
 }
 
-const enrolledIn = (cohortId: string) => db().participant.count({ where: { cohortId, voidedAt: null, status: { in: ["ENROLLED", "COMPLETED", "WITHDRAWN"] } } });
+const enrolledIn = (cohortId: string) =>
+  db().participant.count({ where: { cohortId, voidedAt: null, status: { in: ["ENROLLED", "COMPLETED", "WITHDRAWN"] } } });
 
 async function countsAgreeWithRecount(trialId: string) {
   expect(compare(await keptTallies(db(), trialId), await recount(db(), trialId))).toEqual([]);
@@ -82,7 +95,10 @@ describe("lock order", () => {
     const checked = await checkRegistration(await trialAccess(coordinators[0]!, trialId), body(0));
     const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId } });
     await updateTrial(admin, trialId, { version: trial.version, status: "CLOSED", reason: "closing while sites register" });
-    await expect(db().$transaction((tx) => insertRegistrations(tx, coordinators[0]!, trialId, [checked]))).rejects.toMatchObject({ code: "invalid", fields: { siteId: [expect.stringContaining("siteNotActive")] } });
+    await expect(db().$transaction((tx) => insertRegistrations(tx, coordinators[0]!, trialId, [checked]))).rejects.toMatchObject({
+      code: "invalid",
+      fields: { siteId: [expect.stringContaining("siteNotActive")] },
+    });
     expect(await db().participant.count({ where: { trialId } })).toBe(0);
   });
 
@@ -93,7 +109,8 @@ describe("lock order", () => {
     const close = updateTrial(admin, trialId, { version: trial.version, status: "CLOSED", reason: "closing while sites register" });
     const outcomes = await settle([...registrations, close]);
     expect(outcomes.at(-1)!.status).toBe("fulfilled");
-    for (const o of outcomes.slice(0, -1)) if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "invalid", fields: { siteId: [expect.stringContaining("siteNotActive")] } });
+    for (const o of outcomes.slice(0, -1))
+      if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "invalid", fields: { siteId: [expect.stringContaining("siteNotActive")] } });
     // Every registration that succeeded is there, and nothing else: those that took their site's row before the close
     // did commit before it (the close waits for them), the others were refused. (The test above pins down the
     // interleaving that would let one through after the close.)
@@ -123,7 +140,9 @@ describe("lock order", () => {
     const total = 4 * (2 * 160 + 8);
     expect(await db().participant.count({ where: { trialId } })).toBe(total);
     for (const site of usSites) {
-      const numbers = (await db().participant.findMany({ where: { trialId, siteId: site.id }, select: { screeningNumber: true } })).map((p) => Number(p.screeningNumber.split("-").at(-1))).sort((a, b) => a - b);
+      const numbers = (await db().participant.findMany({ where: { trialId, siteId: site.id }, select: { screeningNumber: true } }))
+        .map((p) => Number(p.screeningNumber.split("-").at(-1)))
+        .sort((a, b) => a - b);
       expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
     }
     await countsAgreeWithRecount(trialId);
@@ -174,7 +193,10 @@ describe("lock order", () => {
       await inFlight.query("BEGIN");
       await inFlight.query(`SELECT "id" FROM "Cohort" WHERE "id" = $1 FOR UPDATE`, [cohortId]);
       await inFlight.query(`UPDATE "Participant" SET "status" = 'ENROLLED', "cohortId" = $1 WHERE "id" = $2`, [cohortId, p.id]);
-      const lowering = updateCohort(admin, trialId, cohortId, { target: 1, reason: "protocol amendment" }).then(() => "lowered", (e: unknown) => e);
+      const lowering = updateCohort(admin, trialId, cohortId, { target: 1, reason: "protocol amendment" }).then(
+        () => "lowered",
+        (e: unknown) => e,
+      );
       await new Promise((r) => setTimeout(r, 300));
       await inFlight.query("COMMIT");
       expect(await lowering).toMatchObject({ code: "invalid", fields: { target: [expect.stringContaining("targetBelowEnrolled")] } });

@@ -21,8 +21,15 @@ describe("pruning expired operational rows", () => {
       db().session.create({ data: { userId: user.id, revokedAt: hoursAgo(30) } }),
     ]);
     const fresh = await db().idempotencyKey.create({ data: { actorId: user.id, scope: "s", key: "fresh-key", requestHash: "h" } });
-    const expired = await db().idempotencyKey.create({ data: { actorId: user.id, scope: "s", key: "old-key", requestHash: "h", createdAt: hoursAgo(IDEMPOTENCY_REPLAY_HOURS + 1) } });
-    await db().rateLimit.createMany({ data: [{ key: "now", windowStart: new Date(), count: 3 }, { key: "spent", windowStart: hoursAgo(2), count: 9 }] });
+    const expired = await db().idempotencyKey.create({
+      data: { actorId: user.id, scope: "s", key: "old-key", requestHash: "h", createdAt: hoursAgo(IDEMPOTENCY_REPLAY_HOURS + 1) },
+    });
+    await db().rateLimit.createMany({
+      data: [
+        { key: "now", windowStart: new Date(), count: 3 },
+        { key: "spent", windowStart: hoursAgo(2), count: 9 },
+      ],
+    });
     const audits = await db().auditEvent.count();
 
     const pruned = await pruneExpired(db(), settings);

@@ -31,19 +31,31 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
 
 /** Tables, columns, enums, indexes and constraints as the catalogs describe them. */
 async function catalog(url: string) {
-  const columns = await query(url, `
+  const columns = await query(
+    url,
+    `
     SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length
       FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'
-     ORDER BY table_name, column_name`);
-  const enums = await query(url, `
+     ORDER BY table_name, column_name`,
+  );
+  const enums = await query(
+    url,
+    `
     SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS labels
-      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY t.typname`);
-  const indexes = await query(url, `
-    SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY indexname`);
-  const constraints = await query(url, `
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY t.typname`,
+  );
+  const indexes = await query(
+    url,
+    `
+    SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY indexname`,
+  );
+  const constraints = await query(
+    url,
+    `
     SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS def
       FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations'
-     ORDER BY 1, 2`);
+     ORDER BY 1, 2`,
+  );
   return { columns, enums, indexes, constraints };
 }
 
@@ -62,7 +74,9 @@ describe("migrations", () => {
     expect(await migrate(url)).toEqual(migrations.map((m) => m.name));
     expect(await migrate(url)).toEqual([]);
     const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
-      url, `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`);
+      url,
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(migrations.map((m) => [m.name, m.checksum]));
     expect(rows.every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
   });

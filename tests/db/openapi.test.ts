@@ -13,8 +13,15 @@ function routesInCode(): string[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name === "route.ts") {
-        const route = "/" + path.relative(root, dir).split(path.sep).map((s) => s.replace(/^\[(\w+)\]$/, "{$1}")).join("/");
-        for (const m of fs.readFileSync(full, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PATCH|PUT|DELETE)\b/g)) found.push(`${m[1]} ${route}`);
+        const route =
+          "/" +
+          path
+            .relative(root, dir)
+            .split(path.sep)
+            .map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"))
+            .join("/");
+        for (const m of fs.readFileSync(full, "utf8").matchAll(/export (?:const|async function|function) (GET|POST|PATCH|PUT|DELETE)\b/g))
+          found.push(`${m[1]} ${route}`);
       }
     }
   };
@@ -30,12 +37,16 @@ describe("the OpenAPI description", () => {
   });
 
   it("lists every /api/v1 route handler, and nothing that does not exist", () => {
-    const documented = Object.entries(openApiDocument().paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(openApiDocument().paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     expect(documented).toEqual(routesInCode());
   });
 
   it("describes request bodies from the same schemas that validate them", () => {
-    const register = openApiDocument().paths["/trials/{trialId}/participants"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean } } } } };
+    const register = openApiDocument().paths["/trials/{trialId}/participants"]!.post as {
+      requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean } } } };
+    };
     const schema = register.requestBody.content["application/json"].schema;
     expect(Object.keys(schema.properties).sort()).toEqual(["ageAtScreening", "results", "screeningDate", "sex", "siteId"]);
     expect(schema.additionalProperties).toBe(false);

@@ -41,7 +41,10 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   screeningDate: addDays(usToday(), -3),
   ageAtScreening: 61,
   sex: "female",
-  results: [{ subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" }, { subtype: "ALK", result: "not_detected", method: "FISH" }],
+  results: [
+    { subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" },
+    { subtype: "ALK", result: "not_detected", method: "FISH" },
+  ],
   ...overrides,
 });
 
@@ -49,15 +52,22 @@ const body = (overrides: Record<string, unknown> = {}) => ({
 async function snapshot() {
   await foldPending(db());
   const [participants, changes, audits, events, keys, results, versions] = await Promise.all([
-    db().participant.count(), db().statusChange.count(), db().auditEvent.count(), db().enrolmentEvent.count(),
-    db().idempotencyKey.count(), db().participantResult.count(),
+    db().participant.count(),
+    db().statusChange.count(),
+    db().auditEvent.count(),
+    db().enrolmentEvent.count(),
+    db().idempotencyKey.count(),
+    db().participantResult.count(),
     db().participant.aggregate({ _sum: { version: true } }),
   ]);
   return { participants, changes, audits, events, keys, results, versions: versions._sum.version };
 }
 
 async function errorOf(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -123,7 +133,17 @@ describe("registering a screened patient", () => {
     ["an unknown sex", { sex: "x" }, "invalid", "sex"],
     ["no results", { results: [] }, "invalid", "results"],
     ["an unknown subtype", { results: [{ subtype: "L858Q", result: "detected", method: "NGS_TISSUE" }] }, "invalid", "results.0.subtype"],
-    ["a subtype given twice", { results: [{ subtype: "L858R", result: "detected", method: "PCR" }, { subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" }] }, "invalid", "results.1.subtype"],
+    [
+      "a subtype given twice",
+      {
+        results: [
+          { subtype: "L858R", result: "detected", method: "PCR" },
+          { subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" },
+        ],
+      },
+      "invalid",
+      "results.1.subtype",
+    ],
     ["an unknown method", { results: [{ subtype: "L858R", result: "detected", method: "SANGER" }] }, "invalid", "results.0.method"],
     ["another site's id", { siteId: "not-a-site" }, "not_found", null],
   ])("refuses %s and writes nothing", async (_label, overrides, code, field) => {
@@ -153,7 +173,10 @@ describe("registering a screened patient", () => {
     // Each refusal of an existing record is in the audit trail (an unknown id is simply not found).
     const refusals = await db().auditEvent.findMany({ where: { action: "access.refused", entityId: usPatient.id }, orderBy: { id: "asc" } });
     expect(refusals.map((r) => [r.actorId, (r.after as { attempted: string }).attempted])).toEqual([
-      [cn.id, "participant.read"], [cn.id, "participant.correct"], [cn.id, "participant.transition"], [sponsor.id, "participant.read"],
+      [cn.id, "participant.read"],
+      [cn.id, "participant.correct"],
+      [cn.id, "participant.transition"],
+      [sponsor.id, "participant.read"],
     ]);
     expect((await errorOf(getParticipant(cn, trialId, "no-such-participant"))).code).toBe("not_found");
     expect(await db().auditEvent.count({ where: { action: "access.refused", entityId: "no-such-participant" } })).toBe(0);
@@ -188,15 +211,25 @@ describe("the path from screening to enrolment", () => {
   it("needs a reason from the list for a screen failure, and text for OTHER", async () => {
     const p = await register();
     expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), version: 1 }))).fields).toHaveProperty("reasonCode");
-    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "OTHER", version: 1 }))).fields).toHaveProperty("reason");
-    const failed = await transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "EXCLUSION_MET", reason: "brain metastases", version: 1 });
+    expect(
+      (await errorOf(transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "OTHER", version: 1 }))).fields,
+    ).toHaveProperty("reason");
+    const failed = await transitionParticipant(us, trialId, p.id, {
+      to: "SCREEN_FAILED",
+      date: usToday(),
+      reasonCode: "EXCLUSION_MET",
+      reason: "brain metastases",
+      version: 1,
+    });
     expect(failed.status).toBe("SCREEN_FAILED");
     expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: usToday(), version: 2 }))).fields).toHaveProperty("to");
   });
 
   it("refuses a full cohort unless an investigator overrides it with a reason; a withdrawn patient still counts", async () => {
     const cohort = await db().cohort.findUniqueOrThrow({ where: { id: cohortIds.MET14! } });
-    const enrolledNow = await db().participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } } });
+    const enrolledNow = await db().participant.count({
+      where: { cohortId: cohort.id, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } },
+    });
     await db().cohort.update({ where: { id: cohort.id }, data: { target: enrolledNow } }); // full
     const p = await register(us, { results: [{ subtype: "METex14", result: "detected", method: "NGS_PLASMA" }] });
     await transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: usToday(), version: 1 });
@@ -204,11 +237,27 @@ describe("the path from screening to enrolment", () => {
     const before = await snapshot();
     const full = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, version: 3 }));
     expect(full.code).toBe("conflict");
-    expect((await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, reason: "x", version: 3 }))).code).toBe("forbidden");
-    expect((await errorOf(transitionParticipant(investigator, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, version: 3 }))).fields).toHaveProperty("reason");
+    expect(
+      (
+        await errorOf(
+          transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, reason: "x", version: 3 }),
+        )
+      ).code,
+    ).toBe("forbidden");
+    expect(
+      (await errorOf(transitionParticipant(investigator, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, version: 3 })))
+        .fields,
+    ).toHaveProperty("reason");
     expect(await snapshot()).toEqual(before);
     const countsBefore = (await countsByTrial(db(), [trialId])).get(trialId)!;
-    const enrolled = await transitionParticipant(investigator, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohort.id, override: true, reason: "Steering committee approved one extra", version: 3 });
+    const enrolled = await transitionParticipant(investigator, trialId, p.id, {
+      to: "ENROLLED",
+      date: usToday(),
+      cohortId: cohort.id,
+      override: true,
+      reason: "Steering committee approved one extra",
+      version: 3,
+    });
     expect(enrolled.status).toBe("ENROLLED");
     expect(await db().auditEvent.count({ where: { entityId: p.id, action: "participant.transition.override" } })).toBe(1);
     const withdrawn = await transitionParticipant(us, trialId, p.id, { to: "WITHDRAWN", date: usToday(), reasonCode: "ADVERSE_EVENT", version: 4 });
@@ -236,7 +285,12 @@ describe("corrections", () => {
     expect((await getParticipant(us, trialId, p.id)).participant.ageAtScreening).toBe(75);
     const audit = await participantAudit(us, trialId, p.id);
     expect(audit.map((a) => a.action)).toEqual(["participant.create", "participant.correct"]);
-    expect(audit[1]).toMatchObject({ before: { ageAtScreening: 57, version: 1 }, after: { ageAtScreening: 75, version: 2 }, reason: "Transcription error: digits swapped", actor: "Casey Coordinator" });
+    expect(audit[1]).toMatchObject({
+      before: { ageAtScreening: 57, version: 1 },
+      after: { ageAtScreening: 75, version: 2 },
+      reason: "Transcription error: digits swapped",
+      actor: "Casey Coordinator",
+    });
   });
 
   it("refuses a correction that changes nothing", async () => {

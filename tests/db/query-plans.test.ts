@@ -9,7 +9,12 @@ const PARTICIPANTS = 100_000;
 let trialId: string;
 let cohortId: string;
 
-interface PlanNode { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
 
 async function plan(sql: string, ...params: unknown[]) {
   const [row] = await db().$queryRawUnsafe<{ "QUERY PLAN": { Plan: PlanNode }[] }[]>(`EXPLAIN (FORMAT JSON) ${sql}`, ...params);
@@ -46,13 +51,19 @@ beforeAll(async () => {
 
 describe("query plans at 100,000 participants", () => {
   it("counts a cohort's enrolments through its index", async () => {
-    const p = await plan(`SELECT count(*) FROM "Participant" WHERE "cohortId" = $1 AND "voidedAt" IS NULL AND "status" IN ('ENROLLED', 'WITHDRAWN', 'COMPLETED')`, cohortId);
+    const p = await plan(
+      `SELECT count(*) FROM "Participant" WHERE "cohortId" = $1 AND "voidedAt" IS NULL AND "status" IN ('ENROLLED', 'WITHDRAWN', 'COMPLETED')`,
+      cohortId,
+    );
     expect(p.seqScans).not.toContain("Participant");
     expect(p.indexes).toContain("Participant_cohortId_status_idx");
   });
 
   it("lists one status of a trial without reading the whole trial", async () => {
-    const p = await plan(`SELECT "id" FROM "Participant" WHERE "trialId" = $1 AND "status" = 'CONSENTED' ORDER BY "screeningDate" DESC, "id" DESC LIMIT 51`, trialId);
+    const p = await plan(
+      `SELECT "id" FROM "Participant" WHERE "trialId" = $1 AND "status" = 'CONSENTED' ORDER BY "screeningDate" DESC, "id" DESC LIMIT 51`,
+      trialId,
+    );
     expect(p.seqScans).not.toContain("Participant");
   });
 
@@ -69,10 +80,16 @@ describe("query plans at 100,000 participants", () => {
   });
 
   it("refuses a participant at a site that does not take part in its trial", async () => {
-    const outside = await db().site.findFirstOrThrow({ where: { trialSites: { none: { trialId } } } }).catch(() => null);
-    const site = outside ?? (await db().site.create({ data: { code: "US-PLAN9", nameEn: "Plan", nameLocal: "Plan", country: "US", city: "X", timeZone: "America/New_York" } }));
+    const outside = await db()
+      .site.findFirstOrThrow({ where: { trialSites: { none: { trialId } } } })
+      .catch(() => null);
+    const site =
+      outside ??
+      (await db().site.create({ data: { code: "US-PLAN9", nameEn: "Plan", nameLocal: "Plan", country: "US", city: "X", timeZone: "America/New_York" } }));
     await expect(db().$executeRaw`
       INSERT INTO "Participant" ("id", "trialId", "siteId", "screeningNumber", "screeningDate", "ageAtScreening", "sex", "version", "updatedAt")
-      VALUES ('plan-outside', ${trialId}, ${site.id}, 'X-1', DATE '2026-01-01', 50, 'MALE', 1, now())`).rejects.toThrow(/foreign key|Participant_trialId_siteId_fkey/);
+      VALUES ('plan-outside', ${trialId}, ${site.id}, 'X-1', DATE '2026-01-01', 50, 'MALE', 1, now())`).rejects.toThrow(
+      /foreign key|Participant_trialId_siteId_fkey/,
+    );
   });
 });

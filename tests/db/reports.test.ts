@@ -56,7 +56,11 @@ describe("enrolment reports", () => {
     const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
     expect(summaryRow[2]).toBe(summary.totals.enrolled);
     expect(cells("By site").filter(Boolean)).toHaveLength(summary.bySite.length + 1);
-    expect(cells("Forecast").filter(Boolean).map((r) => r[1])).toEqual(["scenario", "US only", "China only", "US and China jointly"]);
+    expect(
+      cells("Forecast")
+        .filter(Boolean)
+        .map((r) => r[1]),
+    ).toEqual(["scenario", "US only", "China only", "US and China jointly"]);
   });
 
   it("Excel in Chinese: sheet names and headings in the reader's language, the same numbers", async () => {
@@ -68,7 +72,11 @@ describe("enrolment reports", () => {
     expect(cells("摘要").find((r) => r?.[1] === "已入组（全部中心）")![2]).toBe(summary.byCountry.CN.enrolled);
     expect(cells("摘要").find((r) => r?.[1] === "筛选条件")![2]).toBe("国家 CN");
     expect(cells("按中心")[1]!.slice(1, 7)).toEqual(["代码", "名称", "本地名称", "国家", "启动日期", "已筛选"]);
-    expect(cells("预测").filter(Boolean).map((r) => r[1])).toEqual(["情景", "仅美国", "仅中国", "中美联合"]);
+    expect(
+      cells("预测")
+        .filter(Boolean)
+        .map((r) => r[1]),
+    ).toEqual(["情景", "仅美国", "仅中国", "中美联合"]);
   });
 
   it("PDF: readable text with the headline, charts' legend, CONSORT, forecast and site table", async () => {
@@ -78,7 +86,17 @@ describe("enrolment reports", () => {
     const { text, totalPages } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
     expect(totalPages).toBeGreaterThanOrEqual(2);
     expect(text).toContain(`Enrolled ${summary.totals.enrolled} of 320`);
-    for (const heading of ["Cumulative enrolment by country", "United States", "Cohorts against targets", "Flow of participants (CONSORT)", "Forecast of completion", "Joint: median", "Harborview Thoracic Oncology Center", "Pearl River Cancer Hospital", "Site names are shown in English"]) {
+    for (const heading of [
+      "Cumulative enrolment by country",
+      "United States",
+      "Cohorts against targets",
+      "Flow of participants (CONSORT)",
+      "Forecast of completion",
+      "Joint: median",
+      "Harborview Thoracic Oncology Center",
+      "Pearl River Cancer Hospital",
+      "Site names are shown in English",
+    ]) {
       expect(text).toContain(heading);
     }
   });

@@ -10,7 +10,10 @@ beforeAll(async () => {
 
 describe("authenticate", () => {
   it("accepts the right password, whatever the email's case and spaces", async () => {
-    await expect(authenticate({ email: " Alex@Example.org ", password: "a-long-passphrase" })).resolves.toMatchObject({ ok: true, user: { email: "alex@example.org" } });
+    await expect(authenticate({ email: " Alex@Example.org ", password: "a-long-passphrase" })).resolves.toMatchObject({
+      ok: true,
+      user: { email: "alex@example.org" },
+    });
   });
 
   it.each([

@@ -36,7 +36,11 @@ afterEach(() => {
 });
 
 const patient = (siteId: string, screeningDate: string) => ({
-  siteId, screeningDate, ageAtScreening: 62, sex: "female", results: [{ subtype: "L858R", result: "detected", method: "NGS_TISSUE" }],
+  siteId,
+  screeningDate,
+  ageAtScreening: 62,
+  sex: "female",
+  results: [{ subtype: "L858R", result: "detected", method: "NGS_TISSUE" }],
 });
 
 async function monthCount(month: string, country: "US" | "CN") {
@@ -50,7 +54,9 @@ describe("dates at the site", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-03-14T15:30:00Z"));
     const tomorrow = await registerParticipant(cn, trialId, patient(cnSite, "2026-03-15")).catch((e: { fields?: Record<string, string[]> }) => e);
-    expect(renderFields((tomorrow as { fields?: Record<string, string[]> }).fields)?.screeningDate).toEqual(["Must not be after today at the site (2026-03-14)."]);
+    expect(renderFields((tomorrow as { fields?: Record<string, string[]> }).fields)?.screeningDate).toEqual([
+      "Must not be after today at the site (2026-03-14).",
+    ]);
     const { body } = await registerParticipant(cn, trialId, patient(cnSite, "2026-03-14"));
     vi.useRealTimers();
     expect(body.screeningDate).toBe("2026-03-14");
@@ -68,7 +74,9 @@ describe("dates at the site", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-03-14T03:00:00Z"));
     const utcToday = await registerParticipant(us, trialId, patient(usSite, "2026-03-14")).catch((e: { fields?: Record<string, string[]> }) => e);
-    expect(renderFields((utcToday as { fields?: Record<string, string[]> }).fields)?.screeningDate).toEqual(["Must not be after today at the site (2026-03-13)."]);
+    expect(renderFields((utcToday as { fields?: Record<string, string[]> }).fields)?.screeningDate).toEqual([
+      "Must not be after today at the site (2026-03-13).",
+    ]);
     const { body } = await registerParticipant(us, trialId, patient(usSite, "2026-03-13"));
     vi.useRealTimers();
     expect(body.screeningDate).toBe("2026-03-13");

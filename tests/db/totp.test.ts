@@ -8,7 +8,8 @@ import { db } from "@/lib/db/client";
 
 let actor: Actor;
 const PASSWORD = "a long enough passphrase";
-const codeAt = (secret: string, at: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at });
+const codeAt = (secret: string, at: number) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at });
 
 beforeAll(async () => {
   const user = await db().user.create({ data: { email: "totp@example.org", displayName: "Tess", passwordHash: await hashPassword(PASSWORD) } });
@@ -43,13 +44,22 @@ describe("two-step sign-in (TOTP)", () => {
 
   it("asks for a code after the right password, accepts each code once, and refuses a wrong one", async () => {
     expect(await authenticate({ email: "totp@example.org", password: PASSWORD })).toEqual({ ok: false, reason: "code_required" });
-    expect(await authenticate({ email: "totp@example.org", password: "wrong password", code: codeAt(secret, Date.now() + 30_000) })).toEqual({ ok: false, reason: "invalid" });
-    expect(await authenticate({ email: "totp@example.org", password: PASSWORD, code: "000000" === codeAt(secret, Date.now()) ? "111111" : "000000" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticate({ email: "totp@example.org", password: "wrong password", code: codeAt(secret, Date.now() + 30_000) })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await authenticate({ email: "totp@example.org", password: PASSWORD, code: "000000" === codeAt(secret, Date.now()) ? "111111" : "000000" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     const next = codeAt(secret, Date.now() + 30_000); // the next time step: later than the one used to turn it on
     expect((await authenticate({ email: "totp@example.org", password: PASSWORD, code: next })).ok).toBe(true);
     expect(await authenticate({ email: "totp@example.org", password: PASSWORD, code: next })).toEqual({ ok: false, reason: "invalid" });
     // A code from an earlier step than the last one used is refused too, even inside the drift window.
-    expect(await authenticate({ email: "totp@example.org", password: PASSWORD, code: codeAt(secret, Date.now() - 30_000) })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticate({ email: "totp@example.org", password: PASSWORD, code: codeAt(secret, Date.now() - 30_000) })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 
   it("accepts one step of clock drift and no more", () => {

@@ -23,7 +23,10 @@ describe("extending the subtype vocabulary", () => {
     const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
     const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
     const { body } = await registerParticipant(coordinator, trial.id, {
-      siteId: site.id, screeningDate: addDays(todayIn(site.timeZone), -1), ageAtScreening: 70, sex: "male",
+      siteId: site.id,
+      screeningDate: addDays(todayIn(site.timeZone), -1),
+      ageAtScreening: 70,
+      sex: "male",
       results: [{ subtype: "p.Gly12Asp", result: "detected", method: "PCR" }],
     });
     expect(body.results).toEqual([{ subtype: "KRAS:G12D", result: "detected", method: "PCR" }]);
@@ -32,14 +35,19 @@ describe("extending the subtype vocabulary", () => {
   it("refuses non-admins, duplicate keys, names that already mean another subtype, and malformed keys", async () => {
     await expect(addSubtype(coordinator, { key: "KRAS:G13D", category: "MUTATION", label: "KRAS G13D" })).rejects.toMatchObject({ code: "forbidden" });
     await expect(addSubtype(admin, { key: "EGFR:L858R", category: "MUTATION", label: "dup" })).rejects.toMatchObject({ code: "conflict" });
-    await expect(addSubtype(admin, { key: "EGFR:G719X", category: "MUTATION", label: "EGFR G719X", synonyms: ["L858R"] })).rejects.toMatchObject({ code: "conflict", fields: { synonyms: ['"L858R" already means EGFR:L858R'] } });
+    await expect(addSubtype(admin, { key: "EGFR:G719X", category: "MUTATION", label: "EGFR G719X", synonyms: ["L858R"] })).rejects.toMatchObject({
+      code: "conflict",
+      fields: { synonyms: ['"L858R" already means EGFR:L858R'] },
+    });
     await expect(addSubtype(admin, { key: "kras g13d", category: "MUTATION", label: "x" })).rejects.toMatchObject({ code: "invalid" });
   });
 
   // Fails without the vocabulary lock in addSubtype: the second insert hits the unique index (a 500), or two subtypes
   // end up answering to one name.
   it("two administrators adding the same subtype at once: one is added, the other is told it exists (409)", async () => {
-    const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => addSubtype(admin, { key: "BRAF:G469A", category: "MUTATION", label: "BRAF G469A", synonyms: ["p.Gly469Ala"] })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => addSubtype(admin, { key: "BRAF:G469A", category: "MUTATION", label: "BRAF G469A", synonyms: ["p.Gly469Ala"] })),
+    );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "conflict" });
     const names = await Promise.allSettled([

@@ -5,9 +5,14 @@ import { Secret, TOTP } from "otpauth";
 import { todayIn } from "../../lib/dates/calendar";
 import { ACCOUNTS, expect, test } from "./fixtures";
 
-const codeAt = (secret: string, at: number) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at });
+const codeAt = (secret: string, at: number) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: at });
 
-test("a new hospital gets a coordinator who sets a password, turns on two-step sign-in and registers patients there only", async ({ page, signIn, browser }) => {
+test("a new hospital gets a coordinator who sets a password, turns on two-step sign-in and registers patients there only", async ({
+  page,
+  signIn,
+  browser,
+}) => {
   test.setTimeout(90_000);
   await signIn(ACCOUNTS.admin);
 
@@ -107,7 +112,7 @@ test("a new hospital gets a coordinator who sets a password, turns on two-step s
   await robin.getByRole("button", { name: "Register", exact: true }).click();
   await expect(robin).toHaveURL(/\/participants\/[a-z0-9]+$/);
   await expect(robin.getByRole("heading", { level: 1 })).toHaveText("US-DNV2-0001");
-  const list = await (await robin.request.get(`/api/v1${trialPath}/participants`)).json() as { items: { screeningNumber: string }[] };
+  const list = (await (await robin.request.get(`/api/v1${trialPath}/participants`)).json()) as { items: { screeningNumber: string }[] };
   expect(list.items.map((p) => p.screeningNumber)).toEqual(["US-DNV2-0001"]);
 
   // 6. Taking the role away works from the coordinator's very next request.
@@ -139,9 +144,19 @@ test("a new hospital gets a coordinator who sets a password, turns on two-step s
   }
 
   // Every step is in the audit trail.
-  const audit = await (await page.request.get("/api/v1/audit?limit=100")).json() as { items: { action: string }[] };
+  const audit = (await (await page.request.get("/api/v1/audit?limit=100")).json()) as { items: { action: string }[] };
   const actions = new Set(audit.items.map((a) => a.action));
-  for (const action of ["site.create", "trialSite.create", "user.invite", "membership.create", "user.password.set", "user.totp.enable", "participant.create", "membership.revoke", "user.deactivate"]) {
+  for (const action of [
+    "site.create",
+    "trialSite.create",
+    "user.invite",
+    "membership.create",
+    "user.password.set",
+    "user.totp.enable",
+    "participant.create",
+    "membership.revoke",
+    "user.deactivate",
+  ]) {
     expect(actions, action).toContain(action);
   }
 });

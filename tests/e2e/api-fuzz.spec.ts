@@ -7,8 +7,16 @@ import pg from "pg";
 import type { APIRequestContext } from "@playwright/test";
 import { ACCOUNTS, expect, signIn, test } from "./fixtures";
 
-interface Schema { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[] }
-interface Operation { parameters?: { name: string; in: string; schema?: Schema }[]; requestBody?: { content: Record<string, { schema?: Schema }> } }
+interface Schema {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+}
+interface Operation {
+  parameters?: { name: string; in: string; schema?: Schema }[];
+  requestBody?: { content: Record<string, { schema?: Schema }> };
+}
 
 const HUGE = "x".repeat(20_000);
 /** A coordinator of the tests' own (tests/e2e/server.ts), so that "nothing written" is not disturbed by other tests. */
@@ -28,7 +36,8 @@ function badBodies(schema: Schema | undefined): unknown[] {
 function badQueries(op: Operation): string[] {
   const names = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
   const out = ["?unknown=1", `?${"a".repeat(3000)}=1`];
-  for (const name of names) for (const value of ["x", "-1", "99999999999999999999", HUGE.slice(0, 5000), "%00", "[]", "2026-02-30"]) out.push(`?${name}=${encodeURIComponent(value)}`);
+  for (const name of names)
+    for (const value of ["x", "-1", "99999999999999999999", HUGE.slice(0, 5000), "%00", "[]", "2026-02-30"]) out.push(`?${name}=${encodeURIComponent(value)}`);
   return out;
 }
 
@@ -41,7 +50,9 @@ async function counts(url: string, actorId: string) {
       participants: await one(`SELECT count(*) AS n FROM "Participant" WHERE "createdById" = $1`),
       changes: await one(`SELECT count(*) AS n FROM "StatusChange" WHERE "actorId" = $1`),
       tokens: await one(`SELECT count(*) AS n FROM "ApiToken" WHERE "userId" = $1`),
-      corrections: await one(`SELECT count(*) AS n FROM "AuditEvent" WHERE "actorId" = $1 AND "action" IN ('participant.correct', 'participant.void', 'participant.transition', 'subtype.create')`),
+      corrections: await one(
+        `SELECT count(*) AS n FROM "AuditEvent" WHERE "actorId" = $1 AND "action" IN ('participant.correct', 'participant.void', 'participant.transition', 'subtype.create')`,
+      ),
     };
   } finally {
     await client.end();
@@ -52,7 +63,10 @@ test("no bad input makes any API operation answer 500, and none writes anything"
   test.setTimeout(240_000);
   const spec = (await (await (await browser.newContext()).request.get("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, Operation>> };
   const callers: Record<string, APIRequestContext> = {};
-  for (const [role, email] of [["coordinator", FUZZER], ["admin", ACCOUNTS.admin]] as const) {
+  for (const [role, email] of [
+    ["coordinator", FUZZER],
+    ["admin", ACCOUNTS.admin],
+  ] as const) {
     const context = await browser.newContext();
     await signIn(await context.newPage(), email);
     callers[role] = context.request;
@@ -60,7 +74,12 @@ test("no bad input makes any API operation answer 500, and none writes anything"
   const trials = (await (await callers.coordinator!.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
   const trial = trials.items.find((t) => t.code === "TB-201")!.id;
   const mine = (await (await callers.coordinator!.get(`/api/v1/trials/${trial}/participants?limit=1`)).json()) as { items: { id: string }[] };
-  const ids: Record<string, string[]> = { trialId: [trial, "x".repeat(300), "../../etc", "%00"], participantId: [mine.items[0]!.id, "no-such", "x".repeat(300)], tokenId: ["no-such"], file: ["enrolment.csv", "nothing.exe"] };
+  const ids: Record<string, string[]> = {
+    trialId: [trial, "x".repeat(300), "../../etc", "%00"],
+    participantId: [mine.items[0]!.id, "no-such", "x".repeat(300)],
+    tokenId: ["no-such"],
+    file: ["enrolment.csv", "nothing.exe"],
+  };
   const url = fs.readFileSync("test-results/e2e-database-url.txt", "utf8").trim();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -73,7 +92,8 @@ test("no bad input makes any API operation answer 500, and none writes anything"
   for (const [template, methods] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const paths = new Set<string>();
-      for (let i = 0; i < 4; i++) paths.add(`/api/v1${template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]?.[Math.min(i, ids[name]!.length - 1)] ?? "x")}`);
+      for (let i = 0; i < 4; i++)
+        paths.add(`/api/v1${template.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]?.[Math.min(i, ids[name]!.length - 1)] ?? "x")}`);
       const schema = op.requestBody?.content["application/json"]?.schema;
       const bodies = op.requestBody ? badBodies(schema) : [undefined];
       const queries = method === "get" ? badQueries(op) : [""];
@@ -85,11 +105,16 @@ test("no bad input makes any API operation answer 500, and none writes anything"
               const headers: Record<string, string> = { "Idempotency-Key": `fuzz-${calls}-${Math.random().toString(36).slice(2)}` };
               if (op.requestBody?.content["text/csv"]) headers["content-type"] = "text/csv";
               const response = await request.fetch(`${path}${query}`, {
-                method: method.toUpperCase(), headers, maxRedirects: 0,
+                method: method.toUpperCase(),
+                headers,
+                maxRedirects: 0,
                 ...(body !== undefined ? { data: op.requestBody?.content["text/csv"] ? `site,screeningDate\n${String(body)}` : body } : {}),
               });
               calls++;
-              if (response.status() >= 500) failures.push(`${method.toUpperCase()} ${path}${query.slice(0, 60)} as ${role} with ${JSON.stringify(body)?.slice(0, 80)}: ${response.status()}`);
+              if (response.status() >= 500)
+                failures.push(
+                  `${method.toUpperCase()} ${path}${query.slice(0, 60)} as ${role} with ${JSON.stringify(body)?.slice(0, 80)}: ${response.status()}`,
+                );
             }
           }
         }

@@ -15,11 +15,24 @@ type Role = "anonymous" | "admin" | "coordinatorUs" | "coordinatorCn" | "investi
 const ROLES: Role[] = ["anonymous", "admin", "coordinatorUs", "coordinatorCn", "investigator", "sponsor"];
 type Expect = Record<Role, number>;
 
-const members = (code: number, anonymous = 401): Expect => ({ anonymous, admin: code, coordinatorUs: code, coordinatorCn: code, investigator: code, sponsor: code });
+const members = (code: number, anonymous = 401): Expect => ({
+  anonymous,
+  admin: code,
+  coordinatorUs: code,
+  coordinatorCn: code,
+  investigator: code,
+  sponsor: code,
+});
 const page = (code = 200): Expect => members(code, 307);
 const only = (base: Expect, over: Partial<Expect>): Expect => ({ ...base, ...over });
 
-interface Ids { trial: string; usSite: string; usPatient: string; cnPatient: string; user: string }
+interface Ids {
+  trial: string;
+  usSite: string;
+  usPatient: string;
+  cnPatient: string;
+  user: string;
+}
 interface Row {
   route: string; // "GET /trials/[trialId]" as in the file tree
   label?: string;
@@ -42,8 +55,18 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]/participants", path: (i) => `/trials/${i.trial}/participants`, expect: page() },
   { route: "GET /trials/[trialId]/participants/new", path: (i) => `/trials/${i.trial}/participants/new`, expect: page() },
   { route: "GET /trials/[trialId]/participants/import", path: (i) => `/trials/${i.trial}/participants/import`, expect: page() },
-  { route: "GET /trials/[trialId]/participants/[participantId]", label: "US patient", path: (i) => `/trials/${i.trial}/participants/${i.usPatient}`, expect: only(page(404), { coordinatorUs: 200, investigator: 200 }) },
-  { route: "GET /trials/[trialId]/participants/[participantId]", label: "Chinese patient", path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`, expect: only(page(404), { coordinatorCn: 200, investigator: 200 }) },
+  {
+    route: "GET /trials/[trialId]/participants/[participantId]",
+    label: "US patient",
+    path: (i) => `/trials/${i.trial}/participants/${i.usPatient}`,
+    expect: only(page(404), { coordinatorUs: 200, investigator: 200 }),
+  },
+  {
+    route: "GET /trials/[trialId]/participants/[participantId]",
+    label: "Chinese patient",
+    path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`,
+    expect: only(page(404), { coordinatorCn: 200, investigator: 200 }),
+  },
   { route: "GET /admin/subtypes", path: () => "/admin/subtypes", expect: only(page(404), { admin: 200 }) },
   { route: "GET /admin", path: () => "/admin", expect: only(page(404), { admin: 307 }) },
   { route: "GET /admin/trials", path: () => "/admin/trials", expect: only(page(404), { admin: 200 }) },
@@ -62,7 +85,13 @@ const ROWS: Row[] = [
 
   { route: "GET /api/health", path: () => "/api/health", expect: members(200, 200) },
   { route: "GET /api/auth/[...nextauth]", path: () => "/api/auth/csrf", expect: members(200, 200) },
-  { route: "POST /api/auth/[...nextauth]", label: "malformed sign-in", path: () => "/api/auth/callback/credentials", body: () => ({ data: { email: 1 } }), expect: members(400, 400) },
+  {
+    route: "POST /api/auth/[...nextauth]",
+    label: "malformed sign-in",
+    path: () => "/api/auth/callback/credentials",
+    body: () => ({ data: { email: 1 } }),
+    expect: members(400, 400),
+  },
   { route: "GET /api/v1/openapi.json", path: () => "/api/v1/openapi.json", expect: members(200, 200) },
   { route: "GET /api/v1/trials", path: () => "/api/v1/trials", expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/enrolment", path: (i) => `/api/v1/trials/${i.trial}/enrolment`, expect: members(200) },
@@ -70,21 +99,77 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/trials/[trialId]/events", path: (i) => `/api/v1/trials/${i.trial}/events`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/forecast", path: (i) => `/api/v1/trials/${i.trial}/forecast`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/participants", path: (i) => `/api/v1/trials/${i.trial}/participants`, expect: members(200) },
-  { route: "POST /api/v1/trials/[trialId]/participants", label: "at the US site, future date", path: (i) => `/api/v1/trials/${i.trial}/participants`,
-    body: (i) => ({ headers: { "Idempotency-Key": `matrix-${Math.random().toString(36).slice(2)}` }, data: { siteId: i.usSite, screeningDate: FUTURE, ageAtScreening: 60, sex: "male", results: [{ subtype: "G12C", result: "detected", method: "PCR" }] } }),
-    expect: only(members(404), { coordinatorUs: 422 }) },
-  { route: "POST /api/v1/trials/[trialId]/participants/import", label: "a future-dated row", path: (i) => `/api/v1/trials/${i.trial}/participants/import`,
-    body: () => ({ headers: { "content-type": "text/csv" }, data: `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${FUTURE},60,male,"G12C|detected|PCR"\n` }), expect: members(422) },
-  { route: "GET /api/v1/trials/[trialId]/participants/[participantId]", label: "US patient", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}`, expect: only(members(404), { coordinatorUs: 200, investigator: 200 }) },
-  { route: "GET /api/v1/trials/[trialId]/participants/[participantId]", label: "Chinese patient", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.cnPatient}`, expect: only(members(404), { coordinatorCn: 200, investigator: 200 }) },
-  { route: "PATCH /api/v1/trials/[trialId]/participants/[participantId]", label: "US patient, stale", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}`, body: () => stale, expect: only(members(404), { coordinatorUs: 409 }) },
-  { route: "POST /api/v1/trials/[trialId]/participants/[participantId]/transitions", label: "US patient, stale", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/transitions`,
-    body: () => ({ data: { to: "ELIGIBLE", date: "2026-01-01", version: 999 } }), expect: only(members(404), { coordinatorUs: 409, investigator: 409 }) },
-  { route: "POST /api/v1/trials/[trialId]/participants/[participantId]/void", label: "US patient, stale", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/void`,
-    body: () => ({ data: { version: 999, reason: "matrix" } }), expect: only(members(404), { coordinatorUs: 409 }) },
-  { route: "GET /api/v1/trials/[trialId]/participants/[participantId]/audit", label: "US patient", path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/audit`, expect: only(members(404), { coordinatorUs: 200, investigator: 200 }) },
-  { route: "GET /api/v1/trials/[trialId]/reports/[file]", label: "enrolment.csv", path: (i) => `/api/v1/trials/${i.trial}/reports/enrolment.csv`, expect: members(200) },
-  { route: "GET /api/v1/trials/[trialId]/reports/[file]", label: "participants.csv", path: (i) => `/api/v1/trials/${i.trial}/reports/participants.csv`, expect: only(members(403), { investigator: 200 }) },
+  {
+    route: "POST /api/v1/trials/[trialId]/participants",
+    label: "at the US site, future date",
+    path: (i) => `/api/v1/trials/${i.trial}/participants`,
+    body: (i) => ({
+      headers: { "Idempotency-Key": `matrix-${Math.random().toString(36).slice(2)}` },
+      data: { siteId: i.usSite, screeningDate: FUTURE, ageAtScreening: 60, sex: "male", results: [{ subtype: "G12C", result: "detected", method: "PCR" }] },
+    }),
+    expect: only(members(404), { coordinatorUs: 422 }),
+  },
+  {
+    route: "POST /api/v1/trials/[trialId]/participants/import",
+    label: "a future-dated row",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/import`,
+    body: () => ({
+      headers: { "content-type": "text/csv" },
+      data: `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${FUTURE},60,male,"G12C|detected|PCR"\n`,
+    }),
+    expect: members(422),
+  },
+  {
+    route: "GET /api/v1/trials/[trialId]/participants/[participantId]",
+    label: "US patient",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}`,
+    expect: only(members(404), { coordinatorUs: 200, investigator: 200 }),
+  },
+  {
+    route: "GET /api/v1/trials/[trialId]/participants/[participantId]",
+    label: "Chinese patient",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.cnPatient}`,
+    expect: only(members(404), { coordinatorCn: 200, investigator: 200 }),
+  },
+  {
+    route: "PATCH /api/v1/trials/[trialId]/participants/[participantId]",
+    label: "US patient, stale",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}`,
+    body: () => stale,
+    expect: only(members(404), { coordinatorUs: 409 }),
+  },
+  {
+    route: "POST /api/v1/trials/[trialId]/participants/[participantId]/transitions",
+    label: "US patient, stale",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/transitions`,
+    body: () => ({ data: { to: "ELIGIBLE", date: "2026-01-01", version: 999 } }),
+    expect: only(members(404), { coordinatorUs: 409, investigator: 409 }),
+  },
+  {
+    route: "POST /api/v1/trials/[trialId]/participants/[participantId]/void",
+    label: "US patient, stale",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/void`,
+    body: () => ({ data: { version: 999, reason: "matrix" } }),
+    expect: only(members(404), { coordinatorUs: 409 }),
+  },
+  {
+    route: "GET /api/v1/trials/[trialId]/participants/[participantId]/audit",
+    label: "US patient",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/audit`,
+    expect: only(members(404), { coordinatorUs: 200, investigator: 200 }),
+  },
+  {
+    route: "GET /api/v1/trials/[trialId]/reports/[file]",
+    label: "enrolment.csv",
+    path: (i) => `/api/v1/trials/${i.trial}/reports/enrolment.csv`,
+    expect: members(200),
+  },
+  {
+    route: "GET /api/v1/trials/[trialId]/reports/[file]",
+    label: "participants.csv",
+    path: (i) => `/api/v1/trials/${i.trial}/reports/participants.csv`,
+    expect: only(members(403), { investigator: 200 }),
+  },
   { route: "POST /api/v1/forecast", label: "empty scenario", path: () => "/api/v1/forecast", body: () => ({ data: {} }), expect: members(422) },
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
   { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },
@@ -93,15 +178,38 @@ const ROWS: Row[] = [
   { route: "POST /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints", body: () => ({ data: {} }), expect: only(members(403), { admin: 201 }) },
   { route: "POST /api/v1/subtypes", label: "empty", path: () => "/api/v1/subtypes", body: () => ({ data: {} }), expect: only(members(403), { admin: 422 }) },
   { route: "GET /api/v1/tokens", path: () => "/api/v1/tokens", expect: members(200) },
-  { route: "POST /api/v1/tokens", label: "empty", path: () => "/api/v1/tokens", body: () => ({ data: {} }), expect: only(members(403), { investigator: 422, sponsor: 422 }) },
+  {
+    route: "POST /api/v1/tokens",
+    label: "empty",
+    path: () => "/api/v1/tokens",
+    body: () => ({ data: {} }),
+    expect: only(members(403), { investigator: 422, sponsor: 422 }),
+  },
   { route: "DELETE /api/v1/tokens/[tokenId]", label: "unknown token", path: () => "/api/v1/tokens/no-such-token", expect: members(404) },
 
   // Requests that try to slip past the proxy (CVE-2025-29927's header): every page and handler checks access itself.
   ...(["proxy:proxy:proxy:proxy:proxy", "middleware:middleware:middleware:middleware:middleware", "src/middleware"] as const).flatMap((header): Row[] => [
-    { route: "GET /admin/users", label: `x-middleware-subrequest: ${header}`, path: () => "/admin/users", body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(page(404), { admin: 200 }) },
-    { route: "GET /trials/[trialId]/participants/[participantId]", label: `x-middleware-subrequest: ${header}`, path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`,
-      body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(page(404), { coordinatorCn: 200, investigator: 200 }) },
-    { route: "GET /api/v1/audit", label: `x-middleware-subrequest: ${header}`, path: () => "/api/v1/audit?limit=1", body: () => ({ headers: { "x-middleware-subrequest": header } }), expect: only(members(404), { admin: 200, investigator: 200 }) },
+    {
+      route: "GET /admin/users",
+      label: `x-middleware-subrequest: ${header}`,
+      path: () => "/admin/users",
+      body: () => ({ headers: { "x-middleware-subrequest": header } }),
+      expect: only(page(404), { admin: 200 }),
+    },
+    {
+      route: "GET /trials/[trialId]/participants/[participantId]",
+      label: `x-middleware-subrequest: ${header}`,
+      path: (i) => `/trials/${i.trial}/participants/${i.cnPatient}`,
+      body: () => ({ headers: { "x-middleware-subrequest": header } }),
+      expect: only(page(404), { coordinatorCn: 200, investigator: 200 }),
+    },
+    {
+      route: "GET /api/v1/audit",
+      label: `x-middleware-subrequest: ${header}`,
+      path: () => "/api/v1/audit?limit=1",
+      body: () => ({ headers: { "x-middleware-subrequest": header } }),
+      expect: only(members(404), { admin: 200, investigator: 200 }),
+    },
   ]),
 ];
 
@@ -112,53 +220,156 @@ const ROWS: Row[] = [
  * (allowed, refused by validation), "stale" (allowed, refused by the version check), "done" (ran, nothing to report).
  */
 type Outcome = "signin" | "refused" | "invalid" | "stale" | "done";
-const outcomes = (signedIn: Outcome, over: Partial<Record<Role, Outcome>> = {}, anonymous: Outcome = "signin"): Record<Role, Outcome> =>
-  ({ anonymous, admin: signedIn, coordinatorUs: signedIn, coordinatorCn: signedIn, investigator: signedIn, sponsor: signedIn, ...over });
-interface ActionRow { page: (i: Ids) => string; bound?: (i: Ids) => unknown[]; fields?: Record<string, string>; withoutState?: boolean; expect: Record<Role, Outcome> }
-const adminAction = (page: (i: Ids) => string, bound?: (i: Ids) => unknown[]): ActionRow => ({ page, ...(bound ? { bound } : {}), expect: outcomes("refused", { admin: "invalid" }) });
+const outcomes = (signedIn: Outcome, over: Partial<Record<Role, Outcome>> = {}, anonymous: Outcome = "signin"): Record<Role, Outcome> => ({
+  anonymous,
+  admin: signedIn,
+  coordinatorUs: signedIn,
+  coordinatorCn: signedIn,
+  investigator: signedIn,
+  sponsor: signedIn,
+  ...over,
+});
+interface ActionRow {
+  page: (i: Ids) => string;
+  bound?: (i: Ids) => unknown[];
+  fields?: Record<string, string>;
+  withoutState?: boolean;
+  expect: Record<Role, Outcome>;
+}
+const adminAction = (page: (i: Ids) => string, bound?: (i: Ids) => unknown[]): ActionRow => ({
+  page,
+  ...(bound ? { bound } : {}),
+  expect: outcomes("refused", { admin: "invalid" }),
+});
 const UNKNOWN_LINK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const patientPage = (i: Ids) => `/trials/${i.trial}/participants/${i.usPatient}`;
 
 const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
   "app/actions.ts#switchLocale": { page: () => "/api-docs", withoutState: true, fields: { locale: "xx" }, expect: outcomes("done", {}, "done") },
   "app/trials/[trialId]/participants/actions.ts#registerAction": {
-    page: (i) => `/trials/${i.trial}/participants/new`, bound: (i) => [i.trial],
-    fields: { siteId: "$usSite", screeningDate: FUTURE, ageAtScreening: "60", sex: "male", "results.0.subtype": "G12C", "results.0.result": "detected", "results.0.method": "PCR" },
+    page: (i) => `/trials/${i.trial}/participants/new`,
+    bound: (i) => [i.trial],
+    fields: {
+      siteId: "$usSite",
+      screeningDate: FUTURE,
+      ageAtScreening: "60",
+      sex: "male",
+      "results.0.subtype": "G12C",
+      "results.0.result": "detected",
+      "results.0.method": "PCR",
+    },
     expect: outcomes("refused", { coordinatorUs: "invalid" }),
   },
-  "app/trials/[trialId]/participants/actions.ts#transitionAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { to: "ELIGIBLE", date: "2026-01-01", version: "999" }, expect: outcomes("refused", { coordinatorUs: "stale", investigator: "stale" }) },
-  "app/trials/[trialId]/participants/actions.ts#correctAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { version: "999", reason: "matrix", ageAtScreening: "60" }, expect: outcomes("refused", { coordinatorUs: "stale" }) },
-  "app/trials/[trialId]/participants/actions.ts#voidAction": { page: patientPage, bound: (i) => [i.trial, i.usPatient], fields: { version: "999", reason: "matrix" }, expect: outcomes("refused", { coordinatorUs: "stale" }) },
+  "app/trials/[trialId]/participants/actions.ts#transitionAction": {
+    page: patientPage,
+    bound: (i) => [i.trial, i.usPatient],
+    fields: { to: "ELIGIBLE", date: "2026-01-01", version: "999" },
+    expect: outcomes("refused", { coordinatorUs: "stale", investigator: "stale" }),
+  },
+  "app/trials/[trialId]/participants/actions.ts#correctAction": {
+    page: patientPage,
+    bound: (i) => [i.trial, i.usPatient],
+    fields: { version: "999", reason: "matrix", ageAtScreening: "60" },
+    expect: outcomes("refused", { coordinatorUs: "stale" }),
+  },
+  "app/trials/[trialId]/participants/actions.ts#voidAction": {
+    page: patientPage,
+    bound: (i) => [i.trial, i.usPatient],
+    fields: { version: "999", reason: "matrix" },
+    expect: outcomes("refused", { coordinatorUs: "stale" }),
+  },
   "app/admin/subtypes/actions.ts#addSubtypeAction": adminAction(() => "/admin/subtypes"),
-  "app/account/actions.ts#changePasswordAction": { page: () => "/account", fields: { current: "not-the-password", next: "another long passphrase" }, expect: outcomes("invalid") },
-  "app/account/actions.ts#signOutEverywhereAction": { notCalled: "it ends every session of the caller, the other tests' included; sessions.spec.ts signs out everywhere in the browser" },
-  "app/account/tokens/actions.ts#createTokenAction": { page: () => "/account/tokens", fields: { name: "" }, expect: outcomes("refused", { investigator: "invalid", sponsor: "invalid" }) },
-  "app/account/tokens/actions.ts#revokeTokenAction": { page: () => "/account/tokens", withoutState: true, fields: { id: "no-such-token" }, expect: outcomes("done") },
+  "app/account/actions.ts#changePasswordAction": {
+    page: () => "/account",
+    fields: { current: "not-the-password", next: "another long passphrase" },
+    expect: outcomes("invalid"),
+  },
+  "app/account/actions.ts#signOutEverywhereAction": {
+    notCalled: "it ends every session of the caller, the other tests' included; sessions.spec.ts signs out everywhere in the browser",
+  },
+  "app/account/tokens/actions.ts#createTokenAction": {
+    page: () => "/account/tokens",
+    fields: { name: "" },
+    expect: outcomes("refused", { investigator: "invalid", sponsor: "invalid" }),
+  },
+  "app/account/tokens/actions.ts#revokeTokenAction": {
+    page: () => "/account/tokens",
+    withoutState: true,
+    fields: { id: "no-such-token" },
+    expect: outcomes("done"),
+  },
   // Stores a new, unconfirmed key: sign-in is unchanged until a code from it is confirmed.
   "app/account/two-factor/actions.ts#beginTotpAction": { page: () => "/account/two-factor", expect: outcomes("done") },
   "app/account/two-factor/actions.ts#confirmTotpAction": { page: () => "/account/two-factor", fields: { code: "abc" }, expect: outcomes("invalid") },
-  "app/account/two-factor/actions.ts#disableTotpAction": { page: () => "/account/two-factor", fields: { password: "not-the-password" }, expect: outcomes("invalid") },
-  "app/invite/[token]/actions.ts#acceptInviteAction": { page: () => `/invite/${UNKNOWN_LINK}`, bound: () => [UNKNOWN_LINK], fields: { password: "a long passphrase", confirm: "a long passphrase" }, expect: outcomes("refused", {}, "refused") },
+  "app/account/two-factor/actions.ts#disableTotpAction": {
+    page: () => "/account/two-factor",
+    fields: { password: "not-the-password" },
+    expect: outcomes("invalid"),
+  },
+  "app/invite/[token]/actions.ts#acceptInviteAction": {
+    page: () => `/invite/${UNKNOWN_LINK}`,
+    bound: () => [UNKNOWN_LINK],
+    fields: { password: "a long passphrase", confirm: "a long passphrase" },
+    expect: outcomes("refused", {}, "refused"),
+  },
   "app/admin/actions.ts#createTrialAction": adminAction(() => "/admin/trials"),
-  "app/admin/actions.ts#updateTrialAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
-  "app/admin/actions.ts#createCohortAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
-  "app/admin/actions.ts#updateCohortAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial, "no-such-cohort"]),
-  "app/admin/actions.ts#addTrialSiteAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial]),
-  "app/admin/actions.ts#updateTrialSiteAction": adminAction((i) => `/admin/trials/${i.trial}`, (i) => [i.trial, "no-such-trial-site"]),
+  "app/admin/actions.ts#updateTrialAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial],
+  ),
+  "app/admin/actions.ts#createCohortAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial],
+  ),
+  "app/admin/actions.ts#updateCohortAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial, "no-such-cohort"],
+  ),
+  "app/admin/actions.ts#addTrialSiteAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial],
+  ),
+  "app/admin/actions.ts#updateTrialSiteAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial, "no-such-trial-site"],
+  ),
   "app/admin/actions.ts#createSiteAction": adminAction(() => "/admin/sites"),
-  "app/admin/actions.ts#updateSiteAction": adminAction((i) => `/admin/sites/${i.usSite}`, (i) => [i.usSite]),
+  "app/admin/actions.ts#updateSiteAction": adminAction(
+    (i) => `/admin/sites/${i.usSite}`,
+    (i) => [i.usSite],
+  ),
   "app/admin/actions.ts#inviteUserAction": adminAction(() => "/admin/users"),
-  "app/admin/actions.ts#reissueLinkAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
-  "app/admin/actions.ts#updateUserAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
-  "app/admin/actions.ts#setUserActiveAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user, false]),
-  "app/admin/actions.ts#resetSecondFactorAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
-  "app/admin/actions.ts#grantMembershipAction": adminAction((i) => `/admin/users/${i.user}`, (i) => [i.user]),
-  "app/admin/actions.ts#revokeMembershipAction": adminAction((i) => `/admin/users/${i.user}`, () => ["no-such-membership"]),
+  "app/admin/actions.ts#reissueLinkAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    (i) => [i.user],
+  ),
+  "app/admin/actions.ts#updateUserAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    (i) => [i.user],
+  ),
+  "app/admin/actions.ts#setUserActiveAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    (i) => [i.user, false],
+  ),
+  "app/admin/actions.ts#resetSecondFactorAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    (i) => [i.user],
+  ),
+  "app/admin/actions.ts#grantMembershipAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    (i) => [i.user],
+  ),
+  "app/admin/actions.ts#revokeMembershipAction": adminAction(
+    (i) => `/admin/users/${i.user}`,
+    () => ["no-such-membership"],
+  ),
 };
 
 /** The action ids of the production build, by "file#export". */
 function actionIds(): Map<string, string> {
-  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, { filename?: string; exportedName?: string }> };
+  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { filename?: string; exportedName?: string }>;
+  };
   return new Map(Object.entries(manifest.node).map(([id, a]) => [`${a.filename}#${a.exportedName}`, id]));
 }
 
@@ -185,8 +396,11 @@ function routesInApp() {
       const route = "/" + path.relative("app", dir).split(path.sep).filter(Boolean).join("/");
       const source = entry.isFile() ? fs.readFileSync(full, "utf8") : "";
       if (entry.name === "page.tsx") pages.push(`GET ${route === "/" ? "/" : route}`);
-      if (entry.name === "route.ts") for (const m of source.matchAll(/export (?:const|async function|function|\{[^}]*as) ?(GET|POST|PATCH|PUT|DELETE)\b/g)) handlers.push(`${m[1]} ${route}`);
-      if (entry.name.endsWith(".ts") && /^"use server";/.test(source)) for (const m of source.matchAll(/export async function (\w+)/g)) actions.push(`${path.relative(".", full)}#${m[1]}`);
+      if (entry.name === "route.ts")
+        for (const m of source.matchAll(/export (?:const|async function|function|\{[^}]*as) ?(GET|POST|PATCH|PUT|DELETE)\b/g))
+          handlers.push(`${m[1]} ${route}`);
+      if (entry.name.endsWith(".ts") && /^"use server";/.test(source))
+        for (const m of source.matchAll(/export async function (\w+)/g)) actions.push(`${path.relative(".", full)}#${m[1]}`);
     }
   };
   walk("app");
@@ -196,10 +410,19 @@ function routesInApp() {
 test("every page, route handler and server action is in the authorization matrix", () => {
   const { pages, handlers, actions } = routesInApp();
   const inTable = new Set(ROWS.map((r) => r.route));
-  expect([...pages, ...handlers].filter((r) => !inTable.has(r)), "missing from ROWS").toEqual([]);
+  expect(
+    [...pages, ...handlers].filter((r) => !inTable.has(r)),
+    "missing from ROWS",
+  ).toEqual([]);
   expect(actions.filter((a) => !(a in ACTIONS)).sort(), "missing from ACTIONS").toEqual([]);
-  expect(actions.filter((a) => !actionIds().has(a)), "actions missing from the build's manifest").toEqual([]);
-  expect(Object.keys(ACTIONS).filter((a) => !actions.includes(a)), "ACTIONS that no longer exist").toEqual([]);
+  expect(
+    actions.filter((a) => !actionIds().has(a)),
+    "actions missing from the build's manifest",
+  ).toEqual([]);
+  expect(
+    Object.keys(ACTIONS).filter((a) => !actions.includes(a)),
+    "ACTIONS that no longer exist",
+  ).toEqual([]);
 });
 
 type TokenRole = "investigatorToken" | "sponsorToken";
@@ -242,7 +465,8 @@ test("every role gets exactly the expected answer from every page and route", as
   const trial = trials.items.find((t) => t.code === "TB-201")!.id;
   const enrolment = (await (await as.investigator.get(`/api/v1/trials/${trial}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
   const site = (code: string) => enrolment.bySite.find((s) => s.code === code)!.siteId;
-  const first = async (siteId: string) => ((await (await as.investigator.get(`/api/v1/trials/${trial}/participants?siteId=${siteId}&limit=1`)).json()) as { items: { id: string }[] }).items[0]!.id;
+  const first = async (siteId: string) =>
+    ((await (await as.investigator.get(`/api/v1/trials/${trial}/participants?siteId=${siteId}&limit=1`)).json()) as { items: { id: string }[] }).items[0]!.id;
   const user = /href="\/admin\/users\/([^"]+)"/.exec(await (await as.admin.get("/admin/users")).text())![1]!;
   const ids: Ids = { trial, usSite: site("US-BOS1"), usPatient: await first(site("US-BOS1")), cnPatient: await first(site("CN-GZ1")), user };
 
@@ -259,10 +483,16 @@ test("every role gets exactly the expected answer from every page and route", as
         controller.abort();
       } else {
         const body = row.body?.(ids);
-        const response = await as[role].fetch(row.path(ids), { method, maxRedirects: 0, ...(body?.headers ? { headers: body.headers } : {}), ...(body?.data !== undefined ? { data: body.data } : {}) });
+        const response = await as[role].fetch(row.path(ids), {
+          method,
+          maxRedirects: 0,
+          ...(body?.headers ? { headers: body.headers } : {}),
+          ...(body?.data !== undefined ? { data: body.data } : {}),
+        });
         status = response.status();
       }
-      if (status !== expected(row, role)) mismatches.push(`${row.route}${row.label ? ` (${row.label})` : ""} as ${role}: expected ${expected(row, role)}, got ${status}`);
+      if (status !== expected(row, role))
+        mismatches.push(`${row.route}${row.label ? ` (${row.label})` : ""} as ${role}: expected ${expected(row, role)}, got ${status}`);
     }
   }
 
@@ -276,7 +506,8 @@ test("every role gets exactly the expected answer from every page and route", as
       for (const [k, v] of Object.entries(row.fields ?? {})) body.append(`_1_${k}`, v === "$usSite" ? ids.usSite : v);
       body.append("0", JSON.stringify(args));
       const response = await as[role].fetch(row.page(ids), {
-        method: "POST", maxRedirects: 0,
+        method: "POST",
+        maxRedirects: 0,
         headers: { "Next-Action": idOf.get(name)!, accept: "text/x-component", origin: baseURL! },
         multipart: body,
       });

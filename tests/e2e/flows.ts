@@ -4,25 +4,71 @@ import { todayIn } from "../../lib/dates/calendar";
 import { expect } from "./fixtures";
 
 export interface Labels {
-  screeningLog: string; register: string; age: string; female: string; subtype: string; method: string; save: string;
-  moveTo: string; date: string; cohort: string; saveStep: string; correctAge: string; correctReason: string; saveCorrection: string;
-  eligible: string; consented: string; enrolled: string; egfrCohort: string; ngsTissue: string; audit: string[];
+  screeningLog: string;
+  register: string;
+  age: string;
+  female: string;
+  subtype: string;
+  method: string;
+  save: string;
+  moveTo: string;
+  date: string;
+  cohort: string;
+  saveStep: string;
+  correctAge: string;
+  correctReason: string;
+  saveCorrection: string;
+  eligible: string;
+  consented: string;
+  enrolled: string;
+  egfrCohort: string;
+  ngsTissue: string;
+  audit: string[];
 }
 
 export const EN: Labels = {
-  screeningLog: "Screening log", register: "Register a patient", age: "Age at screening", female: "Female",
-  subtype: "Subtype (name as on the report) 1", method: "Method 1", save: "Register", moveTo: "Move to", date: "Date",
-  cohort: "Cohort", saveStep: "Save step", correctAge: "Age at screening", correctReason: "Reason for change (required)",
-  saveCorrection: "Save correction", eligible: "Eligible", consented: "Consented", enrolled: "Enrolled",
-  egfrCohort: "EGFR sensitizing (exon 19 deletion or L858R)", ngsTissue: "NGS (tissue)",
+  screeningLog: "Screening log",
+  register: "Register a patient",
+  age: "Age at screening",
+  female: "Female",
+  subtype: "Subtype (name as on the report) 1",
+  method: "Method 1",
+  save: "Register",
+  moveTo: "Move to",
+  date: "Date",
+  cohort: "Cohort",
+  saveStep: "Save step",
+  correctAge: "Age at screening",
+  correctReason: "Reason for change (required)",
+  saveCorrection: "Save correction",
+  eligible: "Eligible",
+  consented: "Consented",
+  enrolled: "Enrolled",
+  egfrCohort: "EGFR sensitizing (exon 19 deletion or L858R)",
+  ngsTissue: "NGS (tissue)",
   audit: ["Registered", "Status changed", "Status changed", "Status changed", "Corrected"],
 };
 
 export const ZH: Labels = {
-  screeningLog: "筛选日志", register: "登记患者", age: "筛选时年龄", female: "女", subtype: "亚型（按报告书写） 1",
-  method: "检测方法 1", save: "登记", moveTo: "变更为", date: "日期", cohort: "队列", saveStep: "保存步骤",
-  correctAge: "筛选时年龄", correctReason: "更正原因（必填）", saveCorrection: "保存更正", eligible: "符合入选",
-  consented: "已知情同意", enrolled: "已入组", egfrCohort: "EGFR sensitizing (exon 19 deletion or L858R)", ngsTissue: "NGS（组织）",
+  screeningLog: "筛选日志",
+  register: "登记患者",
+  age: "筛选时年龄",
+  female: "女",
+  subtype: "亚型（按报告书写） 1",
+  method: "检测方法 1",
+  save: "登记",
+  moveTo: "变更为",
+  date: "日期",
+  cohort: "队列",
+  saveStep: "保存步骤",
+  correctAge: "筛选时年龄",
+  correctReason: "更正原因（必填）",
+  saveCorrection: "保存更正",
+  eligible: "符合入选",
+  consented: "已知情同意",
+  enrolled: "已入组",
+  egfrCohort: "EGFR sensitizing (exon 19 deletion or L858R)",
+  ngsTissue: "NGS（组织）",
   audit: ["登记", "状态变更", "状态变更", "状态变更", "更正"],
 };
 
@@ -62,4 +108,3 @@ export async function registerAndEnrol(page: Page, l: Labels, timeZone: string, 
   await expect(audit.locator("tbody tr").last()).toContainText('"ageAtScreening": 59');
   return { url: page.url(), number };
 }
-

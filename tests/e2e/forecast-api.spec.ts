@@ -40,8 +40,15 @@ test("a forecast over the work budget is refused at once; a large one within it 
 
   // About 100 million units of work: seconds of simulation, in a worker thread.
   let done = false;
-  const large = page.request.post("/api/v1/forecast", { data: { sites: sites(500), cohorts: cohorts(10), scenarios: [{ name: "Joint", countries: ["US", "CN"] }], replicates: 20_000 }, timeout: 60_000 })
-    .then((r) => { done = true; return r; });
+  const large = page.request
+    .post("/api/v1/forecast", {
+      data: { sites: sites(500), cohorts: cohorts(10), scenarios: [{ name: "Joint", countries: ["US", "CN"] }], replicates: 20_000 },
+      timeout: 60_000,
+    })
+    .then((r) => {
+      done = true;
+      return r;
+    });
   await new Promise((r) => setTimeout(r, 300));
   const answers: number[] = [];
   while (!done && answers.length < 20) {

@@ -14,7 +14,12 @@ test("on the demo data, the joint scenario finishes earlier than either country 
   expect(joint).toBeLessThan(cn);
   await expect(summary.locator('tr[data-scenario="Joint"] td').nth(1)).toHaveText(/\w{3} \d{4} – \w{3} \d{4}/); // 80% interval
   await expect(page.getByTestId("speedup")).toContainText("sooner than");
-  await expect(page.getByRole("img", { name: /Fan chart of expected total enrolment/ }).locator("svg.recharts-surface").first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("img", { name: /Fan chart of expected total enrolment/ })
+      .locator("svg.recharts-surface")
+      .first(),
+  ).toBeVisible();
   await expect(page.locator(".recharts-line")).toHaveCount(3);
 });
 
@@ -51,7 +56,9 @@ test("what-if: impossible inputs are explained in the reader's language, and not
   await page.getByText("假设（可编辑）").click();
   await page.locator("#enrol-fraction").fill("0");
   const requests: string[] = [];
-  page.on("request", (request) => { if (request.url().includes("/api/v1/forecast")) requests.push(request.url()); });
+  page.on("request", (request) => {
+    if (request.url().includes("/api/v1/forecast")) requests.push(request.url());
+  });
   await page.getByRole("button", { name: "重新计算" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "入组比例必须在 1% 到 100% 之间。" })).toBeVisible();
   expect(requests).toEqual([]);

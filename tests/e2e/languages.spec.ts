@@ -26,7 +26,25 @@ async function interfaceText(page: Page): Promise<string[]> {
   });
 }
 
-const LATIN_ALLOWED = new Set(["TrialBridge", "API", "Excel", "PDF", "NGS", "PCR", "FISH", "IHC", "CSV", "UTF", "CONSORT", "GMT", "UTC", "YYYY", "MM", "DD", "IANA"]);
+const LATIN_ALLOWED = new Set([
+  "TrialBridge",
+  "API",
+  "Excel",
+  "PDF",
+  "NGS",
+  "PCR",
+  "FISH",
+  "IHC",
+  "CSV",
+  "UTF",
+  "CONSORT",
+  "GMT",
+  "UTC",
+  "YYYY",
+  "MM",
+  "DD",
+  "IANA",
+]);
 
 async function keep(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
@@ -38,13 +56,20 @@ test("in Chinese, the registration, list and dashboard pages show no English int
   await signIn(ACCOUNTS.coordinatorCn);
   const { url } = await registerAndEnrol(page, ZH, "Asia/Shanghai");
   const trialPath = new URL(url).pathname.replace(/\/participants\/.*/, "");
-  const pages = [["registration", `${trialPath}/participants/new`], ["list", `${trialPath}/participants`], ["dashboard", trialPath]] as const;
+  const pages = [
+    ["registration", `${trialPath}/participants/new`],
+    ["list", `${trialPath}/participants`],
+    ["dashboard", trialPath],
+  ] as const;
   for (const [name, path] of pages) {
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
     if (name === "dashboard") await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-state", "live");
     const texts = await interfaceText(page);
-    expect(texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)), `raw message keys on the ${name} page`).toEqual([]);
+    expect(
+      texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)),
+      `raw message keys on the ${name} page`,
+    ).toEqual([]);
     const english = texts.flatMap((text) => text.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !LATIN_ALLOWED.has(word));
     expect(english, `English words on the ${name} page`).toEqual([]);
     await keep(page, testInfo, `zh-CN-${name}`);
@@ -55,11 +80,18 @@ test("in English, the same pages show no Chinese text apart from site names", as
   await signIn(ACCOUNTS.coordinatorUs);
   const { url } = await registerAndEnrol(page, EN, "America/New_York");
   const trialPath = new URL(url).pathname.replace(/\/participants\/.*/, "");
-  for (const [name, path] of [["registration", `${trialPath}/participants/new`], ["list", `${trialPath}/participants`], ["dashboard", trialPath]] as const) {
+  for (const [name, path] of [
+    ["registration", `${trialPath}/participants/new`],
+    ["list", `${trialPath}/participants`],
+    ["dashboard", trialPath],
+  ] as const) {
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
     const texts = await interfaceText(page);
-    expect(texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)), `raw message keys on the ${name} page`).toEqual([]);
+    expect(
+      texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)),
+      `raw message keys on the ${name} page`,
+    ).toEqual([]);
     const chinese = texts.filter((text) => /[\u3000-\u9fff\uff00-\uffef]/.test(text));
     expect(chinese, `Chinese text on the ${name} page`).toEqual([]);
     await keep(page, testInfo, `en-${name}`);
@@ -88,12 +120,24 @@ test("in Chinese, the administration pages show no English interface text", asyn
   const userPath = await page.getByRole("link", { name: "Casey Coordinator" }).getAttribute("href");
   await page.goto("/admin/sites");
   const sitePath = await page.getByRole("link", { name: "US-BOS1" }).getAttribute("href");
-  const pages = [["trials", "/admin/trials"], ["trial", trialPath!], ["sites", "/admin/sites"], ["site", sitePath!], ["users", "/admin/users"], ["user", userPath!], ["subtypes", "/admin/subtypes"], ["two-factor", "/account/two-factor"]] as const;
+  const pages = [
+    ["trials", "/admin/trials"],
+    ["trial", trialPath!],
+    ["sites", "/admin/sites"],
+    ["site", sitePath!],
+    ["users", "/admin/users"],
+    ["user", userPath!],
+    ["subtypes", "/admin/subtypes"],
+    ["two-factor", "/account/two-factor"],
+  ] as const;
   for (const [name, path] of pages) {
     await page.goto(path);
     await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
     const texts = await interfaceText(page);
-    expect(texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)), `raw message keys on the ${name} page`).toEqual([]);
+    expect(
+      texts.filter((text) => /^[a-zA-Z]+(\.[a-zA-Z_]+)+$/.test(text)),
+      `raw message keys on the ${name} page`,
+    ).toEqual([]);
     const english = texts.flatMap((text) => text.match(/[A-Za-z]{2,}/g) ?? []).filter((word) => !LATIN_ALLOWED.has(word));
     expect(english, `English words on the ${name} page`).toEqual([]);
     await keep(page, testInfo, `zh-CN-admin-${name}`);

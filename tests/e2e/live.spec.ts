@@ -19,7 +19,13 @@ async function registerOne(request: APIRequestContext, trialId: string, n: numbe
   const siteId = enrolment.bySite.find((s) => s.code === "US-BOS1")!.siteId;
   const response = await request.post(`${base}/api/v1/trials/${trialId}/participants`, {
     headers: { "Idempotency-Key": `live-test-${Date.now()}-${n}-${Math.random().toString(36).slice(2)}` },
-    data: { siteId, screeningDate: todayIn("America/New_York"), ageAtScreening: 50 + n, sex: "female", results: [{ subtype: "L858R", result: "detected", method: "PCR" }] },
+    data: {
+      siteId,
+      screeningDate: todayIn("America/New_York"),
+      ageAtScreening: 50 + n,
+      sex: "female",
+      results: [{ subtype: "L858R", result: "detected", method: "PCR" }],
+    },
   });
   expect(response.status()).toBe(201);
 }
@@ -45,7 +51,9 @@ test("a Chinese coordinator's enrolment reaches the investigator's open dashboar
     // Called right after the enrolment is saved: the dashboard must show it within a second. (Other tests may enrol
     // Chinese patients at the same time, so the counts are at least one higher.)
     await expect.poll(() => value("enrolled-CN"), { timeout: 1_000 }).toBeGreaterThanOrEqual(cnBefore + 1);
-    await expect.poll(async () => Number(await dashboard.getByTestId("cohort-enrolled-EGFR-S").innerText()), { timeout: 1_000 }).toBeGreaterThanOrEqual(egfrBefore + 1);
+    await expect
+      .poll(async () => Number(await dashboard.getByTestId("cohort-enrolled-EGFR-S").innerText()), { timeout: 1_000 })
+      .toBeGreaterThanOrEqual(egfrBefore + 1);
     await expect.poll(async () => Number(await siteRow.innerText()), { timeout: 1_000 }).toBeGreaterThanOrEqual(siteBefore + 1); // the refreshed site table
   });
   expect(await dashboard.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("no reload");

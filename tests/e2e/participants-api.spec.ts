@@ -13,7 +13,13 @@ test("the participants API answers every error class with JSON and the right sta
   await signIn(ACCOUNTS.coordinatorUs);
   const { trialId, siteId } = await trialAndSite(page.request);
   const url = `/api/v1/trials/${trialId}/participants`;
-  const body = { siteId, screeningDate: todayIn("America/New_York"), ageAtScreening: 64, sex: "male", results: [{ subtype: "G12C", result: "detected", method: "PCR" }] };
+  const body = {
+    siteId,
+    screeningDate: todayIn("America/New_York"),
+    ageAtScreening: 64,
+    sex: "male",
+    results: [{ subtype: "G12C", result: "detected", method: "PCR" }],
+  };
   // Counted among this test's own kind of patient (KRAS G12C at this site): other tests register others meanwhile.
   const count = async () => ((await (await page.request.get(`${url}?limit=1&subtype=KRAS:G12C`)).json()) as { total: number }).total;
   const before = await count();
@@ -23,7 +29,9 @@ test("the participants API answers every error class with JSON and the right sta
   expect(((await noKey.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
   const headers = (key: string) => ({ "Idempotency-Key": key, "content-type": "application/json" });
   expect((await page.request.post(url, { headers: headers("api-test-malformed"), data: Buffer.from("{") })).status()).toBe(400);
-  expect((await page.request.post(url, { headers: headers("api-test-too-big"), data: Buffer.from(JSON.stringify({ ...body, pad: "x".repeat(70_000) })) })).status()).toBe(413);
+  expect(
+    (await page.request.post(url, { headers: headers("api-test-too-big"), data: Buffer.from(JSON.stringify({ ...body, pad: "x".repeat(70_000) })) })).status(),
+  ).toBe(413);
   const invalid = await page.request.post(url, { headers: headers("api-test-invalid"), data: { ...body, ageAtScreening: 12, mrn: "123" } });
   expect(invalid.status()).toBe(422);
   expect(Object.keys(((await invalid.json()) as { error: { fields: object } }).error.fields).sort()).toEqual(["ageAtScreening", "mrn"]);
@@ -31,7 +39,10 @@ test("the participants API answers every error class with JSON and the right sta
   expect(await count()).toBe(before);
 
   // Two simultaneous identical requests with one key: one participant.
-  const [a, b] = await Promise.all([page.request.post(url, { headers: headers("api-test-same-key"), data: body }), page.request.post(url, { headers: headers("api-test-same-key"), data: body })]);
+  const [a, b] = await Promise.all([
+    page.request.post(url, { headers: headers("api-test-same-key"), data: body }),
+    page.request.post(url, { headers: headers("api-test-same-key"), data: body }),
+  ]);
   expect([a.status(), b.status()]).toEqual([201, 201]);
   const created = (await a.json()) as { id: string; version: number; siteId: string };
   expect(await b.json()).toEqual(created);

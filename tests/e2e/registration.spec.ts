@@ -23,7 +23,9 @@ test("a Chinese coordinator does the same in Chinese; neither coordinator can re
   const api = `/api/v1${path}`;
   expect((await us.request.get(api)).status()).toBe(404);
   expect((await us.request.patch(api, { data: { version: 5, reason: "x", ageAtScreening: 60 } })).status()).toBe(404);
-  expect((await us.request.post(`${api}/transitions`, { data: { to: "WITHDRAWN", date: "2026-01-01", reasonCode: "OTHER", reason: "x", version: 5 } })).status()).toBe(404);
+  expect(
+    (await us.request.post(`${api}/transitions`, { data: { to: "WITHDRAWN", date: "2026-01-01", reasonCode: "OTHER", reason: "x", version: 5 } })).status(),
+  ).toBe(404);
   expect((await cn.request.get(api)).status()).toBe(200);
   await cnContext.close();
   await usContext.close();

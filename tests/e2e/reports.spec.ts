@@ -7,7 +7,11 @@ test("a sponsor downloads the enrolment report as CSV, Excel and PDF", async ({ 
   await page.getByRole("link", { name: "TB-201", exact: true }).click();
   const enrolled = Number(await page.getByTestId("enrolled-overall").locator(".big").getAttribute("data-value"));
   const files: Record<string, Buffer> = {};
-  for (const [label, extension] of [["CSV", "csv"], ["Excel", "xlsx"], ["PDF", "pdf"]] as const) {
+  for (const [label, extension] of [
+    ["CSV", "csv"],
+    ["Excel", "xlsx"],
+    ["PDF", "pdf"],
+  ] as const) {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: label, exact: true }).click()]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^TB-201-enrolment-.+\\.${extension}$`));
     files[extension] = await readFile((await download.path())!);

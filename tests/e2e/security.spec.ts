@@ -37,7 +37,13 @@ test("a burst of 50 parallel wrong passwords gets no more than the budget of 5 c
   const headers = { "x-forwarded-for": "198.51.100.7" };
   // One CSRF token for the whole burst (parallel fetches of new ones would overwrite each other's cookie).
   const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  const attempt = async () => (await request.post("/api/auth/callback/credentials", { headers, form: { csrfToken, email: "burst.test@example.org", password: "wrong-password", json: "true" } })).status();
+  const attempt = async () =>
+    (
+      await request.post("/api/auth/callback/credentials", {
+        headers,
+        form: { csrfToken, email: "burst.test@example.org", password: "wrong-password", json: "true" },
+      })
+    ).status();
   const statuses = await Promise.all(Array.from({ length: 50 }, attempt));
   expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
   expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(45);

@@ -27,15 +27,21 @@ async function main() {
   await db.user.create({ data: { email: "burst.test@example.org", displayName: "Burst Test", passwordHash: await hashPassword("trialbridge-demo") } });
   await db.user.create({ data: { email: "password.test@example.org", displayName: "Password Test", passwordHash: await hashPassword("trialbridge-demo") } });
   // An investigator whose live stream the tests end by deactivating them.
-  const watcher = await db.user.create({ data: { email: "stream.test@example.org", displayName: "Stream Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  const watcher = await db.user.create({
+    data: { email: "stream.test@example.org", displayName: "Stream Test", passwordHash: await hashPassword("trialbridge-demo") },
+  });
   const tb305 = await db.trial.findUniqueOrThrow({ where: { code: "TB-305" }, select: { id: true } });
   await db.membership.create({ data: { userId: watcher.id, trialId: tb305.id, role: "INVESTIGATOR" } });
   // A coordinator for the instance that requires two-step sign-in of coordinators.
-  const required = await db.user.create({ data: { email: "totp.required@example.org", displayName: "Required Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  const required = await db.user.create({
+    data: { email: "totp.required@example.org", displayName: "Required Test", passwordHash: await hashPassword("trialbridge-demo") },
+  });
   const tb201 = await db.trial.findUniqueOrThrow({ where: { code: "TB-201" }, select: { id: true, trialSites: { take: 1, select: { siteId: true } } } });
   await db.membership.create({ data: { userId: required.id, trialId: tb201.id, siteId: tb201.trialSites[0]!.siteId, role: "COORDINATOR" } });
   // A coordinator at the US demo site whom only the API fuzz test uses.
-  const fuzzer = await db.user.create({ data: { email: "fuzz.test@example.org", displayName: "Fuzz Test", passwordHash: await hashPassword("trialbridge-demo") } });
+  const fuzzer = await db.user.create({
+    data: { email: "fuzz.test@example.org", displayName: "Fuzz Test", passwordHash: await hashPassword("trialbridge-demo") },
+  });
   const bos = await db.site.findUniqueOrThrow({ where: { code: "US-BOS1" }, select: { id: true } });
   await db.membership.create({ data: { userId: fuzzer.id, trialId: tb201.id, siteId: bos.id, role: "COORDINATOR" } });
   // Tests that need to age a session read the database URL from here.
@@ -50,7 +56,19 @@ async function main() {
   const instance = (p: string, extra: Record<string, string> = {}) =>
     spawn(process.execPath, [NEXT_BIN, "start", "-p", p], {
       stdio: "inherit",
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${p}`, DB_POOL_SIZE: "5", NODE_KEY_FILE: keyFile, AUDIT_CHECKPOINT_SECONDS: "5", LIVE_HEARTBEAT_SECONDS: "2", ...extra },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        DATABASE_URL: url,
+        AUTH_SECRET: secret,
+        NEXTAUTH_SECRET: secret,
+        NEXTAUTH_URL: `http://localhost:${p}`,
+        DB_POOL_SIZE: "5",
+        NODE_KEY_FILE: keyFile,
+        AUDIT_CHECKPOINT_SECONDS: "5",
+        LIVE_HEARTBEAT_SECONDS: "2",
+        ...extra,
+      },
     });
   // A third, set to require two-step sign-in of coordinators (the deployment setting's test).
   const apps = [instance(port), instance(String(Number(port) + 1)), instance(String(Number(port) + 2), { TOTP_REQUIRED_ROLES: "coordinator" })];

@@ -33,7 +33,7 @@ test("malformed sign-in requests get a 4xx, never a 500", async ({ request }) =>
   const cases = [
     request.post(url, { headers: { "content-type": "application/json" }, data: Buffer.from("{not json") }),
     request.post(url, { data: { csrfToken, email: 123, password: ["x"] } }),
-    request.post(url, { form: { csrfToken, email: "", password: "" , json: "true"} }),
+    request.post(url, { form: { csrfToken, email: "", password: "", json: "true" } }),
     request.post(url, { form: { csrfToken, email: "a".repeat(300), password: "x", json: "true" } }),
     request.post(url, { headers: { "content-type": "application/json" }, data: "x".repeat(100_000) }),
   ];

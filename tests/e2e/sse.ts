@@ -42,7 +42,12 @@ export class SseClient {
           while ((split = buffer.indexOf("\n\n")) >= 0) {
             const block = buffer.slice(0, split);
             buffer = buffer.slice(split + 2);
-            const fields = Object.fromEntries(block.split("\n").filter((l) => l && !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]));
+            const fields = Object.fromEntries(
+              block
+                .split("\n")
+                .filter((l) => l && !l.startsWith(":"))
+                .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]),
+            );
             if (fields.data !== undefined) {
               this.events.push({ id: fields.id ?? "", event: fields.event ?? "message", data: JSON.parse(fields.data) });
               for (const wake of this.waiters.splice(0)) wake();
@@ -63,7 +68,10 @@ export class SseClient {
       if (left <= 0) throw new Error(`expected ${count} events, got ${this.events.length}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
     return this.events;

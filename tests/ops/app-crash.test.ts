@@ -31,7 +31,16 @@ function startApp(): ChildProcess {
   const secret = "crash-test-secret-that-is-long-enough";
   const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
     stdio: "ignore",
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, AUTH_SECRET: secret, NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://localhost:${port}`, NODE_KEY_FILE: path.join(keyDir, "keys.json"), DB_POOL_SIZE: "10" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      AUTH_SECRET: secret,
+      NEXTAUTH_SECRET: secret,
+      NEXTAUTH_URL: `http://localhost:${port}`,
+      NODE_KEY_FILE: path.join(keyDir, "keys.json"),
+      DB_POOL_SIZE: "10",
+    },
   });
   apps.push(child);
   return child;
@@ -73,8 +82,15 @@ describe("an app server killed mid-load", () => {
       for (;;) {
         try {
           const answer = await api<{ id: string }>(base, cookie, `/api/v1/trials/${trial.id}/participants`, {
-            method: "POST", headers: { "Idempotency-Key": key },
-            body: { siteId, screeningDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10), ageAtScreening: 52, sex: "male", results: [{ subtype: "EGFR L858R", result: "detected", method: "NGS_PLASMA" }] },
+            method: "POST",
+            headers: { "Idempotency-Key": key },
+            body: {
+              siteId,
+              screeningDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+              ageAtScreening: 52,
+              sex: "male",
+              results: [{ subtype: "EGFR L858R", result: "detected", method: "NGS_PLASMA" }],
+            },
           });
           if (answer.status === 201 || answer.status === 200) return answer.body.id;
           if (answer.status < 500) throw new Error(`refused: ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -85,12 +101,14 @@ describe("an app server killed mid-load", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const load = Promise.all(Array.from({ length: CLIENTS }, async () => {
-      for (let n = 0; n < PER_CLIENT; n++) {
-        const key = randomUUID();
-        acknowledged.set(key, await register(key));
-      }
-    }));
+    const load = Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let n = 0; n < PER_CLIENT; n++) {
+          const key = randomUUID();
+          acknowledged.set(key, await register(key));
+        }
+      }),
+    );
     while (acknowledged.size < CLIENTS * 3) await new Promise((r) => setTimeout(r, 20));
     app.kill("SIGKILL");
     await new Promise((r) => app.once("exit", r));

@@ -57,7 +57,10 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-interface Trial { id: string; code: string }
+interface Trial {
+  id: string;
+  code: string;
+}
 
 describe("the demo, its commands and its data", () => {
   const first = path.join(root, "first");
@@ -79,8 +82,15 @@ describe("the demo, its commands and its data", () => {
     const siteId = mine.body.items[0]!.siteId;
     const register = (key: string) =>
       api<{ id: string }>(demo.base, cookie, `/api/v1/trials/${trial.id}/participants`, {
-        method: "POST", headers: { "Idempotency-Key": key },
-        body: { siteId, screeningDate: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10), ageAtScreening: 63, sex: "female", results: [{ subtype: "KRAS G12C", result: "detected", method: "PCR" }] },
+        method: "POST",
+        headers: { "Idempotency-Key": key },
+        body: {
+          siteId,
+          screeningDate: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+          ageAtScreening: 63,
+          sex: "female",
+          results: [{ subtype: "KRAS G12C", result: "detected", method: "PCR" }],
+        },
       });
     const total = async () => (await api<{ total: number }>(demo.base, cookie, `/api/v1/trials/${trial.id}/participants?limit=1`)).body.total;
     for (let i = 0; i < 5; i++) acknowledged.push((await register(randomUUID())).body.id);
@@ -105,7 +115,14 @@ describe("the demo, its commands and its data", () => {
       statuses.push(answer.status);
     }
     expect(answer.status, demo.log()).toBe(201);
-    expect(statuses, demo.log().split("\n").filter((l) => /Unhandled|rror/.test(l)).join("\n")).not.toContain(500); // while the database is away: 503 with Retry-After, never a 500
+    expect(
+      statuses,
+      demo
+        .log()
+        .split("\n")
+        .filter((l) => /Unhandled|rror/.test(l))
+        .join("\n"),
+    ).not.toContain(500); // while the database is away: 503 with Retry-After, never a 500
     acknowledged.push(answer.body.id);
     expect(alive(demo.child)).toBe(true);
     expect(demo.log()).toContain("stopped unexpectedly");

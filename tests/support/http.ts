@@ -17,7 +17,10 @@ export async function waitForHealth(base: string, timeoutMs: number, alive: () =
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!alive()) throw new Error("the server process exited");
-    const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -27,19 +30,31 @@ export async function waitForHealth(base: string, timeoutMs: number, alive: () =
 /** Signs in through next-auth's own endpoints; returns the session cookie. */
 export async function signIn(base: string, email: string, password = DEMO_PASSWORD): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookies = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const response = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST", redirect: "manual",
+    method: "POST",
+    redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
-  const session = response.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c!.includes("session-token"));
+  const session = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .find((c) => c!.includes("session-token"));
   if (!session) throw new Error(`sign-in of ${email} failed (${response.status})`);
   return session;
 }
 
-export async function api<T = unknown>(base: string, cookie: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function api<T = unknown>(
+  base: string,
+  cookie: string,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? "GET",
     headers: { cookie, ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },

@@ -62,7 +62,14 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 
 /** Creates (once per migration history) a template database holding the migrated schema; returns its name. */
 export async function ensureTemplate(serverUrl: string): Promise<string> {
-  const digest = createHash("sha256").update(readMigrations().map((m) => m.checksum).join()).digest("hex").slice(0, 16);
+  const digest = createHash("sha256")
+    .update(
+      readMigrations()
+        .map((m) => m.checksum)
+        .join(),
+    )
+    .digest("hex")
+    .slice(0, 16);
   const name = `trialbridge_template_${digest}`;
   const exists = await withClient(serverUrl, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount);
   if (!exists) {

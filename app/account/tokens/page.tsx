@@ -17,14 +17,30 @@ export default async function TokensPage() {
       <CreateTokenForm />
       <h2>{t("list")}</h2>
       <table data-testid="tokens">
-        <thead><tr><th scope="col">{t("name")}</th><th scope="col">{t("prefix")}</th><th scope="col">{t("createdAt")}</th><th scope="col">{t("expiresAt")}</th><th scope="col">{t("lastUsed")}</th><th scope="col">{t("status")}</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t("name")}</th>
+            <th scope="col">{t("prefix")}</th>
+            <th scope="col">{t("createdAt")}</th>
+            <th scope="col">{t("expiresAt")}</th>
+            <th scope="col">{t("lastUsed")}</th>
+            <th scope="col">{t("status")}</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {tokens.map((token) => (
             <tr key={token.id}>
               <td translate="no">{token.name}</td>
-              <td translate="no"><code>{token.prefix}…</code></td>
-              <td><LocalTime iso={token.createdAt} /></td>
-              <td><LocalTime iso={token.expiresAt} /></td>
+              <td translate="no">
+                <code>{token.prefix}…</code>
+              </td>
+              <td>
+                <LocalTime iso={token.createdAt} />
+              </td>
+              <td>
+                <LocalTime iso={token.expiresAt} />
+              </td>
               <td>{token.lastUsedAt ? <LocalTime iso={token.lastUsedAt} /> : t("never")}</td>
               <td>{token.active ? t("active") : t("inactive")}</td>
               <td>

@@ -14,11 +14,17 @@ export default async function TwoFactorPage() {
   return (
     <>
       <h1>{t("title")}</h1>
-      {actor.secondFactorMissing ? <p className="notice" role="alert">{t("required")}</p> : null}
+      {actor.secondFactorMissing ? (
+        <p className="notice" role="alert">
+          {t("required")}
+        </p>
+      ) : null}
       <p>{t.rich("intro", richText)}</p>
       {setup.enabled ? (
         <>
-          <p className="success"><strong>{t("on")}</strong></p>
+          <p className="success">
+            <strong>{t("on")}</strong>
+          </p>
           <ActionForm action={disableTotpAction} submit={t("turnOff")} title={t("turnOff")} danger>
             <Field name="password" type="password" label={t("password")} autoComplete="current-password" required />
           </ActionForm>
@@ -28,7 +34,12 @@ export default async function TwoFactorPage() {
           <h2>{t("scanTitle")}</h2>
           <ol>
             <li>{t("stepScan")}</li>
-            <li>{t("stepManual")} <code className="one-time-link" translate="no" data-testid="totp-secret">{setup.pending.secret}</code></li>
+            <li>
+              {t("stepManual")}{" "}
+              <code className="one-time-link" translate="no" data-testid="totp-secret">
+                {setup.pending.secret}
+              </code>
+            </li>
             <li>{t("stepCode")}</li>
           </ol>
           <div className="qr" role="img" aria-label={t("qrLabel")} dangerouslySetInnerHTML={{ __html: setup.pending.qrSvg }} />
@@ -44,7 +55,11 @@ export default async function TwoFactorPage() {
           <p className="muted">{t("startHelp")}</p>
         </ActionForm>
       )}
-      {actor.secondFactorMissing ? null : <p><Link href="/account">← {t("back")}</Link></p>}
+      {actor.secondFactorMissing ? null : (
+        <p>
+          <Link href="/account">← {t("back")}</Link>
+        </p>
+      )}
     </>
   );
 }

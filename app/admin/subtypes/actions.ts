@@ -14,7 +14,10 @@ export async function addSubtypeAction(_state: ActionState, form: FormData): Pro
       key: String(form.get("key") ?? "").trim(),
       category: String(form.get("category") ?? ""),
       label: String(form.get("label") ?? ""),
-      synonyms: String(form.get("synonyms") ?? "").split("\n").map((s) => s.trim()).filter(Boolean),
+      synonyms: String(form.get("synonyms") ?? "")
+        .split("\n")
+        .map((s) => s.trim())
+        .filter(Boolean),
     });
     revalidatePath("/admin/subtypes");
     return { ok: true, message: t("added", { key: created.key }) };

@@ -12,10 +12,24 @@ export default async function SubtypesAdminPage() {
     <>
       <h1>{t("subtypesTitle")}</h1>
       <table>
-        <thead><tr><th scope="col">{t("key")}</th><th scope="col">{t("label")}</th><th scope="col">{t("category")}</th><th scope="col">{t("synonyms")}</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t("key")}</th>
+            <th scope="col">{t("label")}</th>
+            <th scope="col">{t("category")}</th>
+            <th scope="col">{t("synonyms")}</th>
+          </tr>
+        </thead>
         <tbody>
           {subtypes.map((s) => (
-            <tr key={s.key}><td translate="no"><code>{s.key}</code></td><td translate="no">{s.label}</td><td>{t(`categories.${s.category}`)}</td><td translate="no">{s.synonyms.join(", ")}</td></tr>
+            <tr key={s.key}>
+              <td translate="no">
+                <code>{s.key}</code>
+              </td>
+              <td translate="no">{s.label}</td>
+              <td>{t(`categories.${s.category}`)}</td>
+              <td translate="no">{s.synonyms.join(", ")}</td>
+            </tr>
           ))}
         </tbody>
       </table>

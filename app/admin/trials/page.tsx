@@ -15,11 +15,22 @@ export default async function AdminTrialsPage() {
     <>
       <h1>{t("trialsTitle")}</h1>
       <table>
-        <thead><tr><th scope="col">{t("code")}</th><th scope="col">{t("title")}</th><th scope="col">{t("status")}</th><th scope="col">{t("target")}</th><th scope="col">{t("cohortsTitle")}</th><th scope="col">{t("trialSitesTitle")}</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t("code")}</th>
+            <th scope="col">{t("title")}</th>
+            <th scope="col">{t("status")}</th>
+            <th scope="col">{t("target")}</th>
+            <th scope="col">{t("cohortsTitle")}</th>
+            <th scope="col">{t("trialSitesTitle")}</th>
+          </tr>
+        </thead>
         <tbody>
           {trials.map((trial) => (
             <tr key={trial.id}>
-              <td translate="no"><Link href={`/admin/trials/${trial.id}`}>{trial.code}</Link></td>
+              <td translate="no">
+                <Link href={`/admin/trials/${trial.id}`}>{trial.code}</Link>
+              </td>
               <td translate="no">{trial.title}</td>
               <td>{t(`trialStatus.${trial.status}`)}</td>
               <td>{trial.target}</td>

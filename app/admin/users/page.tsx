@@ -19,11 +19,27 @@ export default async function AdminUsersPage() {
         <Field name="isAdmin" type="checkbox" label={t("isAdmin")} />
       </ActionForm>
       <table>
-        <thead><tr><th scope="col">{t("user")}</th><th scope="col">{t("email")}</th><th scope="col">{t("state")}</th><th scope="col">{t("secondFactor")}</th><th scope="col">{t("membershipsTitle")}</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t("user")}</th>
+            <th scope="col">{t("email")}</th>
+            <th scope="col">{t("state")}</th>
+            <th scope="col">{t("secondFactor")}</th>
+            <th scope="col">{t("membershipsTitle")}</th>
+          </tr>
+        </thead>
         <tbody>
           {users.map((user) => (
             <tr key={user.id}>
-              <td translate="no"><Link href={`/admin/users/${user.id}`}>{user.displayName}</Link>{user.isAdmin ? <> <span className="badge">{t("adminBadge")}</span></> : null}</td>
+              <td translate="no">
+                <Link href={`/admin/users/${user.id}`}>{user.displayName}</Link>
+                {user.isAdmin ? (
+                  <>
+                    {" "}
+                    <span className="badge">{t("adminBadge")}</span>
+                  </>
+                ) : null}
+              </td>
               <td translate="no">{user.email}</td>
               <td>{user.active ? t("active") : t("inactive")}</td>
               <td>{user.secondFactor ? t("on") : t("off")}</td>

@@ -13,14 +13,18 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     return (
       <div className="login-page">
         <h1>{t("title")}</h1>
-        <p className="error" role="alert">{te("inviteInvalid")}</p>
+        <p className="error" role="alert">
+          {te("inviteInvalid")}
+        </p>
       </div>
     );
   }
   return (
     <div className="login-page">
       <h1>{t("title")}</h1>
-      <p>{t("intro")} <strong translate="no">{invite.email}</strong></p>
+      <p>
+        {t("intro")} <strong translate="no">{invite.email}</strong>
+      </p>
       <ActionForm action={acceptInviteAction.bind(null, token)} submit={t("submit")}>
         <Field name="password" type="password" label={t("password")} help={t("passwordHelp")} autoComplete="new-password" maxLength={128} required />
         <Field name="confirm" type="password" label={t("confirm")} autoComplete="new-password" maxLength={128} required />

@@ -12,7 +12,16 @@ import type { EnrolmentSummary, SiteSummary } from "@/lib/enrolment/summary";
 
 type Summary = EnrolmentSummary & { lastEventId: string };
 type Connection = "connecting" | "live" | "reconnecting";
-type SortKey = "code" | "activationDate" | "screened" | "eligible" | "screenFailed" | "consented" | "enrolled" | "enrolmentRatePerMonth" | "daysSinceLastScreening";
+type SortKey =
+  | "code"
+  | "activationDate"
+  | "screened"
+  | "eligible"
+  | "screenFailed"
+  | "consented"
+  | "enrolled"
+  | "enrolmentRatePerMonth"
+  | "daysSinceLastScreening";
 
 const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#777" };
 
@@ -92,8 +101,8 @@ export function Dashboard({ initial, patientSites }: Props) {
     const keys = [...new Set([...Object.keys(summary.subtypeYield.US.detected), ...Object.keys(summary.subtypeYield.CN.detected)])].sort();
     return keys.map((key) => ({
       subtype: key,
-      US: summary.subtypeYield.US.tested ? summary.subtypeYield.US.detected[key] ?? 0 : 0,
-      CN: summary.subtypeYield.CN.tested ? summary.subtypeYield.CN.detected[key] ?? 0 : 0,
+      US: summary.subtypeYield.US.tested ? (summary.subtypeYield.US.detected[key] ?? 0) : 0,
+      CN: summary.subtypeYield.CN.tested ? (summary.subtypeYield.CN.detected[key] ?? 0) : 0,
       usShare: summary.subtypeYield.US.tested ? (summary.subtypeYield.US.detected[key] ?? 0) / summary.subtypeYield.US.tested : 0,
       cnShare: summary.subtypeYield.CN.tested ? (summary.subtypeYield.CN.detected[key] ?? 0) / summary.subtypeYield.CN.tested : 0,
     }));
@@ -101,9 +110,14 @@ export function Dashboard({ initial, patientSites }: Props) {
 
   const header = (key: SortKey, label: string, numeric = true) => (
     <th scope="col" className={numeric ? "num" : undefined} aria-sort={sort.key === key ? (sort.descending ? "descending" : "ascending") : "none"}>
-      <button type="button" className="link" aria-label={t("sortBy", { column: label })}
-        onClick={() => setSort((s) => ({ key, descending: s.key === key ? !s.descending : numeric }))}>
-        {label}{sort.key === key ? (sort.descending ? " ↓" : " ↑") : ""}
+      <button
+        type="button"
+        className="link"
+        aria-label={t("sortBy", { column: label })}
+        onClick={() => setSort((s) => ({ key, descending: s.key === key ? !s.descending : numeric }))}
+      >
+        {label}
+        {sort.key === key ? (sort.descending ? " ↓" : " ↑") : ""}
       </button>
     </th>
   );
@@ -115,15 +129,31 @@ export function Dashboard({ initial, patientSites }: Props) {
     <section aria-labelledby="dashboard-title">
       <p className="live" data-testid="live-indicator" data-state={connection} role="status">
         <span className={`dot ${connection}`} aria-hidden="true" /> {t(connection)}
-        {updatedAt && <span className="muted"> · {t("updated", { time: format.dateTime(updatedAt, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) })}</span>}
+        {updatedAt && (
+          <span className="muted"> · {t("updated", { time: format.dateTime(updatedAt, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) })}</span>
+        )}
       </p>
-      <h2 id="dashboard-title" className="visually-hidden">{t("headline")}</h2>
+      <h2 id="dashboard-title" className="visually-hidden">
+        {t("headline")}
+      </h2>
       <div className="grid headline">
-        {([["overall", totals.enrolled], ["US", summary.byCountry.US.enrolled], ["CN", summary.byCountry.CN.enrolled]] as const).map(([key, enrolled]) => (
+        {(
+          [
+            ["overall", totals.enrolled],
+            ["US", summary.byCountry.US.enrolled],
+            ["CN", summary.byCountry.CN.enrolled],
+          ] as const
+        ).map(([key, enrolled]) => (
           <div key={key} className="card stat" data-testid={`enrolled-${key}`}>
             <div className="muted">{key === "overall" ? t("joint") : tc(key)}</div>
-            <div className="big" data-value={enrolled}>{enrolled}</div>
-            {key === "overall" && <div>{t("ofTarget", { enrolled, target: summary.target })} ({percent(enrolled, summary.target)})</div>}
+            <div className="big" data-value={enrolled}>
+              {enrolled}
+            </div>
+            {key === "overall" && (
+              <div>
+                {t("ofTarget", { enrolled, target: summary.target })} ({percent(enrolled, summary.target)})
+              </div>
+            )}
           </div>
         ))}
       </div>
@@ -131,15 +161,34 @@ export function Dashboard({ initial, patientSites }: Props) {
       <h2>{t("cohortsTitle")}</h2>
       <table data-testid="cohort-table">
         <thead>
-          <tr><th scope="col">{t("cohort")}</th><th scope="col" className="num">{tc("US")}</th><th scope="col" className="num">{tc("CN")}</th><th scope="col" className="num">{t("enrolled")}</th><th scope="col" className="num">{t("target")}</th><th scope="col">%</th></tr>
+          <tr>
+            <th scope="col">{t("cohort")}</th>
+            <th scope="col" className="num">
+              {tc("US")}
+            </th>
+            <th scope="col" className="num">
+              {tc("CN")}
+            </th>
+            <th scope="col" className="num">
+              {t("enrolled")}
+            </th>
+            <th scope="col" className="num">
+              {t("target")}
+            </th>
+            <th scope="col">%</th>
+          </tr>
         </thead>
         <tbody>
           {summary.byCohort.map((c) => (
             <tr key={c.cohortId} data-cohort={c.code}>
-              <th scope="row" translate="no">{c.name}</th>
+              <th scope="row" translate="no">
+                {c.name}
+              </th>
               <td className="num">{c.byCountry.US}</td>
               <td className="num">{c.byCountry.CN}</td>
-              <td className="num" data-testid={`cohort-enrolled-${c.code}`}>{c.enrolled}</td>
+              <td className="num" data-testid={`cohort-enrolled-${c.code}`}>
+                {c.enrolled}
+              </td>
               <td className="num">{c.target}</td>
               <td style={{ minWidth: 160 }}>
                 <div className="progress stacked" role="img" aria-label={`${c.name}: ${c.enrolled} / ${c.target} (${percent(c.enrolled, c.target)})`}>
@@ -157,7 +206,10 @@ export function Dashboard({ initial, patientSites }: Props) {
       <figure className="card chart" aria-label={t("timelineDescription")} role="group">
         <div style={{ width: "100%", height: 320 }} data-testid="timeline-chart" translate="no">
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={summary.timeline.map((m) => ({ month: m.month, US: m.cumulative.US, CN: m.cumulative.CN, joint: m.cumulative.joint, planned: m.planned }))} margin={{ top: 10, right: 24, bottom: 10, left: 0 }}>
+            <LineChart
+              data={summary.timeline.map((m) => ({ month: m.month, US: m.cumulative.US, CN: m.cumulative.CN, joint: m.cumulative.joint, planned: m.planned }))}
+              margin={{ top: 10, right: 24, bottom: 10, left: 0 }}
+            >
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="month" minTickGap={30} />
               <YAxis allowDecimals={false} />
@@ -175,25 +227,57 @@ export function Dashboard({ initial, patientSites }: Props) {
 
       <h2>{t("consortTitle")}</h2>
       <div className="consort" data-testid="consort">
-        <div className="box">{t("assessed")}<strong>{totals.screened}</strong></div>
-        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="box">
+          {t("assessed")}
+          <strong>{totals.screened}</strong>
+        </div>
+        <div className="arrow" aria-hidden="true">
+          ↓
+        </div>
         <div className="row">
-          <div className="box">{t("consentedBox")}<strong>{totals.consented}</strong></div>
+          <div className="box">
+            {t("consentedBox")}
+            <strong>{totals.consented}</strong>
+          </div>
           <div className="box side">
             {t("excluded")} <strong>{excluded}</strong>
-            <ul>{summary.screenFailureReasons.map((r) => <li key={r.code}>{ts(r.code as "OTHER")}: {r.count}</li>)}</ul>
-            <div className="muted">{t("ongoing")}: {Math.max(0, totals.screened - excluded - totals.consented)}</div>
+            <ul>
+              {summary.screenFailureReasons.map((r) => (
+                <li key={r.code}>
+                  {ts(r.code as "OTHER")}: {r.count}
+                </li>
+              ))}
+            </ul>
+            <div className="muted">
+              {t("ongoing")}: {Math.max(0, totals.screened - excluded - totals.consented)}
+            </div>
           </div>
         </div>
-        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="arrow" aria-hidden="true">
+          ↓
+        </div>
         <div className="box">
           {t("enrolledBox")} <strong>{totals.enrolled}</strong>
-          <ul translate="no">{summary.byCohort.map((c) => <li key={c.cohortId}>{c.name}: {c.enrolled}</li>)}</ul>
+          <ul translate="no">
+            {summary.byCohort.map((c) => (
+              <li key={c.cohortId}>
+                {c.name}: {c.enrolled}
+              </li>
+            ))}
+          </ul>
         </div>
-        <div className="arrow" aria-hidden="true">↓</div>
+        <div className="arrow" aria-hidden="true">
+          ↓
+        </div>
         <div className="row">
-          <div className="box">{t("withdrawnBox")}<strong>{totals.withdrawn}</strong></div>
-          <div className="box">{t("completedBox")}<strong>{totals.completed}</strong></div>
+          <div className="box">
+            {t("withdrawnBox")}
+            <strong>{totals.withdrawn}</strong>
+          </div>
+          <div className="box">
+            {t("completedBox")}
+            <strong>{totals.completed}</strong>
+          </div>
         </div>
       </div>
 
@@ -201,7 +285,10 @@ export function Dashboard({ initial, patientSites }: Props) {
       <figure className="card chart" role="group" aria-label={t("yieldDescription")}>
         <div style={{ width: "100%", height: 320 }} translate="no">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={yieldRows.map((r) => ({ subtype: r.subtype, US: Math.round(r.usShare * 1000) / 10, CN: Math.round(r.cnShare * 1000) / 10 }))} margin={{ top: 10, right: 24, bottom: 30, left: 0 }}>
+            <BarChart
+              data={yieldRows.map((r) => ({ subtype: r.subtype, US: Math.round(r.usShare * 1000) / 10, CN: Math.round(r.cnShare * 1000) / 10 }))}
+              margin={{ top: 10, right: 24, bottom: 30, left: 0 }}
+            >
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="subtype" interval={0} angle={-20} textAnchor="end" height={50} />
               <YAxis unit="%" />
@@ -214,8 +301,28 @@ export function Dashboard({ initial, patientSites }: Props) {
         </div>
         <figcaption className="muted">{t("yieldDescription")}</figcaption>
         <table className="compact">
-          <thead><tr><th scope="col">{t("subtype")}</th><th scope="col" className="num">{tc("US")}</th><th scope="col" className="num">{tc("CN")}</th></tr></thead>
-          <tbody>{yieldRows.map((r) => <tr key={r.subtype}><th scope="row" translate="no">{r.subtype}</th><td className="num">{percent(r.US, summary.subtypeYield.US.tested)}</td><td className="num">{percent(r.CN, summary.subtypeYield.CN.tested)}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{t("subtype")}</th>
+              <th scope="col" className="num">
+                {tc("US")}
+              </th>
+              <th scope="col" className="num">
+                {tc("CN")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {yieldRows.map((r) => (
+              <tr key={r.subtype}>
+                <th scope="row" translate="no">
+                  {r.subtype}
+                </th>
+                <td className="num">{percent(r.US, summary.subtypeYield.US.tested)}</td>
+                <td className="num">{percent(r.CN, summary.subtypeYield.CN.tested)}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </figure>
 
@@ -241,14 +348,27 @@ export function Dashboard({ initial, patientSites }: Props) {
             {sites.map((s) => (
               <tr key={s.siteId} data-site={s.code}>
                 <th scope="row" translate="no">
-                  {canOpen(s.siteId) ? <Link href={`/trials/${trialId}/participants?siteId=${s.siteId}`} title={t("patients")}>{siteLabel(s)}</Link> : siteLabel(s)}
+                  {canOpen(s.siteId) ? (
+                    <Link href={`/trials/${trialId}/participants?siteId=${s.siteId}`} title={t("patients")}>
+                      {siteLabel(s)}
+                    </Link>
+                  ) : (
+                    siteLabel(s)
+                  )}
                 </th>
                 <td>{tc(s.country)}</td>
                 <td>{s.activationDate ? formatCalendarDate(s.activationDate, locale) : <span className="muted">{t("notActive")}</span>}</td>
                 <td className="num">{s.screened}</td>
                 <td className="num">{s.eligible}</td>
-                <td className="num">{s.screenFailed} <span className="muted">({percent(s.screenFailed, s.screened)})</span></td>
-                <td>{s.screenFailureReasons.slice(0, 2).map((r) => `${ts(r.code as "OTHER")} ${r.count}`).join(", ")}</td>
+                <td className="num">
+                  {s.screenFailed} <span className="muted">({percent(s.screenFailed, s.screened)})</span>
+                </td>
+                <td>
+                  {s.screenFailureReasons
+                    .slice(0, 2)
+                    .map((r) => `${ts(r.code as "OTHER")} ${r.count}`)
+                    .join(", ")}
+                </td>
                 <td className="num">{s.consented}</td>
                 <td className="num">{s.enrolled}</td>
                 <td className="num">{s.enrolmentRatePerMonth ?? "—"}</td>

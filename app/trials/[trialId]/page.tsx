@@ -17,10 +17,14 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
   const { trial, memberships, access } = view;
   return (
     <>
-      <h1 translate="no">{trial.code}: {trial.title}</h1>
+      <h1 translate="no">
+        {trial.code}: {trial.title}
+      </h1>
       <p className="muted">
-        <span translate="no">{t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {trial.sponsorName}</span> ·{" "}
-        {t("trial.activeSites", { active: trial.activeSites, total: trial.totalSites })}
+        <span translate="no">
+          {t("trial.phaseAndIndication", { phase: trial.phase, indication: trial.indication })} · {trial.sponsorName}
+        </span>{" "}
+        · {t("trial.activeSites", { active: trial.activeSites, total: trial.totalSites })}
       </p>
       <nav aria-label={trial.code} className="subnav">
         {view.recent !== null && <Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link>}
@@ -28,34 +32,49 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
         <span className="downloads">
           {t("reports.download")}{" "}
           {(["csv", "xlsx", "pdf"] as const).map((kind) => (
-            <a key={kind} href={`/api/v1/trials/${trial.id}/reports/enrolment.${kind}`} download>{t(`reports.${kind}`)}</a>
+            <a key={kind} href={`/api/v1/trials/${trial.id}/reports/enrolment.${kind}`} download>
+              {t(`reports.${kind}`)}
+            </a>
           ))}
         </span>
       </nav>
       <p className="muted">
         {t("trial.yourAccess")}:{" "}
         <span translate="no">
-        {[
-          ...(access.isAdmin ? [t("role.ADMIN")] : []),
-          ...memberships.map((m) => `${t(`role.${m.role}`)} · ${m.site ? t("role.atSite", { site: siteName(m.site, locale) }) : t("role.trialWide")}`),
-        ].join("; ")}
+          {[
+            ...(access.isAdmin ? [t("role.ADMIN")] : []),
+            ...memberships.map((m) => `${t(`role.${m.role}`)} · ${m.site ? t("role.atSite", { site: siteName(m.site, locale) }) : t("role.trialWide")}`),
+          ].join("; ")}
         </span>
       </p>
-      {view.recent === null && <p className="notice" data-testid="counts-only">{t("trial.countsOnly")}</p>}
+      {view.recent === null && (
+        <p className="notice" data-testid="counts-only">
+          {t("trial.countsOnly")}
+        </p>
+      )}
       <Dashboard initial={enrolment} patientSites={access.patientSites === "all" ? "all" : [...access.patientSites]} />
       {view.recent !== null && view.recent.length > 0 && (
         <>
           <h2>{t("trial.recentScreenings")}</h2>
           <table data-testid="patient-rows">
             <thead>
-              <tr><th scope="col">{t("trial.screeningNumber")}</th><th scope="col">{t("trial.site")}</th><th scope="col">{t("trial.screeningDate")}</th><th scope="col">{t("trial.status")}</th></tr>
+              <tr>
+                <th scope="col">{t("trial.screeningNumber")}</th>
+                <th scope="col">{t("trial.site")}</th>
+                <th scope="col">{t("trial.screeningDate")}</th>
+                <th scope="col">{t("trial.status")}</th>
+              </tr>
             </thead>
             <tbody>
               {view.recent.map((p) => (
                 <tr key={p.id}>
-                  <td translate="no"><Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
+                  <td translate="no">
+                    <Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link>
+                  </td>
                   <td translate="no">{siteName(p.site, locale)}</td>
-                  <td><CalendarDate iso={p.screeningDate} locale={locale} /></td>
+                  <td>
+                    <CalendarDate iso={p.screeningDate} locale={locale} />
+                  </td>
                   <td>{t(`status.${p.status}`)}</td>
                 </tr>
               ))}

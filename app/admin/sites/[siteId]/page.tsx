@@ -14,13 +14,24 @@ export default async function AdminSitePage({ params }: { params: Promise<{ site
   const [site, t, tc] = await Promise.all([loadOrNotFound(() => adminSite(actor, siteId)), getTranslations("admin"), getTranslations("country")]);
   return (
     <>
-      <p><Link href="/admin/sites">← {t("sitesTitle")}</Link></p>
-      <h1 translate="no">{site.code} · {site.nameEn}</h1>
-      <p>{tc(site.country)} · <span translate="no">{site.nameLocal}</span> · <Link href={`/audit?entityId=${site.id}`}>{t("history")}</Link></p>
+      <p>
+        <Link href="/admin/sites">← {t("sitesTitle")}</Link>
+      </p>
+      <h1 translate="no">
+        {site.code} · {site.nameEn}
+      </h1>
+      <p>
+        {tc(site.country)} · <span translate="no">{site.nameLocal}</span> · <Link href={`/audit?entityId=${site.id}`}>{t("history")}</Link>
+      </p>
       <h2>{t("trialsTitle")}</h2>
       <ul>
         {site.trialSites.map((ts) => (
-          <li key={ts.id}><Link href={`/admin/trials/${ts.trial.id}`} translate="no">{ts.trial.code}</Link> · {t(`siteStatus.${ts.status}`)}</li>
+          <li key={ts.id}>
+            <Link href={`/admin/trials/${ts.trial.id}`} translate="no">
+              {ts.trial.code}
+            </Link>{" "}
+            · {t(`siteStatus.${ts.status}`)}
+          </li>
         ))}
       </ul>
       <ActionForm action={updateSiteAction.bind(null, site.id)} submit={t("save")} title={t("editSite")}>

@@ -28,9 +28,16 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
   const siteStatusOptions = SITE_STATUSES.map((s) => ({ value: s, label: t(`siteStatus.${s}`) }));
   return (
     <>
-      <p><Link href="/admin/trials">← {t("trialsTitle")}</Link></p>
-      <h1 translate="no">{trial.code} · {trial.title}</h1>
-      <p>{t("status")}: <strong>{t(`trialStatus.${trial.status}`)}</strong> · <Link href={`/trials/${trial.id}`}>{t("openDashboard")}</Link> · <Link href={`/audit?entityId=${trial.id}`}>{t("history")}</Link></p>
+      <p>
+        <Link href="/admin/trials">← {t("trialsTitle")}</Link>
+      </p>
+      <h1 translate="no">
+        {trial.code} · {trial.title}
+      </h1>
+      <p>
+        {t("status")}: <strong>{t(`trialStatus.${trial.status}`)}</strong> · <Link href={`/trials/${trial.id}`}>{t("openDashboard")}</Link> ·{" "}
+        <Link href={`/audit?entityId=${trial.id}`}>{t("history")}</Link>
+      </p>
 
       <section aria-labelledby="trial-edit">
         <h2 id="trial-edit">{t("trialDetails")}</h2>
@@ -43,7 +50,14 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
           <Field name="plannedStart" type="date" label={t("plannedStart")} defaultValue={trial.plannedStart} required />
           <Field name="target" type="number" label={t("target")} defaultValue={trial.target} required />
           <Field name="plannedEnrolmentMonths" type="number" label={t("plannedMonths")} defaultValue={trial.plannedEnrolmentMonths} required />
-          <Field name="status" type="select" label={t("status")} defaultValue={trial.status} options={TRIAL_STATUSES.map((s) => ({ value: s, label: t(`trialStatus.${s}`) }))} help={t("statusHelp")} />
+          <Field
+            name="status"
+            type="select"
+            label={t("status")}
+            defaultValue={trial.status}
+            options={TRIAL_STATUSES.map((s) => ({ value: s, label: t(`trialStatus.${s}`) }))}
+            help={t("statusHelp")}
+          />
           <Field name="sponsorListingAllowed" type="checkbox" label={t("sponsorListingAllowed")} defaultChecked={trial.sponsorListingAllowed} />
           <Field name="crossBorderApprovalRef" label={t("crossBorderApprovalRef")} defaultValue={trial.crossBorderApprovalRef} help={t("crossBorderHelp")} />
           {reason}
@@ -55,7 +69,9 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
         <div className="admin-grid">
           {trial.cohorts.map((cohort) => (
             <details key={cohort.id} className="card">
-              <summary translate="no">{cohort.code} · {cohort.name} · {t("targetOf", { target: cohort.target })} · {cohort.subtypes.join(", ")}</summary>
+              <summary translate="no">
+                {cohort.code} · {cohort.name} · {t("targetOf", { target: cohort.target })} · {cohort.subtypes.join(", ")}
+              </summary>
               <ActionForm action={updateCohortAction.bind(null, trial.id, cohort.id)} submit={t("save")} title={t("editCohort", { code: cohort.code })}>
                 <Field name="name" label={t("name")} defaultValue={cohort.name} required />
                 <Field name="target" type="number" label={t("target")} defaultValue={cohort.target} required />
@@ -76,18 +92,32 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
       <section aria-labelledby="trial-sites">
         <h2 id="trial-sites">{t("trialSitesTitle")}</h2>
         <table>
-          <thead><tr><th scope="col">{t("site")}</th><th scope="col">{t("status")}</th><th scope="col">{t("activationDate")}</th><th scope="col">{t("plannedRate")}</th><th scope="col">{t("change")}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("site")}</th>
+              <th scope="col">{t("status")}</th>
+              <th scope="col">{t("activationDate")}</th>
+              <th scope="col">{t("plannedRate")}</th>
+              <th scope="col">{t("change")}</th>
+            </tr>
+          </thead>
           <tbody>
             {trial.trialSites.map((ts) => (
               <tr key={ts.id}>
-                <td translate="no">{ts.site.code} · {ts.site.nameEn}</td>
+                <td translate="no">
+                  {ts.site.code} · {ts.site.nameEn}
+                </td>
                 <td>{t(`siteStatus.${ts.status}`)}</td>
                 <td>{ts.activationDate ?? (ts.plannedActivationDate ? t("plannedOn", { date: ts.plannedActivationDate }) : "—")}</td>
                 <td>{ts.plannedScreeningRate}</td>
                 <td>
                   <details>
                     <summary>{t("edit")}</summary>
-                    <ActionForm action={updateTrialSiteAction.bind(null, trial.id, ts.id)} submit={t("save")} title={t("editTrialSite", { site: ts.site.code })}>
+                    <ActionForm
+                      action={updateTrialSiteAction.bind(null, trial.id, ts.id)}
+                      submit={t("save")}
+                      title={t("editTrialSite", { site: ts.site.code })}
+                    >
                       <Field name="status" type="select" label={t("status")} defaultValue={ts.status} options={siteStatusOptions} />
                       <Field name="activationDate" type="date" label={t("activationDate")} defaultValue={ts.activationDate} />
                       <Field name="plannedActivationDate" type="date" label={t("plannedActivationDate")} defaultValue={ts.plannedActivationDate} />
@@ -101,7 +131,14 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
           </tbody>
         </table>
         <ActionForm action={addTrialSiteAction.bind(null, trial.id)} submit={t("addTrialSite")} title={t("addTrialSite")}>
-          <Field name="siteId" type="select" label={t("site")} required placeholder="" options={sites.filter((s) => !participating.has(s.id)).map((s) => ({ value: s.id, label: `${s.code} · ${s.nameEn}` }))} />
+          <Field
+            name="siteId"
+            type="select"
+            label={t("site")}
+            required
+            placeholder=""
+            options={sites.filter((s) => !participating.has(s.id)).map((s) => ({ value: s.id, label: `${s.code} · ${s.nameEn}` }))}
+          />
           <Field name="status" type="select" label={t("status")} defaultValue="PLANNED" options={siteStatusOptions} />
           <Field name="activationDate" type="date" label={t("activationDate")} help={t("activationHelp")} />
           <Field name="plannedActivationDate" type="date" label={t("plannedActivationDate")} />
@@ -113,11 +150,19 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
         <h2 id="members">{t("membersTitle")}</h2>
         <p className="muted">{t("membersHelp")}</p>
         <table>
-          <thead><tr><th scope="col">{t("user")}</th><th scope="col">{t("role")}</th><th scope="col">{t("site")}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("user")}</th>
+              <th scope="col">{t("role")}</th>
+              <th scope="col">{t("site")}</th>
+            </tr>
+          </thead>
           <tbody>
             {trial.memberships.map((m) => (
               <tr key={m.id}>
-                <td translate="no"><Link href={`/admin/users/${m.user.id}`}>{m.user.displayName}</Link> · {m.user.email}</td>
+                <td translate="no">
+                  <Link href={`/admin/users/${m.user.id}`}>{m.user.displayName}</Link> · {m.user.email}
+                </td>
                 <td>{tr(m.role)}</td>
                 <td translate="no">{m.site?.code ?? tr("trialWide")}</td>
               </tr>

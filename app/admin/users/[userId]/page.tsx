@@ -4,7 +4,14 @@ import { ActionForm, Field } from "@/app/components/ActionForm";
 import { LocalTime } from "@/app/components/LocalTime";
 import { adminUser, membershipChoices } from "@/lib/admin/users";
 import { loadOrNotFound, requireAdminPage } from "@/lib/auth/page";
-import { grantMembershipAction, reissueLinkAction, resetSecondFactorAction, revokeMembershipAction, setUserActiveAction, updateUserAction } from "../../actions";
+import {
+  grantMembershipAction,
+  reissueLinkAction,
+  resetSecondFactorAction,
+  revokeMembershipAction,
+  setUserActiveAction,
+  updateUserAction,
+} from "../../actions";
 
 export const dynamic = "force-dynamic";
 
@@ -27,29 +34,58 @@ export default async function AdminUserPage({ params }: { params: Promise<{ user
   ]);
   return (
     <>
-      <p><Link href="/admin/users">← {t("usersTitle")}</Link></p>
+      <p>
+        <Link href="/admin/users">← {t("usersTitle")}</Link>
+      </p>
       <h1 translate="no">{user.displayName}</h1>
-      <p><span translate="no">{user.email}</span> · {user.active ? t("active") : t("inactive")} · {t("secondFactor")}: {user.totpEnabledAt ? t("on") : t("off")}
-        {user.isAdmin ? <> · <span className="badge">{t("adminBadge")}</span></> : null} · <Link href={`/audit?entityId=${user.id}`}>{t("history")}</Link></p>
+      <p>
+        <span translate="no">{user.email}</span> · {user.active ? t("active") : t("inactive")} · {t("secondFactor")}: {user.totpEnabledAt ? t("on") : t("off")}
+        {user.isAdmin ? (
+          <>
+            {" "}
+            · <span className="badge">{t("adminBadge")}</span>
+          </>
+        ) : null}{" "}
+        · <Link href={`/audit?entityId=${user.id}`}>{t("history")}</Link>
+      </p>
       <p className="muted">
         {user.hasPassword ? t("hasPassword") : t("noPasswordYet")}
-        {user.pendingInviteExpiresAt ? <> · {t("linkPending")} <LocalTime iso={user.pendingInviteExpiresAt.toISOString()} /></> : null}
+        {user.pendingInviteExpiresAt ? (
+          <>
+            {" "}
+            · {t("linkPending")} <LocalTime iso={user.pendingInviteExpiresAt.toISOString()} />
+          </>
+        ) : null}
       </p>
 
       <section aria-labelledby="memberships">
         <h2 id="memberships">{t("membershipsTitle")}</h2>
         <table>
-          <thead><tr><th scope="col">{t("trial")}</th><th scope="col">{t("role")}</th><th scope="col">{t("site")}</th><th scope="col">{t("change")}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("trial")}</th>
+              <th scope="col">{t("role")}</th>
+              <th scope="col">{t("site")}</th>
+              <th scope="col">{t("change")}</th>
+            </tr>
+          </thead>
           <tbody>
             {current.map((m) => (
               <tr key={m.id}>
-                <td translate="no"><Link href={`/admin/trials/${m.trial.id}`}>{m.trial.code}</Link></td>
+                <td translate="no">
+                  <Link href={`/admin/trials/${m.trial.id}`}>{m.trial.code}</Link>
+                </td>
                 <td>{tr(m.role)}</td>
                 <td translate="no">{m.site?.code ?? tr("trialWide")}</td>
                 <td>
                   <details>
                     <summary>{t("revoke")}</summary>
-                    <ActionForm action={revokeMembershipAction.bind(null, m.id)} submit={t("revoke")} title={t("revokeTitle", { trial: m.trial.code, role: tr(m.role) })} danger>
+                    <ActionForm
+                      action={revokeMembershipAction.bind(null, m.id)}
+                      submit={t("revoke")}
+                      title={t("revokeTitle", { trial: m.trial.code, role: tr(m.role) })}
+                      danger
+                    >
                       {reason}
                     </ActionForm>
                   </details>
@@ -61,7 +97,13 @@ export default async function AdminUserPage({ params }: { params: Promise<{ user
         {past.length ? <p className="muted">{t("pastMemberships", { count: past.length })}</p> : null}
         <ActionForm action={grantMembershipAction.bind(null, user.id)} submit={t("grant")} title={t("grant")}>
           <Field name="trialSite" type="select" label={t("trialAndSite")} help={t("trialAndSiteHelp")} required placeholder="" options={trialSiteOptions} />
-          <Field name="role" type="select" label={t("role")} required options={(["COORDINATOR", "INVESTIGATOR", "SPONSOR"] as const).map((r) => ({ value: r, label: tr(r) }))} />
+          <Field
+            name="role"
+            type="select"
+            label={t("role")}
+            required
+            options={(["COORDINATOR", "INVESTIGATOR", "SPONSOR"] as const).map((r) => ({ value: r, label: tr(r) }))}
+          />
         </ActionForm>
       </section>
 
@@ -86,7 +128,12 @@ export default async function AdminUserPage({ params }: { params: Promise<{ user
             </ActionForm>
           ) : null}
           {self ? null : (
-            <ActionForm action={setUserActiveAction.bind(null, user.id, !user.active)} submit={user.active ? t("deactivate") : t("reactivate")} title={user.active ? t("deactivate") : t("reactivate")} danger={user.active}>
+            <ActionForm
+              action={setUserActiveAction.bind(null, user.id, !user.active)}
+              submit={user.active ? t("deactivate") : t("reactivate")}
+              title={user.active ? t("deactivate") : t("reactivate")}
+              danger={user.active}
+            >
               <p className="muted">{user.active ? t("deactivateHelp") : t("reactivateHelp")}</p>
               {reason}
             </ActionForm>

@@ -8,5 +8,11 @@ export const dynamic = "force-dynamic";
 export const GET = apiHandler(async (request) => {
   const actor = await requireActor();
   const csv = await exportAudit(actor, Object.fromEntries(new URL(request.url).searchParams));
-  return new Response(csv, { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="audit-${new Date().toISOString().replace(/[:.]/g, "-")}.csv"`, "Cache-Control": "no-store" } });
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="audit-${new Date().toISOString().replace(/[:.]/g, "-")}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
 });

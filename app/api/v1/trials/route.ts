@@ -9,7 +9,12 @@ export const GET = apiHandler(async () => {
   const trials = await listTrials(actor);
   return json({
     items: trials.map((t) => ({
-      id: t.id, code: t.code, title: t.title, target: t.target, screened: t.screened, enrolled: t.enrolled,
+      id: t.id,
+      code: t.code,
+      title: t.title,
+      target: t.target,
+      screened: t.screened,
+      enrolled: t.enrolled,
       byCountry: t.byCountry,
     })),
   });

@@ -90,7 +90,11 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
       const response = await fetch("/api/v1/forecast", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
       const body = await response.json();
       if (!response.ok) {
-        const fields = body?.error?.fields ? Object.entries(body.error.fields as Record<string, string[]>).map(([k, v]) => `${k}: ${v.join("; ")}`).join(" · ") : "";
+        const fields = body?.error?.fields
+          ? Object.entries(body.error.fields as Record<string, string[]>)
+              .map(([k, v]) => `${k}: ${v.join("; ")}`)
+              .join(" · ")
+          : "";
         setError(t("failed", { message: `${body?.error?.message ?? response.status} ${fields}` }));
       } else {
         setResult(body as ForecastResult);
@@ -112,17 +116,33 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
 
   return (
     <>
-      <p className="muted">{t("asOf", { date: format.dateTime(new Date(`${asOf}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }), start: format.dateTime(new Date(`${monthZero}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) })}</p>
+      <p className="muted">
+        {t("asOf", {
+          date: format.dateTime(new Date(`${asOf}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
+          start: format.dateTime(new Date(`${monthZero}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
+        })}
+      </p>
       <table data-testid="forecast-summary">
         <thead>
-          <tr><th scope="col">{t("scenario")}</th><th scope="col">{t("expected")}</th><th scope="col">{t("interval80")}</th><th scope="col">{t("interval95")}</th></tr>
+          <tr>
+            <th scope="col">{t("scenario")}</th>
+            <th scope="col">{t("expected")}</th>
+            <th scope="col">{t("interval80")}</th>
+            <th scope="col">{t("interval95")}</th>
+          </tr>
         </thead>
         <tbody>
           {result.scenarios.map((s) => (
             <tr key={s.name} data-scenario={s.name} data-p50={s.completionMonth.p50 ?? ""}>
-              <th scope="row" style={{ color: COLOURS[s.name] }}>{scenarioName(s)}</th>
-              <td><strong>{when(s.completionMonth.p50)}</strong></td>
-              <td>{when(s.completionMonth.p10)} – {when(s.completionMonth.p90)}</td>
+              <th scope="row" style={{ color: COLOURS[s.name] }}>
+                {scenarioName(s)}
+              </th>
+              <td>
+                <strong>{when(s.completionMonth.p50)}</strong>
+              </td>
+              <td>
+                {when(s.completionMonth.p10)} – {when(s.completionMonth.p90)}
+              </td>
               <td>
                 {when(s.completionMonth.p2_5)} – {when(s.completionMonth.p97_5)}
                 {s.incompleteShare > 0 && <div className="muted">{t("incomplete", { share: s.incompleteShare, years })}</div>}
@@ -149,10 +169,27 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
               <Legend />
               <ReferenceLine y={totalTarget} stroke="#555" strokeDasharray="6 3" label={t("target", { target: totalTarget })} />
               {result.scenarios.map((s) => (
-                <Area key={`${s.name}:band`} dataKey={`${s.name}:band`} name={`${scenarioName(s)} 10–90%`} stroke="none" fill={COLOURS[s.name] ?? "#888"} fillOpacity={0.15} isAnimationActive={false} legendType="none" />
+                <Area
+                  key={`${s.name}:band`}
+                  dataKey={`${s.name}:band`}
+                  name={`${scenarioName(s)} 10–90%`}
+                  stroke="none"
+                  fill={COLOURS[s.name] ?? "#888"}
+                  fillOpacity={0.15}
+                  isAnimationActive={false}
+                  legendType="none"
+                />
               ))}
               {result.scenarios.map((s) => (
-                <Line key={`${s.name}:median`} dataKey={`${s.name}:median`} name={scenarioName(s)} stroke={COLOURS[s.name] ?? "#888"} strokeWidth={2} dot={false} isAnimationActive={false} />
+                <Line
+                  key={`${s.name}:median`}
+                  dataKey={`${s.name}:median`}
+                  name={scenarioName(s)}
+                  stroke={COLOURS[s.name] ?? "#888"}
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                />
               ))}
             </ComposedChart>
           </ResponsiveContainer>
@@ -163,14 +200,26 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
       <h2>{t("cohortsTitle")}</h2>
       <table>
         <thead>
-          <tr><th scope="col">{t("scenario")}</th>{input.cohorts.map((c) => <th key={c.id} scope="col">{cohortNames[c.id] ?? c.id}</th>)}</tr>
+          <tr>
+            <th scope="col">{t("scenario")}</th>
+            {input.cohorts.map((c) => (
+              <th key={c.id} scope="col">
+                {cohortNames[c.id] ?? c.id}
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {result.scenarios.map((s) => (
             <tr key={s.name}>
               <th scope="row">{scenarioName(s)}</th>
               {s.cohorts.map((c) => (
-                <td key={c.id}>{when(c.p50)}<div className="muted">{when(c.p10)} – {when(c.p90)}</div></td>
+                <td key={c.id}>
+                  {when(c.p50)}
+                  <div className="muted">
+                    {when(c.p10)} – {when(c.p90)}
+                  </div>
+                </td>
               ))}
             </tr>
           ))}
@@ -178,25 +227,46 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
       </table>
 
       <details className="card" style={{ marginTop: "1.5rem" }}>
-        <summary><strong>{t("assumptions")}</strong></summary>
+        <summary>
+          <strong>{t("assumptions")}</strong>
+        </summary>
         <p className="muted">{t("assumptionsHelp")}</p>
         <div className="field" style={{ maxWidth: 360 }}>
           <label htmlFor="enrol-fraction">{t("enrolFraction")} (%)</label>
-          <input id="enrol-fraction" type="number" min={1} max={100} step={1} value={Math.round((input.enrolFraction ?? 1) * 100)}
-            onChange={(e) => setInput({ ...input, enrolFraction: Number(e.target.value) / 100 })} />
+          <input
+            id="enrol-fraction"
+            type="number"
+            min={1}
+            max={100}
+            step={1}
+            value={Math.round((input.enrolFraction ?? 1) * 100)}
+            onChange={(e) => setInput({ ...input, enrolFraction: Number(e.target.value) / 100 })}
+          />
         </div>
         <h3>{t("prevalence")} (%)</h3>
         <table>
-          <thead><tr><th scope="col">{t("scenario")}</th><th scope="col">{tCountry("US")}</th><th scope="col">{tCountry("CN")}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("scenario")}</th>
+              <th scope="col">{tCountry("US")}</th>
+              <th scope="col">{tCountry("CN")}</th>
+            </tr>
+          </thead>
           <tbody>
             {input.cohorts.map((c) => (
               <tr key={c.id}>
                 <th scope="row">{cohortNames[c.id] ?? c.id}</th>
                 {(["US", "CN"] as const).map((country) => (
                   <td key={country}>
-                    <input aria-label={`${cohortNames[c.id] ?? c.id} · ${tCountry(country)}`} type="number" min={0} max={100} step={0.1}
+                    <input
+                      aria-label={`${cohortNames[c.id] ?? c.id} · ${tCountry(country)}`}
+                      type="number"
+                      min={0}
+                      max={100}
+                      step={0.1}
                       value={Math.round((input.prevalence?.[country]?.[c.id] ?? 1) * 1000) / 10}
-                      onChange={(e) => setPrevalence(country, c.id, Number(e.target.value))} />
+                      onChange={(e) => setPrevalence(country, c.id, Number(e.target.value))}
+                    />
                   </td>
                 ))}
               </tr>
@@ -205,31 +275,78 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
         </table>
         <h3>{t("sites")}</h3>
         <table>
-          <thead><tr><th scope="col">{t("site")}</th><th scope="col">{t("country")}</th><th scope="col">{t("activationMonth")}</th><th scope="col">{t("rate")}</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("site")}</th>
+              <th scope="col">{t("country")}</th>
+              <th scope="col">{t("activationMonth")}</th>
+              <th scope="col">{t("rate")}</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {input.sites.map((site, i) => (
               <tr key={`${site.id}-${i}`}>
                 <td>{site.id}</td>
                 <td>{tCountry(site.country)}</td>
-                <td><input aria-label={`${site.id} · ${t("activationMonth")}`} type="number" min={0} step={1} value={site.activationMonth ?? 0} onChange={(e) => updateSite(i, { activationMonth: Number(e.target.value) })} /></td>
-                <td><input aria-label={`${site.id} · ${t("rate")}`} type="number" min={0.05} step={0.1} value={Math.round((site.rate.shape / site.rate.rate) * 100) / 100} onChange={(e) => setRate(i, Number(e.target.value))} /></td>
-                <td><button type="button" className="link" onClick={() => setInput({ ...input, sites: input.sites.filter((_, k) => k !== i) })}>{t("remove")}</button></td>
+                <td>
+                  <input
+                    aria-label={`${site.id} · ${t("activationMonth")}`}
+                    type="number"
+                    min={0}
+                    step={1}
+                    value={site.activationMonth ?? 0}
+                    onChange={(e) => updateSite(i, { activationMonth: Number(e.target.value) })}
+                  />
+                </td>
+                <td>
+                  <input
+                    aria-label={`${site.id} · ${t("rate")}`}
+                    type="number"
+                    min={0.05}
+                    step={0.1}
+                    value={Math.round((site.rate.shape / site.rate.rate) * 100) / 100}
+                    onChange={(e) => setRate(i, Number(e.target.value))}
+                  />
+                </td>
+                <td>
+                  <button type="button" className="link" onClick={() => setInput({ ...input, sites: input.sites.filter((_, k) => k !== i) })}>
+                    {t("remove")}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
         <p>
           {(["US", "CN"] as const).map((country) => (
-            <button key={country} type="button" onClick={() => setInput({ ...input, sites: [...input.sites, { id: `NEW-${country}-${input.sites.length + 1}`, country, activationMonth: Math.ceil(input.asOfMonth ?? 0), rate: { shape: 6, rate: 6 } }] })} style={{ marginRight: 8 }}>
+            <button
+              key={country}
+              type="button"
+              onClick={() =>
+                setInput({
+                  ...input,
+                  sites: [
+                    ...input.sites,
+                    { id: `NEW-${country}-${input.sites.length + 1}`, country, activationMonth: Math.ceil(input.asOfMonth ?? 0), rate: { shape: 6, rate: 6 } },
+                  ],
+                })
+              }
+              style={{ marginRight: 8 }}
+            >
               {t("addSite")} ({tCountry(country)})
             </button>
           ))}
         </p>
       </details>
       <p>
-        <button type="button" className="primary" onClick={recalculate} disabled={pending}>{pending ? t("recalculating") : t("recalculate")}</button>
+        <button type="button" className="primary" onClick={recalculate} disabled={pending}>
+          {pending ? t("recalculating") : t("recalculate")}
+        </button>
       </p>
-      <p className="error" role="alert" aria-live="polite">{error}</p>
+      <p className="error" role="alert" aria-live="polite">
+        {error}
+      </p>
     </>
   );
 }

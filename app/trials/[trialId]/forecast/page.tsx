@@ -21,13 +21,19 @@ export default async function ForecastPage({ params }: { params: Promise<{ trial
   ]);
   return (
     <>
-      <p><Link href={`/trials/${trialId}`}>← {trial.code}</Link></p>
-      <h1>{t("title")}: {trial.code}</h1>
+      <p>
+        <Link href={`/trials/${trialId}`}>← {trial.code}</Link>
+      </p>
+      <h1>
+        {t("title")}: {trial.code}
+      </h1>
       <p className="muted">{t("intro")}</p>
       {live ? (
         <ForecastView monthZero={live.monthZero} asOf={live.asOf} initialInput={live.input} initialResult={live.result} cohortNames={live.cohortNames} />
       ) : (
-        <p className="error" role="alert">{t("rateLimited")}</p>
+        <p className="error" role="alert">
+          {t("rateLimited")}
+        </p>
       )}
     </>
   );

@@ -11,5 +11,9 @@ export function FieldError({ id, messages }: { id: string; messages?: string[] |
 
 export function FormMessage({ state }: { state: FormState }) {
   if (!state.message) return null;
-  return <p className="error" role="alert">{state.message}</p>;
+  return (
+    <p className="error" role="alert">
+      {state.message}
+    </p>
+  );
 }

@@ -40,13 +40,17 @@ async function failure(error: unknown): Promise<FormState> {
 
 export async function registerAction(trialId: string, _state: FormState, form: FormData): Promise<FormState> {
   const actor = await requirePageActor();
-  const rows = [...new Set([...form.keys()].map((k) => /^results\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => !!x))].sort((a, b) => Number(a) - Number(b));
+  const rows = [...new Set([...form.keys()].map((k) => /^results\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => !!x))].sort(
+    (a, b) => Number(a) - Number(b),
+  );
   const input = defined({
     siteId: text(form, "siteId"),
     screeningDate: text(form, "screeningDate"),
     ageAtScreening: whole(form, "ageAtScreening"),
     sex: text(form, "sex"),
-    results: rows.map((i) => defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) })),
+    results: rows.map((i) =>
+      defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) }),
+    ),
   });
   let id: string;
   try {
@@ -63,10 +67,20 @@ export async function registerAction(trialId: string, _state: FormState, form: F
 export async function transitionAction(trialId: string, participantId: string, _state: FormState, form: FormData): Promise<FormState> {
   const actor = await requirePageActor();
   try {
-    await transitionParticipant(actor, trialId, participantId, defined({
-      to: text(form, "to"), date: text(form, "date"), cohortId: text(form, "cohortId"), reasonCode: text(form, "reasonCode"),
-      reason: text(form, "reason"), override: form.get("override") === "on" ? true : undefined, version: whole(form, "version"),
-    }));
+    await transitionParticipant(
+      actor,
+      trialId,
+      participantId,
+      defined({
+        to: text(form, "to"),
+        date: text(form, "date"),
+        cohortId: text(form, "cohortId"),
+        reasonCode: text(form, "reasonCode"),
+        reason: text(form, "reason"),
+        override: form.get("override") === "on" ? true : undefined,
+        version: whole(form, "version"),
+      }),
+    );
   } catch (error) {
     return failure(error);
   }
@@ -77,10 +91,18 @@ export async function transitionAction(trialId: string, participantId: string, _
 export async function correctAction(trialId: string, participantId: string, _state: FormState, form: FormData): Promise<FormState> {
   const actor = await requirePageActor();
   try {
-    await correctParticipant(actor, trialId, participantId, defined({
-      version: whole(form, "version"), reason: text(form, "reason"), ageAtScreening: whole(form, "ageAtScreening"),
-      sex: text(form, "sex"), screeningDate: text(form, "screeningDate"),
-    }));
+    await correctParticipant(
+      actor,
+      trialId,
+      participantId,
+      defined({
+        version: whole(form, "version"),
+        reason: text(form, "reason"),
+        ageAtScreening: whole(form, "ageAtScreening"),
+        sex: text(form, "sex"),
+        screeningDate: text(form, "screeningDate"),
+      }),
+    );
   } catch (error) {
     return failure(error);
   }

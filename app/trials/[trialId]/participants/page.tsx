@@ -16,14 +16,24 @@ export const dynamic = "force-dynamic";
 const STATUSES = ["SCREENED", "ELIGIBLE", "SCREEN_FAILED", "CONSENTED", "ENROLLED", "WITHDRAWN", "COMPLETED"] as const;
 const FILTERS = ["siteId", "status", "subtype", "from", "to", "cursor"] as const;
 
-export default async function ParticipantsPage({ params, searchParams }: { params: Promise<{ trialId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ParticipantsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ trialId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { trialId } = await params;
   const raw = await searchParams;
   const actor = await requirePageActor();
   const options = await loadOrNotFound(() => registrationOptions(actor, trialId));
   const [t, locale] = await Promise.all([getTranslations(), getLocale()]);
   if (!canSeePatientRows(options.access)) {
-    return <p className="notice" data-testid="counts-only">{t("trial.countsOnly")}</p>;
+    return (
+      <p className="notice" data-testid="counts-only">
+        {t("trial.countsOnly")}
+      </p>
+    );
   }
   const query: Record<string, string> = { limit: "50" };
   for (const key of FILTERS) {
@@ -49,11 +59,17 @@ export default async function ParticipantsPage({ params, searchParams }: { param
 
   return (
     <>
-      <p translate="no"><Link href={`/trials/${trialId}`}>← {options.trialCode}</Link></p>
-      <h1>{t("participants.title")}: <span translate="no">{options.trialCode}</span></h1>
+      <p translate="no">
+        <Link href={`/trials/${trialId}`}>← {options.trialCode}</Link>
+      </p>
+      <h1>
+        {t("participants.title")}: <span translate="no">{options.trialCode}</span>
+      </h1>
       {options.sites.length > 0 && (
         <p>
-          <Link className="button primary" href={`/trials/${trialId}/participants/new`}>{t("participants.register")}</Link>{" "}
+          <Link className="button primary" href={`/trials/${trialId}/participants/new`}>
+            {t("participants.register")}
+          </Link>{" "}
           <Link href={`/trials/${trialId}/participants/import`}>{t("import.link")}</Link>
         </p>
       )}
@@ -62,14 +78,22 @@ export default async function ParticipantsPage({ params, searchParams }: { param
           <label htmlFor="f-site">{t("participants.site")}</label>
           <select id="f-site" name="siteId" defaultValue={query.siteId ?? ""}>
             <option value="">{t("participants.allSites")}</option>
-            {sites.map((s) => <option key={s.id} value={s.id} translate="no">{siteName(s, locale)}</option>)}
+            {sites.map((s) => (
+              <option key={s.id} value={s.id} translate="no">
+                {siteName(s, locale)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">
           <label htmlFor="f-status">{t("participants.status")}</label>
           <select id="f-status" name="status" defaultValue={query.status ?? ""}>
             <option value="">{t("participants.anyStatus")}</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">
@@ -88,29 +112,47 @@ export default async function ParticipantsPage({ params, searchParams }: { param
           <button type="submit">{t("participants.apply")}</button>
         </div>
       </form>
-      {filterError && <p className="error" role="alert">{filterError}</p>}
+      {filterError && (
+        <p className="error" role="alert">
+          {filterError}
+        </p>
+      )}
       {list && (
         <>
-          <p className="muted" data-testid="total">{t("participants.total", { total: list.total })}</p>
+          <p className="muted" data-testid="total">
+            {t("participants.total", { total: list.total })}
+          </p>
           {list.items.length === 0 ? (
             <p>{t("participants.none")}</p>
           ) : (
             <table data-testid="participant-list">
               <thead>
                 <tr>
-                  <th scope="col">{t("participants.screeningNumber")}</th><th scope="col">{t("participants.site")}</th>
-                  <th scope="col">{t("participants.screeningDate")}</th><th scope="col">{t("participants.status")}</th>
-                  <th scope="col">{t("participants.results")}</th><th scope="col">{t("participants.cohort")}</th>
+                  <th scope="col">{t("participants.screeningNumber")}</th>
+                  <th scope="col">{t("participants.site")}</th>
+                  <th scope="col">{t("participants.screeningDate")}</th>
+                  <th scope="col">{t("participants.status")}</th>
+                  <th scope="col">{t("participants.results")}</th>
+                  <th scope="col">{t("participants.cohort")}</th>
                 </tr>
               </thead>
               <tbody>
                 {list.items.map((p) => (
                   <tr key={p.id}>
-                    <td translate="no"><Link href={`/trials/${trialId}/participants/${p.id}`}>{p.screeningNumber}</Link></td>
+                    <td translate="no">
+                      <Link href={`/trials/${trialId}/participants/${p.id}`}>{p.screeningNumber}</Link>
+                    </td>
                     <td translate="no">{siteById.get(p.siteId) ? siteName(siteById.get(p.siteId)!, locale) : p.siteId}</td>
-                    <td><CalendarDate iso={p.screeningDate} locale={locale} /></td>
+                    <td>
+                      <CalendarDate iso={p.screeningDate} locale={locale} />
+                    </td>
                     <td>{t(`status.${p.status}`)}</td>
-                    <td translate="no">{p.results.filter((r) => r.result === "detected").map((r) => r.subtype).join(", ") || "—"}</td>
+                    <td translate="no">
+                      {p.results
+                        .filter((r) => r.result === "detected")
+                        .map((r) => r.subtype)
+                        .join(", ") || "—"}
+                    </td>
                     <td translate="no">{p.cohortId ? cohortById.get(p.cohortId)?.code : "—"}</td>
                   </tr>
                 ))}
@@ -118,7 +160,9 @@ export default async function ParticipantsPage({ params, searchParams }: { param
             </table>
           )}
           <p>
-            {query.cursor && <Link href={`?${new URLSearchParams(Object.fromEntries(Object.entries(query).filter(([k]) => k !== "cursor")))}`}>{t("participants.first")}</Link>}{" "}
+            {query.cursor && (
+              <Link href={`?${new URLSearchParams(Object.fromEntries(Object.entries(query).filter(([k]) => k !== "cursor")))}`}>{t("participants.first")}</Link>
+            )}{" "}
             {nextHref && <Link href={nextHref}>{t("participants.next")}</Link>}
           </p>
         </>

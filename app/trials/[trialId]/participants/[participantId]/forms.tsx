@@ -10,8 +10,21 @@ interface Base {
   version: number;
 }
 
-export function TransitionForm({ trialId, participantId, version, next, cohorts, failureReasons, withdrawalReasons, lastDate }: Base & {
-  next: string[]; cohorts: { id: string; name: string }[]; failureReasons: string[]; withdrawalReasons: string[]; lastDate: string;
+export function TransitionForm({
+  trialId,
+  participantId,
+  version,
+  next,
+  cohorts,
+  failureReasons,
+  withdrawalReasons,
+  lastDate,
+}: Base & {
+  next: string[];
+  cohorts: { id: string; name: string }[];
+  failureReasons: string[];
+  withdrawalReasons: string[];
+  lastDate: string;
 }) {
   const t = useTranslations();
   const [state, action, pending] = useActionState<FormState, FormData>(transitionAction.bind(null, trialId, participantId), {});
@@ -26,7 +39,11 @@ export function TransitionForm({ trialId, participantId, version, next, cohorts,
       <div className="field">
         <label htmlFor="to">{t("participants.to")}</label>
         <select id="to" name="to" value={to} onChange={(e) => setTo(e.target.value)} aria-describedby="to-error">
-          {next.map((s) => <option key={s} value={s}>{t(`status.${s}` as "status.ENROLLED")}</option>)}
+          {next.map((s) => (
+            <option key={s} value={s}>
+              {t(`status.${s}` as "status.ENROLLED")}
+            </option>
+          ))}
         </select>
         <FieldError id="to-error" messages={errors.to} />
       </div>
@@ -40,18 +57,28 @@ export function TransitionForm({ trialId, participantId, version, next, cohorts,
           <div className="field">
             <label htmlFor="cohortId">{t("participants.cohortChoose")}</label>
             <select id="cohortId" name="cohortId" aria-describedby="cohortId-error">
-              {cohorts.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              {cohorts.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
             </select>
             <FieldError id="cohortId-error" messages={errors.cohortId} />
           </div>
-          <label className="inline"><input type="checkbox" name="override" /> {t("participants.override")}</label>
+          <label className="inline">
+            <input type="checkbox" name="override" /> {t("participants.override")}
+          </label>
         </>
       )}
       {reasons.length > 0 && (
         <div className="field">
           <label htmlFor="reasonCode">{t("participants.reasonCode")}</label>
           <select id="reasonCode" name="reasonCode" aria-describedby="reasonCode-error">
-            {reasons.map((r) => <option key={r} value={r}>{t(`participants.reasons.${r}` as "participants.reasons.OTHER")}</option>)}
+            {reasons.map((r) => (
+              <option key={r} value={r}>
+                {t(`participants.reasons.${r}` as "participants.reasons.OTHER")}
+              </option>
+            ))}
           </select>
           <FieldError id="reasonCode-error" messages={errors.reasonCode} />
         </div>
@@ -61,7 +88,9 @@ export function TransitionForm({ trialId, participantId, version, next, cohorts,
         <input id="reason" name="reason" maxLength={500} aria-describedby="reason-error" />
         <FieldError id="reason-error" messages={errors.reason} />
       </div>
-      <button className="primary" type="submit" disabled={pending}>{t("participants.move")}</button>
+      <button className="primary" type="submit" disabled={pending}>
+        {t("participants.move")}
+      </button>
     </form>
   );
 }
@@ -83,7 +112,11 @@ export function CorrectionForm({ trialId, participantId, version, age, sex, scre
       <div className="field">
         <label htmlFor="c-sex">{t("sex")}</label>
         <select id="c-sex" name="sex" defaultValue={sex}>
-          {(["female", "male", "unknown"] as const).map((s) => <option key={s} value={s}>{t(`sexes.${s}`)}</option>)}
+          {(["female", "male", "unknown"] as const).map((s) => (
+            <option key={s} value={s}>
+              {t(`sexes.${s}`)}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
@@ -96,7 +129,9 @@ export function CorrectionForm({ trialId, participantId, version, age, sex, scre
         <input id="c-reason" name="reason" required maxLength={500} aria-describedby="c-reason-error" />
         <FieldError id="c-reason-error" messages={errors.reason} />
       </div>
-      <button type="submit" disabled={pending}>{t("correct")}</button>
+      <button type="submit" disabled={pending}>
+        {t("correct")}
+      </button>
     </form>
   );
 }
@@ -116,7 +151,9 @@ export function VoidForm({ trialId, participantId, version }: Base) {
         <input id="v-reason" name="reason" required maxLength={500} aria-describedby="v-reason-error" />
         <FieldError id="v-reason-error" messages={errors.reason} />
       </div>
-      <button type="submit" disabled={pending}>{t("void")}</button>
+      <button type="submit" disabled={pending}>
+        {t("void")}
+      </button>
     </form>
   );
 }

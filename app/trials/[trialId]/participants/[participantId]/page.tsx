@@ -20,7 +20,8 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
     participantAudit(actor, trialId, participantId),
     db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
     db().cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true }, orderBy: { code: "asc" } }),
-    getTranslations(), getLocale(),
+    getTranslations(),
+    getLocale(),
   ]);
   const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
   const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
@@ -28,22 +29,38 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
 
   return (
     <>
-      <p><Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link></p>
+      <p>
+        <Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link>
+      </p>
       <h1 translate="no">{p.screeningNumber}</h1>
-      {p.voided && <p className="notice" role="status">{t("participants.voidedBecause", { reason: p.voidReason ?? "" })}</p>}
+      {p.voided && (
+        <p className="notice" role="status">
+          {t("participants.voidedBecause", { reason: p.voidReason ?? "" })}
+        </p>
+      )}
       <section className="card">
         <dl className="facts" data-testid="participant-facts">
-          <dt>{t("participants.site")}</dt><dd translate="no">{siteName(site, locale)}</dd>
-          <dt>{t("participants.screeningDate")}</dt><dd data-testid="screening-date"><CalendarDate iso={p.screeningDate} locale={locale} /></dd>
-          <dt>{t("participants.age")}</dt><dd data-testid="age">{p.ageAtScreening}</dd>
-          <dt>{t("participants.sex")}</dt><dd>{t(`participants.sexes.${p.sex}`)}</dd>
-          <dt>{t("participants.status")}</dt><dd data-testid="status">{t(`status.${p.status}`)}</dd>
-          <dt>{t("participants.cohort")}</dt><dd translate="no">{cohortName(p.cohortId)}</dd>
+          <dt>{t("participants.site")}</dt>
+          <dd translate="no">{siteName(site, locale)}</dd>
+          <dt>{t("participants.screeningDate")}</dt>
+          <dd data-testid="screening-date">
+            <CalendarDate iso={p.screeningDate} locale={locale} />
+          </dd>
+          <dt>{t("participants.age")}</dt>
+          <dd data-testid="age">{p.ageAtScreening}</dd>
+          <dt>{t("participants.sex")}</dt>
+          <dd>{t(`participants.sexes.${p.sex}`)}</dd>
+          <dt>{t("participants.status")}</dt>
+          <dd data-testid="status">{t(`status.${p.status}`)}</dd>
+          <dt>{t("participants.cohort")}</dt>
+          <dd translate="no">{cohortName(p.cohortId)}</dd>
           <dt>{t("participants.results")}</dt>
           <dd>
             <ul>
               {p.results.map((r) => (
-                <li key={r.subtype}><span translate="no">{r.subtype}</span>: {t(`participants.resultValues.${r.result}`)} ({t(`participants.methods.${r.method}`)})</li>
+                <li key={r.subtype}>
+                  <span translate="no">{r.subtype}</span>: {t(`participants.resultValues.${r.result}`)} ({t(`participants.methods.${r.method}`)})
+                </li>
               ))}
             </ul>
           </dd>
@@ -52,14 +69,28 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
 
       <h2>{t("participants.history")}</h2>
       <table data-testid="history">
-        <thead><tr><th scope="col">{t("participants.step")}</th><th scope="col">{t("participants.date")}</th><th scope="col">{t("participants.reason")}</th><th scope="col">{t("participants.recordedAt")}</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t("participants.step")}</th>
+            <th scope="col">{t("participants.date")}</th>
+            <th scope="col">{t("participants.reason")}</th>
+            <th scope="col">{t("participants.recordedAt")}</th>
+          </tr>
+        </thead>
         <tbody>
           {history.map((h, i) => (
             <tr key={i}>
-              <td>{t(`status.${h.to}`)}{h.cohortId ? <span translate="no"> · {cohortName(h.cohortId)}</span> : ""}</td>
-              <td><CalendarDate iso={h.date} locale={locale} /></td>
+              <td>
+                {t(`status.${h.to}`)}
+                {h.cohortId ? <span translate="no"> · {cohortName(h.cohortId)}</span> : ""}
+              </td>
+              <td>
+                <CalendarDate iso={h.date} locale={locale} />
+              </td>
               <td>{[reasonLabel(h.reasonCode), h.reason].filter(Boolean).join(": ")}</td>
-              <td><LocalTime iso={h.recordedAt} /></td>
+              <td>
+                <LocalTime iso={h.recordedAt} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -67,9 +98,13 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
 
       {!p.voided && can.transition && next.length > 0 && (
         <TransitionForm
-          trialId={trialId} participantId={p.id} version={p.version} next={[...next]}
+          trialId={trialId}
+          participantId={p.id}
+          version={p.version}
+          next={[...next]}
           cohorts={cohorts.map((c) => ({ id: c.id, name: c.name }))}
-          failureReasons={[...SCREEN_FAILURE_REASONS]} withdrawalReasons={[...WITHDRAWAL_REASONS]}
+          failureReasons={[...SCREEN_FAILURE_REASONS]}
+          withdrawalReasons={[...WITHDRAWAL_REASONS]}
           lastDate={history.at(-1)?.date ?? p.screeningDate}
         />
       )}
@@ -83,16 +118,33 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
       <h2>{t("participants.auditTitle")}</h2>
       <table data-testid="audit">
         <thead>
-          <tr><th scope="col">{t("participants.when")}</th><th scope="col">{t("participants.who")}</th><th scope="col">{t("participants.what")}</th><th scope="col">{t("participants.oldValue")}</th><th scope="col">{t("participants.newValue")}</th><th scope="col">{t("participants.reason")}</th></tr>
+          <tr>
+            <th scope="col">{t("participants.when")}</th>
+            <th scope="col">{t("participants.who")}</th>
+            <th scope="col">{t("participants.what")}</th>
+            <th scope="col">{t("participants.oldValue")}</th>
+            <th scope="col">{t("participants.newValue")}</th>
+            <th scope="col">{t("participants.reason")}</th>
+          </tr>
         </thead>
         <tbody>
           {audit.map((a) => (
             <tr key={a.id}>
-              <td><LocalTime iso={a.at} /></td>
+              <td>
+                <LocalTime iso={a.at} />
+              </td>
               <td translate="no">{a.actor}</td>
-              <td>{t.has(`participants.actions.${a.action.replaceAll(".", "_")}`) ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create") : a.action}</td>
-              <td translate="no"><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre></td>
-              <td translate="no"><pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre></td>
+              <td>
+                {t.has(`participants.actions.${a.action.replaceAll(".", "_")}`)
+                  ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create")
+                  : a.action}
+              </td>
+              <td translate="no">
+                <pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre>
+              </td>
+              <td translate="no">
+                <pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre>
+              </td>
               <td translate="no">{a.reason}</td>
             </tr>
           ))}

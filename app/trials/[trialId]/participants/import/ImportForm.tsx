@@ -47,25 +47,45 @@ export function ImportForm({ trialId }: { trialId: string }) {
         <label htmlFor="file">{t("file")}</label>
         <input id="file" name="file" type="file" accept=".csv,text/csv" required />
       </div>
-      <button className="primary" type="submit" disabled={busy}>{t("upload")}</button>
+      <button className="primary" type="submit" disabled={busy}>
+        {t("upload")}
+      </button>
       <div role="status" aria-live="polite">
         {outcome.kind === "uploading" && (
           <>
             <progress max={1} value={outcome.fraction} /> {t("uploading", { percent: outcome.fraction })}
           </>
         )}
-        {outcome.kind === "checking" && <><progress /> {t("checking")}</>}
+        {outcome.kind === "checking" && (
+          <>
+            <progress /> {t("checking")}
+          </>
+        )}
         {outcome.kind === "done" && <p className="success">{t("done", { count: outcome.count })}</p>}
       </div>
-      {outcome.kind === "failed" && <p className="error" role="alert">{t("failed", { message: outcome.message })}</p>}
+      {outcome.kind === "failed" && (
+        <p className="error" role="alert">
+          {t("failed", { message: outcome.message })}
+        </p>
+      )}
       {outcome.kind === "rejected" && (
         <div role="alert">
-          <p className="error"><strong>{t("rejected")}</strong> {outcome.message}</p>
+          <p className="error">
+            <strong>{t("rejected")}</strong> {outcome.message}
+          </p>
           <table data-testid="import-problems">
-            <thead><tr><th scope="col">{t("line")}</th><th scope="col">{t("problem")}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t("line")}</th>
+                <th scope="col">{t("problem")}</th>
+              </tr>
+            </thead>
             <tbody>
               {outcome.problems.map(([where, messages]) => (
-                <tr key={where}><td>{where}</td><td>{messages.join(" ")}</td></tr>
+                <tr key={where}>
+                  <td>{where}</td>
+                  <td>{messages.join(" ")}</td>
+                </tr>
               ))}
             </tbody>
           </table>

@@ -16,8 +16,12 @@ export default async function ImportPage({ params }: { params: Promise<{ trialId
   const example = `${IMPORT_COLUMNS.join(",")}\n${site?.code ?? "US-BOS1"},${site?.today ?? "2026-01-15"},64,female,"p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH"`;
   return (
     <>
-      <p><Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link></p>
-      <h1>{t("import.title")}: {options.trialCode}</h1>
+      <p>
+        <Link href={`/trials/${trialId}/participants`}>← {t("participants.title")}</Link>
+      </p>
+      <h1>
+        {t("import.title")}: {options.trialCode}
+      </h1>
       {options.sites.length === 0 ? (
         <p className="notice">{t("participants.notYours")}</p>
       ) : (

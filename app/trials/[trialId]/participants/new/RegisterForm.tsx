@@ -30,7 +30,11 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
       <div className="field">
         <label htmlFor="siteId">{t("site")}</label>
         <select id="siteId" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
-          {sites.map((s) => <option key={s.id} value={s.id} translate="no">{s.name}</option>)}
+          {sites.map((s) => (
+            <option key={s.id} value={s.id} translate="no">
+              {s.name}
+            </option>
+          ))}
         </select>
         <FieldError id="siteId-error" messages={errors.siteId} />
       </div>
@@ -47,42 +51,75 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
       <fieldset className="field">
         <legend>{t("sex")}</legend>
         {(["female", "male", "unknown"] as const).map((sex) => (
-          <label key={sex} className="inline"><input type="radio" name="sex" value={sex} required aria-describedby="sex-error" /> {t(`sexes.${sex}`)}</label>
+          <label key={sex} className="inline">
+            <input type="radio" name="sex" value={sex} required aria-describedby="sex-error" /> {t(`sexes.${sex}`)}
+          </label>
         ))}
         <FieldError id="sex-error" messages={errors.sex} />
       </fieldset>
       <fieldset className="field">
         <legend>{t("results")}</legend>
-        <datalist id="subtype-names">{subtypes.map((s) => <option key={s} value={s} />)}</datalist>
+        <datalist id="subtype-names">
+          {subtypes.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
         <FieldError id="results-error" messages={errors.results} />
         {rows.map((row, index) => (
           <div key={row} className="result-row" data-testid="result-row">
             <div className="field">
-              <label htmlFor={`r${row}-subtype`}>{t("subtypeField")} {index + 1}</label>
-              <input id={`r${row}-subtype`} name={`results.${index}.subtype`} list="subtype-names" maxLength={100} required aria-describedby={`r${row}-subtype-error`} />
+              <label htmlFor={`r${row}-subtype`}>
+                {t("subtypeField")} {index + 1}
+              </label>
+              <input
+                id={`r${row}-subtype`}
+                name={`results.${index}.subtype`}
+                list="subtype-names"
+                maxLength={100}
+                required
+                aria-describedby={`r${row}-subtype-error`}
+              />
               <FieldError id={`r${row}-subtype-error`} messages={errors[`results.${index}.subtype`]} />
             </div>
             <div className="field">
-              <label htmlFor={`r${row}-result`}>{t("result")} {index + 1}</label>
+              <label htmlFor={`r${row}-result`}>
+                {t("result")} {index + 1}
+              </label>
               <select id={`r${row}-result`} name={`results.${index}.result`} defaultValue="detected">
-                {RESULTS.map((r) => <option key={r} value={r}>{t(`resultValues.${r}`)}</option>)}
+                {RESULTS.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`resultValues.${r}`)}
+                  </option>
+                ))}
               </select>
             </div>
             <div className="field">
-              <label htmlFor={`r${row}-method`}>{t("method")} {index + 1}</label>
+              <label htmlFor={`r${row}-method`}>
+                {t("method")} {index + 1}
+              </label>
               <select id={`r${row}-method`} name={`results.${index}.method`} defaultValue="NGS_TISSUE" aria-describedby={`r${row}-method-error`}>
-                {METHODS.map((m) => <option key={m} value={m}>{t(`methods.${m}`)}</option>)}
+                {METHODS.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`methods.${m}`)}
+                  </option>
+                ))}
               </select>
               <FieldError id={`r${row}-method-error`} messages={errors[`results.${index}.method`]} />
             </div>
             {rows.length > 1 && (
-              <button type="button" className="link" onClick={() => setRows(rows.filter((r) => r !== row))}>{t("removeResult")}</button>
+              <button type="button" className="link" onClick={() => setRows(rows.filter((r) => r !== row))}>
+                {t("removeResult")}
+              </button>
             )}
           </div>
         ))}
-        <button type="button" onClick={() => setRows([...rows, Math.max(...rows) + 1])}>{t("addResult")}</button>
+        <button type="button" onClick={() => setRows([...rows, Math.max(...rows) + 1])}>
+          {t("addResult")}
+        </button>
       </fieldset>
-      <button className="primary" type="submit" disabled={pending}>{pending ? t("saving") : t("save")}</button>
+      <button className="primary" type="submit" disabled={pending}>
+        {pending ? t("saving") : t("save")}
+      </button>
     </form>
   );
 }

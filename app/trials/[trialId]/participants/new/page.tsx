@@ -15,8 +15,12 @@ export default async function RegisterPage({ params }: { params: Promise<{ trial
   const [t, locale] = await Promise.all([getTranslations("participants"), getLocale()]);
   return (
     <>
-      <p><Link href={`/trials/${trialId}/participants`}>← {t("title")}</Link></p>
-      <h1>{t("registerTitle")}: <span translate="no">{options.trialCode}</span></h1>
+      <p>
+        <Link href={`/trials/${trialId}/participants`}>← {t("title")}</Link>
+      </p>
+      <h1>
+        {t("registerTitle")}: <span translate="no">{options.trialCode}</span>
+      </h1>
       <p className="muted">{t("registerIntro")}</p>
       {options.sites.length === 0 ? (
         <p className="notice">{t("notYours")}</p>

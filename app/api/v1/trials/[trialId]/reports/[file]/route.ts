@@ -36,7 +36,11 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string 
   const report = await buildEnrolmentReport(actor, trialId, Object.fromEntries(new URL(request.url).searchParams), name.split(".")[1]!);
   // The workbook speaks the reader's language; the CSV keeps machine-readable English columns; the PDF is English
   // (a CJK font cannot be assumed where it is printed).
-  const body = name.endsWith(".csv") ? reportCsv(report) : name.endsWith(".xlsx") ? await reportXlsx(report, await requestLocale(request)) : await reportPdf(report);
+  const body = name.endsWith(".csv")
+    ? reportCsv(report)
+    : name.endsWith(".xlsx")
+      ? await reportXlsx(report, await requestLocale(request))
+      : await reportPdf(report);
   const stamp = report.asOf.replace(/[:.]/g, "-");
   return new Response(typeof body === "string" ? body : new Uint8Array(body), {
     headers: {
