@@ -123,12 +123,22 @@ export async function listingSites(actor: Actor, access: TrialAccess, trial: { s
   return sponsor ? "all" : access.investigatorSites;
 }
 
-/** Personal API tokens: for sponsors and investigators, created and revoked in a signed-in session only. */
-export async function assertMayManageTokens(actor: Actor, creating: boolean): Promise<void> {
+/**
+ * Personal API tokens, created and revoked in a signed-in session only: "read" tokens for sponsors and
+ * investigators, "audit-checkpoints" tokens (for an auditor to fetch the signed checkpoints) for administrators.
+ * Without a scope: whether the actor may have any token at all.
+ */
+export async function assertMayManageTokens(actor: Actor, creating: boolean, scope?: "read" | "audit-checkpoints"): Promise<void> {
   if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
   if (!creating) return;
-  const roles = await db().membership.count({ where: { userId: actor.id, revokedAt: null, role: { in: ["SPONSOR", "INVESTIGATOR"] } } });
-  if (roles === 0) throw new AppError("forbidden", msg("errors.tokensNotAllowed"));
+  const readers = await db().membership.count({ where: { userId: actor.id, revokedAt: null, role: { in: ["SPONSOR", "INVESTIGATOR"] } } });
+  const allowed = scope === undefined ? readers > 0 || actor.isAdmin : scope === "audit-checkpoints" ? actor.isAdmin : readers > 0;
+  if (!allowed) throw new AppError("forbidden", msg("errors.tokensNotAllowed"));
+}
+
+/** What a token may do: a checkpoints token reads the audit trail's signed checkpoints and nothing else. */
+export function assertTokenScope(actor: Actor, path: string): void {
+  if (actor.tokenScope === "audit-checkpoints" && path !== "/api/v1/audit/checkpoints") throw new AppError("forbidden", msg("errors.tokenScope"));
 }
 
 /** Trials the actor may see at all. */

@@ -8,6 +8,7 @@ import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { AppError, unauthenticated } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
+import { assertTokenScope } from "./access";
 import { sessionIsLive } from "./sessions";
 import { userForToken } from "./tokens";
 import { userNeedsSecondFactor } from "./totp";
@@ -20,6 +21,8 @@ export interface Actor {
   locale: string | null;
   /** Signed in with a personal API token: read-only. */
   viaToken?: boolean;
+  /** What the token may do (lib/auth/access.ts assertTokenScope). */
+  tokenScope?: "read" | "audit-checkpoints";
   /** The server-side session behind a cookie sign-in. */
   sessionId?: string;
   /** The deployment requires a second factor for this user's roles and they have not set one up yet: until they do,
@@ -48,6 +51,7 @@ export const getActor = cache(async (): Promise<Actor | null> => {
       isAdmin: user.isAdmin,
       locale: user.locale,
       viaToken: true,
+      tokenScope: user.scope,
       secondFactorMissing: await secondFactorMissing(user),
     };
   }
@@ -74,10 +78,11 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   };
 });
 
-/** The actor, or a 401 for route handlers (403 while a required second factor is not set up). */
+/** The actor, or a 401 for route handlers (403 while a required second factor is not set up, or past a token's scope). */
 export async function requireActor(): Promise<Actor> {
   const actor = await getActor();
   if (!actor) throw unauthenticated();
   if (actor.secondFactorMissing) throw new AppError("forbidden", msg("errors.totpSetupFirst"));
+  if (actor.tokenScope) assertTokenScope(actor, (await headers()).get("x-trialbridge-path") ?? "");
   return actor;
 }

@@ -14,6 +14,9 @@ import type { Actor } from "./session";
 
 export const TOKEN_PREFIX = "tb_";
 
+export const TOKEN_SCOPES = ["read", "audit-checkpoints"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 export const createTokenInput = z.strictObject({
   name: z
     .string()
@@ -21,17 +24,20 @@ export const createTokenInput = z.strictObject({
     .min(1, { error: msg("validation.required") })
     .max(80),
   expiresInDays: z.number().int().min(1).max(365).default(90),
+  /** "read" (investigators, sponsors) or "audit-checkpoints" (administrators: a token for an auditor). */
+  scope: z.enum(TOKEN_SCOPES).default("read"),
 });
 
 export async function createToken(actor: Actor, raw: unknown) {
   await assertMayManageTokens(actor, true);
   const parsed = createTokenInput.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
+  await assertMayManageTokens(actor, true, parsed.data.scope);
   const token = `${TOKEN_PREFIX}${newSecret()}`;
   const expiresAt = new Date(Date.now() + parsed.data.expiresInDays * 86_400_000);
   const created = await db().$transaction(async (tx) => {
     const row = await tx.apiToken.create({
-      data: { userId: actor.id, name: parsed.data.name, tokenHash: hashSecret(token), prefix: token.slice(0, 10), expiresAt },
+      data: { userId: actor.id, name: parsed.data.name, scope: parsed.data.scope, tokenHash: hashSecret(token), prefix: token.slice(0, 10), expiresAt },
     });
     await recordAudit(tx, {
       actorId: actor.id,
@@ -42,7 +48,7 @@ export async function createToken(actor: Actor, raw: unknown) {
     });
     return row;
   });
-  return { id: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
+  return { id: created.id, name: created.name, scope: created.scope, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
 }
 
 export async function listTokens(actor: Actor) {
@@ -50,6 +56,7 @@ export async function listTokens(actor: Actor) {
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
+    scope: r.scope,
     prefix: r.prefix,
     createdAt: r.createdAt.toISOString(),
     expiresAt: r.expiresAt.toISOString(),
@@ -90,5 +97,5 @@ export async function userForToken(token: string, use: { method: string; path: s
     await tx.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
     await recordAudit(tx, { actorId: user.id, action: "token.use", entityType: "ApiToken", entityId: row.id, after: use });
   });
-  return user;
+  return { ...user, scope: row.scope === "audit-checkpoints" ? ("audit-checkpoints" as const) : ("read" as const) };
 }

@@ -53,3 +53,27 @@ test("the API is described at /api/v1/openapi.json and on a readable page", asyn
   await expect(page.getByRole("heading", { name: "The TrialBridge API" })).toBeVisible();
   await expect(page.getByText("/api/v1/trials/{trialId}/participants", { exact: true }).first()).toBeVisible();
 });
+
+test("an administrator's auditor token reads the signed audit checkpoints and nothing else", async ({ page, signIn, playwright, baseURL }) => {
+  await signIn(ACCOUNTS.sponsor);
+  const refused = await page.request.post("/api/v1/tokens", { data: { name: "not for sponsors", scope: "audit-checkpoints" } });
+  expect(refused.status()).toBe(403);
+  await page.context().clearCookies();
+  await signIn(ACCOUNTS.admin);
+  const created = await page.request.post("/api/v1/tokens", { data: { name: "external auditor", scope: "audit-checkpoints", expiresInDays: 30 } });
+  expect(created.status()).toBe(201);
+  const { token, scope } = (await created.json()) as { token: string; scope: string };
+  expect(scope).toBe("audit-checkpoints");
+  expect((await page.request.post("/api/v1/tokens", { data: { name: "a read token" } })).status()).toBe(403); // admins hold only auditor tokens
+  const auditor = await playwright.request.newContext({
+    baseURL: baseURL!,
+    extraHTTPHeaders: { authorization: `Bearer ${token}` },
+  });
+  const checkpoints = await auditor.get("/api/v1/audit/checkpoints");
+  expect(checkpoints.status()).toBe(200);
+  expect((await checkpoints.json()) as { keys: unknown[] }).toMatchObject({ type: "trialbridge.audit-checkpoints", keys: expect.any(Array) });
+  expect((await auditor.get("/api/v1/trials")).status()).toBe(403);
+  expect((await auditor.get("/api/v1/audit?limit=1")).status()).toBe(403);
+  expect((await auditor.post("/api/v1/audit/checkpoints")).status()).toBe(403); // read-only
+  await auditor.dispose();
+});
