@@ -13,6 +13,8 @@ export interface EnrolmentCounts {
   totals: Counts;
   byCountry: Record<Country, Counts>;
   byCohort: Record<string, Record<Country, number>>;
+  /** Each site's counts (metrics it has none of are left out), so open dashboards redraw their site table at once. */
+  bySite: Record<string, Partial<Counts>>;
 }
 
 /**
@@ -29,6 +31,9 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
     cohort AS (
       SELECT split_part(t."key", ':', 1) AS cohort, split_part(t."key", ':', 2) AS country, sum(t."value")::int AS value
         FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'cohort' GROUP BY 1, 2),
+    bysite AS (
+      SELECT t."key" AS site, jsonb_object_agg(t."metric", t."value") AS counts
+        FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'site' AND t."metric" = ANY(${[...METRICS]}::text[]) GROUP BY 1),
     e AS (
       INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload")
       SELECT ${trialId}, 'enrolment', jsonb_build_object(
@@ -36,7 +41,8 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
         'byCountry', (SELECT jsonb_object_agg(c, (SELECT jsonb_object_agg(m, COALESCE((SELECT value FROM site WHERE country = c AND metric = m), 0)) FROM unnest(${[...METRICS]}::text[]) m))
                         FROM unnest(ARRAY['US', 'CN']) c),
         'byCohort', COALESCE((SELECT jsonb_object_agg(cohort, jsonb_build_object('US', us, 'CN', cn))
-                                FROM (SELECT cohort, sum(value) FILTER (WHERE country = 'US')::int AS us, sum(value) FILTER (WHERE country = 'CN')::int AS cn FROM cohort GROUP BY 1) x), '{}'::jsonb))
+                                FROM (SELECT cohort, sum(value) FILTER (WHERE country = 'US')::int AS us, sum(value) FILTER (WHERE country = 'CN')::int AS cn FROM cohort GROUP BY 1) x), '{}'::jsonb),
+        'bySite', COALESCE((SELECT jsonb_object_agg(site, counts) FROM bysite), '{}'::jsonb))
         FROM l
       RETURNING "id")
     SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;

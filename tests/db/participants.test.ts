@@ -268,6 +268,9 @@ describe("the path from screening to enrolment", () => {
     const event = await db().enrolmentEvent.findFirstOrThrow({ where: { trialId }, orderBy: { id: "desc" } });
     expect((event.payload as { totals: { withdrawn: number; enrolled: number } }).totals).toMatchObject({ enrolled: countsAfter.enrolled });
     expect(JSON.stringify(event.payload)).not.toContain(p.id); // counts only, no patient-level data
+    const site = (event.payload as { bySite: Record<string, { enrolled?: number; screened?: number }> }).bySite[usSiteId]!;
+    expect(site.screened).toBeGreaterThan(0); // each site's counts travel with the event (the site table redraws at once)
+    expect(site.enrolled).toBe((await db().tally.findFirstOrThrow({ where: { trialId, dimension: "site", key: usSiteId, metric: "enrolled" } })).value);
   });
 });
 

@@ -1,7 +1,7 @@
 "use client";
 // The live enrolment dashboard. Starts from the server-rendered summary, listens to the trial's server-sent events
-// (resuming from the last event id it has, so nothing is missed), applies each event's counts at once, and refreshes
-// the detailed summary (charts, site table) shortly after.
+// (resuming from the last event id it has, so nothing is missed), applies each event's counts at once (totals,
+// countries, cohorts, the site table), and refreshes the rest of the summary (charts, rates) a few seconds after.
 import Link from "next/link";
 import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -22,6 +22,11 @@ type SortKey =
   | "enrolled"
   | "enrolmentRatePerMonth"
   | "daysSinceLastScreening";
+
+const SITE_METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
+/** The rest of the summary (charts, rates) is fetched again after an event, at a moment spread over a few seconds, so
+ * that a thousand open dashboards do not all ask at once; the counts themselves come with the event. */
+const REFETCH_SPREAD_MS = 4_000;
 
 const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#777" };
 
@@ -47,13 +52,16 @@ export function Dashboard({ initial, patientSites }: Props) {
 
   const refetch = useCallback(() => {
     if (refresh.current) clearTimeout(refresh.current);
-    refresh.current = setTimeout(async () => {
-      const response = await fetch(`/api/v1/trials/${trialId}/enrolment`, { cache: "no-store" }).catch(() => null);
-      if (response?.ok) {
-        const next = (await response.json()) as Summary;
-        setSummary((current) => (BigInt(next.lastEventId) >= BigInt(current.lastEventId) ? next : current));
-      }
-    }, 300);
+    refresh.current = setTimeout(
+      async () => {
+        const response = await fetch(`/api/v1/trials/${trialId}/enrolment`, { cache: "no-store" }).catch(() => null);
+        if (response?.ok) {
+          const next = (await response.json()) as Summary;
+          setSummary((current) => (BigInt(next.lastEventId) >= BigInt(current.lastEventId) ? next : current));
+        }
+      },
+      300 + Math.random() * REFETCH_SPREAD_MS,
+    );
   }, [trialId]);
 
   useEffect(() => {
@@ -74,6 +82,10 @@ export function Dashboard({ initial, patientSites }: Props) {
         byCohort: current.byCohort.map((c) => {
           const counts = data.byCohort[c.cohortId] ?? { US: 0, CN: 0 };
           return { ...c, byCountry: counts, enrolled: counts.US + counts.CN };
+        }),
+        bySite: current.bySite.map((s) => {
+          const counts = data.bySite?.[s.siteId];
+          return counts ? { ...s, ...Object.fromEntries(SITE_METRICS.map((m) => [m, counts[m] ?? 0])) } : s;
         }),
       }));
       refetch();
