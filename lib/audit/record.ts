@@ -5,6 +5,7 @@
 // breaks the chain (`npm run audit:verify`), and signed checkpoints of the chain's head prove that nobody rewrote the
 // whole chain (./checkpoints.ts). See docs/decisions/009-audit-without-a-global-lock.md.
 import { createHash } from "node:crypto";
+import { Prisma } from "@/lib/db/generated/client";
 import type { Tx } from "@/lib/db/prisma";
 
 export interface AuditEntry {
@@ -90,17 +91,22 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   await tx.auditEvent.create({ data: rowData(entry, new Date()) });
 }
 
-/** Records many audit rows in one statement (an import's one row per participant). */
-export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+/** The statement that inserts many audit rows at once, for a caller to run or to put in a statement of its own. */
+export function auditRowsInsert(entries: readonly AuditEntry[]): Prisma.Sql {
   const at = new Date();
   const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
   const jsonText = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-  await tx.$executeRaw`
+  return Prisma.sql`
     INSERT INTO "AuditEvent" ("at", "actorId", "action", "entityType", "entityId", "trialId", "before", "after", "reason", "ip")
     SELECT ${at}, t.actor, t.action, t.type, t.entity, t.trial, t.before::jsonb, t.after::jsonb, t.reason, t.ip
       FROM unnest(${col((e) => e.actorId)}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.entityType)}::text[], ${col((e) => e.entityId ?? null)}::text[],
                   ${col((e) => e.trialId ?? null)}::text[], ${col((e) => jsonText(e.before))}::text[], ${col((e) => jsonText(e.after))}::text[],
                   ${col((e) => e.reason ?? null)}::text[], ${col((e) => e.ip ?? null)}::text[])
            AS t(actor, action, type, entity, trial, before, after, reason, ip)`;
+}
+
+/** Records many audit rows in one statement (an import's one row per participant). */
+export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.$executeRaw(auditRowsInsert(entries));
 }

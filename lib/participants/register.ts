@@ -9,7 +9,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { canEditAt, trialAccess, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import { recordAudits } from "@/lib/audit/record";
+import { auditRowsInsert } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
@@ -122,19 +122,7 @@ export async function insertRegistrations(
     const chunk = rows.slice(i, i + WRITE_CHUNK);
     const ids = chunk.map((r) => r.id);
     const dates = chunk.map((r) => r.screeningDate);
-    await tx.$executeRaw`
-      INSERT INTO "Participant" ("id", "trialId", "siteId", "screeningNumber", "screeningDate", "ageAtScreening", "sex", "createdById", "updatedAt")
-      SELECT t.id, ${trialId}, t.site, t.num, t.date, t.age, t.sex::"Sex", ${actor.id}, now()
-        FROM unnest(${ids}::text[], ${chunk.map((r) => r.c.input.siteId)}::text[], ${chunk.map((r) => r.screeningNumber)}::text[], ${dates}::date[],
-                    ${chunk.map((r) => r.c.input.ageAtScreening)}::int[], ${chunk.map((r) => sexFromApi(r.c.input.sex))}::text[]) AS t(id, site, num, date, age, sex)`;
     const results = chunk.flatMap((r) => r.c.results.map((x) => ({ participantId: r.id, ...x })));
-    await tx.$executeRaw`
-      INSERT INTO "ParticipantResult" ("id", "participantId", "subtypeId", "result", "method")
-      SELECT gen_random_uuid()::text, t.p, t.s, t.r::"TestResult", t.m::"TestMethod"
-        FROM unnest(${results.map((x) => x.participantId)}::text[], ${results.map((x) => x.subtypeId)}::text[], ${results.map((x) => x.result)}::text[], ${results.map((x) => x.method)}::text[]) AS t(p, s, r, m)`;
-    await tx.$executeRaw`
-      INSERT INTO "StatusChange" ("id", "participantId", "toStatus", "date", "actorId")
-      SELECT gen_random_uuid()::text, t.p, 'SCREENED', t.d, ${actor.id} FROM unnest(${ids}::text[], ${dates}::date[]) AS t(p, d)`;
     const chunkViews = chunk.map(({ c, id, screeningDate, screeningNumber }) =>
       participantView({
         id,
@@ -154,8 +142,7 @@ export async function insertRegistrations(
           .map((r) => ({ result: r.result, method: r.method, subtype: { key: r.key } })),
       }),
     );
-    await recordAudits(
-      tx,
+    const audit = auditRowsInsert(
       chunkViews.map((view) => ({
         actorId: actor.id,
         action: "participant.create",
@@ -166,6 +153,23 @@ export async function insertRegistrations(
         reason: auditReason ?? null,
       })),
     );
+    // The participants, their results, first steps and audit rows in one statement (one round trip); the keys between
+    // them are checked at its end.
+    await tx.$executeRaw`
+      WITH p AS (
+        INSERT INTO "Participant" ("id", "trialId", "siteId", "screeningNumber", "screeningDate", "ageAtScreening", "sex", "createdById", "updatedAt")
+        SELECT t.id, ${trialId}, t.site, t.num, t.date, t.age, t.sex::"Sex", ${actor.id}, now()
+          FROM unnest(${ids}::text[], ${chunk.map((r) => r.c.input.siteId)}::text[], ${chunk.map((r) => r.screeningNumber)}::text[], ${dates}::date[],
+                      ${chunk.map((r) => r.c.input.ageAtScreening)}::int[], ${chunk.map((r) => sexFromApi(r.c.input.sex))}::text[]) AS t(id, site, num, date, age, sex)),
+      r AS (
+        INSERT INTO "ParticipantResult" ("id", "participantId", "subtypeId", "result", "method")
+        SELECT gen_random_uuid()::text, t.p, t.s, t.r::"TestResult", t.m::"TestMethod"
+          FROM unnest(${results.map((x) => x.participantId)}::text[], ${results.map((x) => x.subtypeId)}::text[], ${results.map((x) => x.result)}::text[], ${results.map((x) => x.method)}::text[]) AS t(p, s, r, m)),
+      s AS (
+        INSERT INTO "StatusChange" ("id", "participantId", "toStatus", "date", "actorId")
+        SELECT gen_random_uuid()::text, t.p, 'SCREENED', t.d, ${actor.id} FROM unnest(${ids}::text[], ${dates}::date[]) AS t(p, d)),
+      a AS (${audit})
+      SELECT 1`;
     views.push(...chunkViews);
   }
   return views;
