@@ -199,7 +199,7 @@ describe("forecast engine behaviour", () => {
     ["shares above 1", { prevalence: { US: { A: 0.8, B: 0.4 } } }, "add up to 1.200, above 1"],
     ["a share above 1", { prevalence: { CN: { A: 1.5 } } }, "prevalence must be between 0 and 1"],
     ["an unknown country in a scenario", { scenarios: [{ name: "Japan", countries: ["JP"] }] }, "country must be US or CN"],
-    ["a scenario country without sites", { sites: sites(2, "US"), scenarios: [{ name: "CN", countries: ["CN"] }] }, "names CN, which has no sites"],
+    ["prevalence for one country only", { prevalence: { CN: { A: 0.4, B: 0.05 } } }, "not for US, which has sites"],
     ["a missing target", { cohorts: [{ id: "A" }] }, "each cohort needs a target"],
     ["an unknown cohort in prevalence", { prevalence: { US: { Z: 0.1 } } }, "unknown cohort Z"],
     ["an unknown field", { colour: "blue" }, "colour"],
@@ -214,5 +214,14 @@ describe("forecast engine behaviour", () => {
     })();
     expect(error).toBeInstanceOf(ZodError);
     expect(JSON.stringify((error as ZodError).issues)).toContain(message);
+  });
+
+  it("accepts a scenario naming a country with no sites yet: it never fills within the horizon on its own", () => {
+    const result = forecast({ ...base, sites: sites(4, "US"), prevalence: { US: { A: 0.2, B: 0.1 } }, replicates: 500 });
+    const china = result.scenarios.find((s) => s.countries.length === 1 && s.countries[0] === "CN")!;
+    expect(china.incompleteShare).toBe(1);
+    expect(china.completionMonth.p50).toBeNull();
+    const joint = result.scenarios.find((s) => s.countries.length === 2)!;
+    expect(joint.completionMonth.p50).toBe(result.scenarios.find((s) => s.countries[0] === "US" && s.countries.length === 1)!.completionMonth.p50);
   });
 });

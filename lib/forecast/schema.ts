@@ -123,13 +123,21 @@ export const forecastInput = z
           message: `prevalence shares for ${countryCode} add up to ${total.toFixed(3)}, above 1 (cohorts are mutually exclusive)`,
         });
     }
-    const present = new Set(input.sites.map((s) => s.country));
-    input.scenarios.forEach((scenario, i) => {
-      for (const c of scenario.countries) {
-        if (!present.has(c))
-          ctx.addIssue({ code: "custom", path: ["scenarios", i, "countries"], message: `scenario "${scenario.name}" names ${c}, which has no sites` });
+    // A scenario may name a country with no sites yet: that country contributes nothing (its cohorts do not fill
+    // within the horizon on their own). Prevalence, when given, is given for every country that has sites: a country
+    // left out would otherwise count every screened patient in every cohort.
+    const present = [...new Set(input.sites.map((s) => s.country))];
+    if (input.prevalence) {
+      for (const c of present) {
+        if (!input.prevalence[c]) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["prevalence", c],
+            message: `prevalence is given for ${Object.keys(input.prevalence).join(", ")} but not for ${c}, which has sites: give it for both countries, or for neither`,
+          });
+        }
       }
-    });
+    }
   });
 
 export type ForecastInput = z.output<typeof forecastInput>;
