@@ -1,6 +1,6 @@
 // Benchmarks' harness: a throwaway embedded PostgreSQL with the demo data, and the production build served by
 // `next start` on a spare port, with a signed-in session cookie.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from "@/li
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { seedDemo } from "../../prisma/seed";
-import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
+import { buildIsCurrent, NEXT_BIN, startNext } from "../../scripts/lib/build";
 import { signIn } from "../../tests/support/http";
 
 export interface BenchApp {
@@ -52,18 +52,7 @@ export async function startBench(): Promise<BenchApp> {
     },
     async startApp(port: number) {
       base = `http://localhost:${port}`;
-      const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
-        stdio: ["ignore", "ignore", "inherit"],
-        env: {
-          ...process.env,
-          NODE_ENV: "production",
-          DATABASE_URL: url,
-          AUTH_SECRET: secret,
-          NEXTAUTH_SECRET: secret,
-          NEXTAUTH_URL: base,
-          DB_POOL_SIZE: "10",
-        },
-      });
+      const child = startNext(port, { DATABASE_URL: url, AUTH_SECRET: secret, DB_POOL_SIZE: "10" }, ["ignore", "ignore", "inherit"]);
       apps.push(child);
       for (let i = 0; i < 200; i++) {
         const ok = await fetch(`${base}/api/health`).then(

@@ -104,9 +104,3 @@ export function auditRowsInsert(entries: readonly AuditEntry[]): Prisma.Sql {
                   ${col((e) => e.reason ?? null)}::text[], ${col((e) => e.ip ?? null)}::text[])
            AS t(actor, action, type, entity, trial, before, after, reason, ip)`;
 }
-
-/** Records many audit rows in one statement (an import's one row per participant). */
-export async function recordAudits(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await tx.$executeRaw(auditRowsInsert(entries));
-}

@@ -18,12 +18,12 @@ export interface EnrolmentCounts {
 }
 
 /**
- * Appends the trial's event with its new counts and notifies, in one statement, under the trial's fold lock.
+ * Appends the trial's event with its new counts and notifies, in one statement. The caller holds the trial's fold
+ * lock (lib/enrolment/tally.ts foldTrial), which keeps the trial's event ids in commit order.
  */
 export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
   const [event] = await tx.$queryRaw<{ id: bigint }[]>`
-    WITH l AS (SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`}))),
-    site AS (
+    WITH site AS (
       SELECT s."country"::text AS country, t."metric", sum(t."value")::int AS value
         FROM "Tally" t JOIN "Site" s ON s."id" = t."key"
        WHERE t."trialId" = ${trialId} AND t."dimension" = 'site' AND t."metric" = ANY(${[...METRICS]}::text[])
@@ -43,7 +43,6 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
         'byCohort', COALESCE((SELECT jsonb_object_agg(cohort, jsonb_build_object('US', us, 'CN', cn))
                                 FROM (SELECT cohort, sum(value) FILTER (WHERE country = 'US')::int AS us, sum(value) FILTER (WHERE country = 'CN')::int AS cn FROM cohort GROUP BY 1) x), '{}'::jsonb),
         'bySite', COALESCE((SELECT jsonb_object_agg(site, counts) FROM bysite), '{}'::jsonb))
-        FROM l
       RETURNING "id")
     SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;
   return event!;

@@ -94,8 +94,10 @@ export async function snapshot(tx: Tx, participantId: string): Promise<Participa
 }
 
 /** The trial's fold lock: one folder (or rebuild) of a trial at a time, so its events follow commit order. */
+export const foldLockKey = (trialId: string) => `tally:${trialId}`;
+
 export async function lockTrial(tx: Pick<Tx, "$executeRaw">, trialId: string) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tally:${trialId}`}))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${foldLockKey(trialId)}))`;
 }
 
 /** Appends after - before of one participant's contribution to the trial's pending deltas. */
@@ -132,7 +134,7 @@ export async function applyChanges(
  */
 export async function foldTrial(db: Db, trialId: string): Promise<{ eventId: bigint } | null> {
   return db.$transaction(async (tx) => {
-    const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`tally:${trialId}`})) AS ok`;
+    const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${foldLockKey(trialId)})) AS ok`;
     if (!lock?.ok) return null;
     const folded = await tx.$executeRaw`
       WITH d AS (DELETE FROM "TallyDelta" WHERE "trialId" = ${trialId} RETURNING "dimension", "key", "metric", "value"),

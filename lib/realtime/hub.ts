@@ -33,9 +33,9 @@ interface TrialState {
 
 const REPLAY_LIMIT = 1_000;
 
-async function eventsAfter(trialId: string, after: bigint, upTo?: bigint): Promise<LiveEvent[]> {
+async function eventsAfter(trialId: string, after: bigint): Promise<LiveEvent[]> {
   return db().enrolmentEvent.findMany({
-    where: { trialId, id: upTo === undefined ? { gt: after } : { gt: after, lte: upTo } },
+    where: { trialId, id: { gt: after } },
     orderBy: { id: "asc" },
     take: REPLAY_LIMIT,
   });

@@ -1,4 +1,5 @@
 // Whether the production build in .next is at least as new as every source it was built from.
+import { spawn, type StdioOptions } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -25,3 +26,14 @@ export function buildIsCurrent(root = process.cwd()): boolean {
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
+
+/**
+ * `next start` of the production build on a port, as a production instance (tests and benchmarks): the secret under
+ * both names next-auth reads, the public URL on that port, and whatever else `env` sets.
+ */
+export function startNext(port: number | string, env: { DATABASE_URL: string; AUTH_SECRET: string } & Record<string, string>, stdio: StdioOptions) {
+  return spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
+    stdio,
+    env: { ...process.env, NODE_ENV: "production", NEXTAUTH_SECRET: env.AUTH_SECRET, NEXTAUTH_URL: `http://localhost:${port}`, ...env },
+  });
+}

@@ -1,12 +1,12 @@
 // The app as the browser tests see it: a fresh embedded PostgreSQL (or a fresh database on TEST_DATABASE_URL's
 // server), migrated and seeded with the demo data, and a production build served by `next start`.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { hashPassword } from "@/lib/auth/password";
 import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient } from "@/lib/db/prisma";
 import { seedDemo } from "../../prisma/seed";
-import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
+import { buildIsCurrent, NEXT_BIN, startNext } from "../../scripts/lib/build";
 import { createDatabaseFromTemplate, dropDatabase, ensureTemplate, startTestServer } from "../support/test-database";
 
 const port = process.env.E2E_PORT ?? "3100";
@@ -54,22 +54,19 @@ async function main() {
   const keyFile = "test-results/e2e-node-keys.json"; // one deployment: every instance shares the key file
   fs.rmSync(keyFile, { force: true });
   const instance = (p: string, extra: Record<string, string> = {}) =>
-    spawn(process.execPath, [NEXT_BIN, "start", "-p", p], {
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
+    startNext(
+      p,
+      {
         DATABASE_URL: url,
         AUTH_SECRET: secret,
-        NEXTAUTH_SECRET: secret,
-        NEXTAUTH_URL: `http://localhost:${p}`,
         DB_POOL_SIZE: "5",
         NODE_KEY_FILE: keyFile,
         AUDIT_CHECKPOINT_SECONDS: "5",
         LIVE_HEARTBEAT_SECONDS: "2",
         ...extra,
       },
-    });
+      "inherit",
+    );
   // A third, set to require two-step sign-in of coordinators (the deployment setting's test).
   const apps = [instance(port), instance(String(Number(port) + 1)), instance(String(Number(port) + 2), { TOTP_REQUIRED_ROLES: "coordinator" })];
   const stop = async () => {

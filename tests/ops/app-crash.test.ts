@@ -2,7 +2,7 @@
 // is killed with SIGKILL in the middle of the load and started again, and the clients retry whatever was not
 // acknowledged with the same key. Afterwards every acknowledged write is there, no key made two participants, the
 // kept counts equal a recount and the audit trail verifies.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,7 +14,7 @@ import { migrate } from "@/lib/db/migrate";
 import { createPrismaClient, type Db } from "@/lib/db/prisma";
 import { compare, keptTallies, recount } from "@/lib/enrolment/tally";
 import { seedDemo } from "../../prisma/seed";
-import { buildIsCurrent, NEXT_BIN } from "../../scripts/lib/build";
+import { buildIsCurrent, NEXT_BIN, startNext } from "../../scripts/lib/build";
 import { api, freePort, signIn, waitForHealth } from "../support/http";
 import { createDatabaseFromTemplate, ensureTemplate, startTestServer, type TestServer } from "../support/test-database";
 
@@ -29,19 +29,7 @@ const apps: ChildProcess[] = [];
 
 function startApp(): ChildProcess {
   const secret = "crash-test-secret-that-is-long-enough";
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      AUTH_SECRET: secret,
-      NEXTAUTH_SECRET: secret,
-      NEXTAUTH_URL: `http://localhost:${port}`,
-      NODE_KEY_FILE: path.join(keyDir, "keys.json"),
-      DB_POOL_SIZE: "10",
-    },
-  });
+  const child = startNext(port, { DATABASE_URL: url, AUTH_SECRET: secret, NODE_KEY_FILE: path.join(keyDir, "keys.json"), DB_POOL_SIZE: "10" }, "ignore");
   apps.push(child);
   return child;
 }
