@@ -81,7 +81,7 @@ export async function updateTrial(actor: Actor, trialId: string, raw: unknown) {
   await assertAdmin(actor, "trial.update");
   const { version, reason, ...proposed } = parse(trialUpdate, raw);
   return db().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT "id" FROM "Trial" WHERE "id" = ${trialId} FOR UPDATE`; // lock order: the trial first
+    await tx.$queryRaw`SELECT "id" FROM "Trial" WHERE "id" = ${trialId} FOR NO KEY UPDATE`; // lock order: the trial first
     const trial = await tx.trial.findUnique({ where: { id: trialId } });
     if (!trial) throw notFound(msg("errors.trialNotFound"));
     if (trial.version !== version) throw new AppError("conflict", msg("errors.stale"));
@@ -173,7 +173,7 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
   await db().$transaction(async (tx) => {
     // The cohort's row is locked before its enrolments are counted, as an enrolment locks it before counting: a target
     // lowered while someone enrols is checked against every enrolment committed before it.
-    await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${cohortId} AND "trialId" = ${trialId} FOR UPDATE`;
+    await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${cohortId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
     const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } });
     if (!cohort) throw notFound(msg("errors.cohortNotFound"));
     const current = { name: cohort.name, target: cohort.target, subtypes: cohort.subtypes.map((s) => s.subtype.key).sort() };
@@ -232,7 +232,7 @@ export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId
   await assertAdmin(actor, "trialSite.update");
   const { reason, ...proposed } = parse(trialSiteUpdate, raw);
   await db().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT "id" FROM "TrialSite" WHERE "id" = ${trialSiteId} AND "trialId" = ${trialId} FOR UPDATE`; // as registrations lock it
+    await tx.$queryRaw`SELECT "id" FROM "TrialSite" WHERE "id" = ${trialSiteId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`; // as registrations lock it
     const ts = await tx.trialSite.findFirst({
       where: { id: trialSiteId, trialId },
       include: { site: { select: { timeZone: true } }, trial: { select: { status: true } } },

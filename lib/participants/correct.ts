@@ -28,7 +28,7 @@ async function admit(actor: Actor, trialId: string): Promise<TrialAccess> {
 }
 
 async function lockEditable(tx: Tx, access: TrialAccess, trialId: string, participantId: string) {
-  await tx.$queryRaw`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
+  await tx.$queryRaw`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
   const participant = await tx.participant.findFirst({
     where: { ...participantScope(access), id: participantId },
     include: { ...participantInclude, statusChanges: { orderBy: { date: "asc" }, select: { date: true, toStatus: true } } },

@@ -41,7 +41,7 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
   return db()
     .$transaction(
       async (tx) => {
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR UPDATE`;
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
         const participant = locked.length
           ? await tx.participant.findFirst({
               where: { ...participantScope(access), id: participantId },
@@ -77,7 +77,7 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
         let overridden = false;
         if (input.to === "ENROLLED") {
           if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
-          await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR UPDATE`; // one enrolment at a time per cohort
+          await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR NO KEY UPDATE`; // one enrolment at a time per cohort
           const cohort = await tx.cohort.findFirst({ where: { id: input.cohortId, trialId }, include: { subtypes: { select: { subtypeId: true } } } });
           if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
           const detected = await tx.participantResult.findMany({ where: { participantId, result: "DETECTED" }, select: { subtypeId: true } });

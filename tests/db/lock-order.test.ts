@@ -88,6 +88,17 @@ async function countsAgreeWithRecount(trialId: string) {
   expect(compare(await keptTallies(db(), trialId), await recount(db(), trialId))).toEqual([]);
 }
 
+/** Resolves once another session of this database is waiting for a row or advisory lock. */
+async function waitUntilSomeoneWaitsForALock() {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await db().$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    if (row!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("nobody came to wait for a lock");
+}
+
 describe("lock order", () => {
   // Fails without the status guard in insertRegistrations' numbering UPDATE: the registration lands in a closed trial.
   it("refuses a registration checked before its trial closed and written after", async () => {
@@ -119,6 +130,34 @@ describe("lock order", () => {
     expect(await db().trialSite.count({ where: { trialId, status: { not: "CLOSED" } } })).toBe(0);
     await expect(registerParticipant(coordinators[0]!, trialId, body(0))).rejects.toMatchObject({ code: "invalid" });
     await countsAgreeWithRecount(trialId);
+  });
+
+  // Fails without FOR NO KEY UPDATE on the trial's row in updateTrial (seen in CI as a 40P01): a registration that has
+  // numbered its site inserts its participant, whose foreign-key check takes KEY SHARE on the trial's row; a close
+  // holding FOR UPDATE there and waiting for that site's row closed the cycle.
+  it("a close arriving between a registration's numbering and its insert waits for it, without a deadlock", async () => {
+    const { trialId, coordinators } = await freshTrial(10);
+    const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId } });
+    const trialSite = await db().trialSite.findFirstOrThrow({ where: { trialId, siteId: usSites[0]!.id } });
+    const inFlight = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await inFlight.connect();
+    try {
+      await inFlight.query("BEGIN");
+      await inFlight.query(`UPDATE "TrialSite" SET "screeningSeq" = "screeningSeq" + 1 WHERE "id" = $1`, [trialSite.id]);
+      const closing = updateTrial(admin, trialId, { version: trial.version, status: "CLOSED", reason: "closing while a site registers" });
+      await waitUntilSomeoneWaitsForALock();
+      await inFlight.query(
+        `INSERT INTO "Participant" ("id", "trialId", "siteId", "screeningNumber", "screeningDate", "ageAtScreening", "sex", "createdById", "updatedAt")
+         VALUES ($1, $2, $3, 'IN-FLIGHT-0001', CURRENT_DATE - 20, 60, 'FEMALE', $4, now())`,
+        [randomUUID(), trialId, usSites[0]!.id, coordinators[0]!.id],
+      );
+      await inFlight.query("COMMIT");
+      await closing;
+    } finally {
+      await inFlight.end();
+    }
+    expect(await db().participant.count({ where: { trialId } })).toBe(1);
+    expect(await db().trialSite.count({ where: { trialId, status: { not: "CLOSED" } } })).toBe(0);
   });
 
   // Fails without sorting the sites in insertRegistrations: two imports taking the same sites in opposite orders
