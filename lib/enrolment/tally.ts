@@ -14,7 +14,8 @@
 //                               (the site's calendar dates, so months never shift between time zones)
 //   reason:<siteId>:<code>      count, when it failed screening for that reason
 //   tested:<country>            count, when at least one test gave a result
-//   yield:<country>:<subtype>   count, for each subtype detected in a tested patient
+//   yield:<country>:<subtype>   count, for each subtype detected in a tested patient; screenFailed, when that patient
+//                               failed screening (the forecast's enrolment fraction among matched patients)
 import type { Tx } from "@/lib/db/prisma";
 import type { Db } from "@/lib/db/prisma";
 import { fromDbDate, monthOf } from "@/lib/dates/calendar";
@@ -62,7 +63,12 @@ export function contributions(p: ParticipantSnapshot | null): Contribution[] {
   }
   if (p.results.some((r) => r.result !== "FAILED")) {
     out.push({ dimension: "tested", key: p.country, metric: "count" });
-    for (const r of p.results) if (r.result === "DETECTED") out.push({ dimension: "yield", key: `${p.country}:${r.key}`, metric: "count" });
+    const failed = p.steps.some((s) => s.to === "SCREEN_FAILED");
+    for (const r of p.results) {
+      if (r.result !== "DETECTED") continue;
+      out.push({ dimension: "yield", key: `${p.country}:${r.key}`, metric: "count" });
+      if (failed) out.push({ dimension: "yield", key: `${p.country}:${r.key}`, metric: "screenFailed" });
+    }
   }
   return out;
 }
@@ -200,6 +206,12 @@ export async function recount(db: Pick<Db, "$queryRaw">, trialId: string): Promi
       FROM p JOIN tested t ON t."participantId" = p."id"
       JOIN "ParticipantResult" r ON r."participantId" = p."id" AND r."result" = 'DETECTED'
       JOIN "Subtype" st ON st."id" = r."subtypeId"
+     GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT 'yield', p.country || ':' || st."key", 'screenFailed', count(*)::int
+      FROM p JOIN "ParticipantResult" r ON r."participantId" = p."id" AND r."result" = 'DETECTED'
+      JOIN "Subtype" st ON st."id" = r."subtypeId"
+     WHERE EXISTS (SELECT 1 FROM h WHERE h."participantId" = p."id" AND h."toStatus" = 'SCREEN_FAILED')
      GROUP BY 1, 2, 3`;
 }
 

@@ -6,11 +6,15 @@
 //                     toward the published default (lib/subtypes/prevalence.ts) with the weight of 50 patients
 //   enrolFraction     of biomarker-matched patients whose screening has ended, the share enrolled, shrunk toward
 //                     0.6 with the weight of 20 patients
+// All of it from the trial's kept counts (lib/enrolment/tally.ts), never a scan of its participants.
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
+import type { Country } from "@/lib/db/generated/enums";
+import { trialTallies } from "@/lib/enrolment/joint";
+import type { TallyRow } from "@/lib/enrolment/tally";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { forecastOffThread } from "./pool";
@@ -32,19 +36,47 @@ const months = (from: string, to: string) => Math.round((daysBetween(from, to) /
 
 export async function liveForecastInput(actor: Actor, trialId: string, today = todayIn("UTC")): Promise<LiveForecastInput> {
   await trialAccess(actor, trialId); // not found unless the actor may see the trial; counts only from here on
-  const trial = await db().trial.findUniqueOrThrow({
-    where: { id: trialId },
-    include: {
-      cohorts: { orderBy: { code: "asc" }, include: { subtypes: { include: { subtype: { select: { key: true, id: true } } } } } },
-      trialSites: { include: { site: { select: { code: true, country: true } } } },
-    },
-  });
+  // Two small reads whatever the trial's size: its definition and its kept counts (lib/enrolment/tally.ts).
+  const [trial, tallies] = await Promise.all([
+    db().trial.findUniqueOrThrow({
+      where: { id: trialId },
+      include: {
+        cohorts: { orderBy: { code: "asc" }, include: { subtypes: { include: { subtype: { select: { key: true } } } } } },
+        trialSites: { include: { site: { select: { code: true, country: true } } } },
+      },
+    }),
+    trialTallies(db(), trialId),
+  ]);
+  return forecastInputFromCounts(trial, tallies, today);
+}
+
+type TrialDefinition = {
+  plannedStart: Date;
+  cohorts: { id: string; code: string; name: string; target: number; subtypes: { subtype: { key: string } }[] }[];
+  trialSites: {
+    siteId: string;
+    status: string;
+    plannedScreeningRate: number;
+    activationDate: Date | null;
+    plannedActivationDate: Date | null;
+    site: { code: string; country: Country };
+  }[];
+};
+
+/**
+ * The forecast input from a trial's definition and its counts (kept counters, or the joint counts of two nodes):
+ *   screened by site        site:<siteId> screened
+ *   tested, per country     tested:<country>
+ *   matched, per cohort     the sum over the cohort's subtypes of yield:<country>:<subtype> (a patient with two of
+ *                           one cohort's subtypes counts twice; at most the tested count)
+ *   enrolled, per cohort    cohort:<cohortId>:<country> enrolled, summed over countries
+ *   enrol fraction          enrolled / (enrolled + yield screenFailed over the trial's subtypes)
+ */
+export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonly TallyRow[], today: string): LiveForecastInput {
+  const count = new Map(tallies.map((r) => [`${r.dimension}|${r.key}|${r.metric}`, r.value]));
+  const get = (dimension: string, key: string, metric: string) => count.get(`${dimension}|${key}|${metric}`) ?? 0;
   const monthZero = fromDbDate(trial.plannedStart);
   const asOfMonth = Math.max(0, months(monthZero, today));
-
-  const screenedBySite = new Map(
-    (await db().participant.groupBy({ by: ["siteId"], where: { trialId, voidedAt: null }, _count: { _all: true } })).map((r) => [r.siteId, r._count._all]),
-  );
 
   const sites: ForecastInputJson["sites"] = trial.trialSites
     .filter((ts) => ts.status !== "CLOSED")
@@ -58,38 +90,20 @@ export async function liveForecastInput(actor: Actor, trialId: string, today = t
         country: ts.site.country,
         activationMonth: Math.max(0, months(monthZero, activation)),
         rate: { shape: Math.round(m * PRIOR_MONTHS * 1000) / 1000, rate: PRIOR_MONTHS },
-        ...(active ? { observed: { months: activeMonths, screened: screenedBySite.get(ts.siteId) ?? 0 } } : {}),
+        ...(active ? { observed: { months: activeMonths, screened: get("site", ts.siteId, "screened") } } : {}),
       };
     });
 
-  // Observed subtype yield per country and cohort: tested patients (a result other than "failed") and those with a
-  // detected alteration that the cohort accepts.
-  const testedRows = await db().$queryRaw<{ country: string; patients: number }[]>`
-    SELECT s."country", count(DISTINCT p."id")::int AS patients
-      FROM "Participant" p
-      JOIN "Site" s ON s."id" = p."siteId"
-     WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL
-       AND EXISTS (SELECT 1 FROM "ParticipantResult" r WHERE r."participantId" = p."id" AND r."result" <> 'FAILED')
-     GROUP BY s."country"`;
-  const detectedRows = await db().$queryRaw<{ country: string; cohortId: string; patients: number }[]>`
-    SELECT s."country", cs."cohortId", count(DISTINCT p."id")::int AS patients
-      FROM "Participant" p
-      JOIN "Site" s ON s."id" = p."siteId"
-      JOIN "ParticipantResult" r ON r."participantId" = p."id" AND r."result" = 'DETECTED'
-      JOIN "CohortSubtype" cs ON cs."subtypeId" = r."subtypeId"
-      JOIN "Cohort" c ON c."id" = cs."cohortId" AND c."trialId" = p."trialId"
-     WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL
-     GROUP BY s."country", cs."cohortId"`;
-  const tested = new Map(testedRows.map((r) => [r.country, r.patients]));
-  const detected = new Map(detectedRows.map((r) => [`${r.country}:${r.cohortId}`, r.patients]));
-
   const prevalence: NonNullable<ForecastInputJson["prevalence"]> = {};
   for (const country of COUNTRIES) {
-    const n = tested.get(country) ?? 0;
+    const n = get("tested", country, "count");
     const shares: Record<string, number> = {};
     for (const cohort of trial.cohorts) {
       const prior = cohort.subtypes.reduce((sum, s) => sum + (DEFAULT_PREVALENCE[country][s.subtype.key] ?? 0), 0);
-      const k = detected.get(`${country}:${cohort.id}`) ?? 0;
+      const k = Math.min(
+        n,
+        cohort.subtypes.reduce((sum, s) => sum + get("yield", `${country}:${s.subtype.key}`, "count"), 0),
+      );
       shares[cohort.code] = (k + PREVALENCE_PRIOR_PATIENTS * prior) / (n + PREVALENCE_PRIOR_PATIENTS);
     }
     const total = Object.values(shares).reduce((a, b) => a + b, 0);
@@ -98,28 +112,18 @@ export async function liveForecastInput(actor: Actor, trialId: string, today = t
     prevalence[country] = shares;
   }
 
-  // Enrolment fraction among biomarker-matched patients whose screening has ended.
-  const decided = await db().$queryRaw<{ enrolled: number; failed: number }[]>`
-    SELECT count(*) FILTER (WHERE p."status" IN ('ENROLLED', 'WITHDRAWN', 'COMPLETED'))::int AS enrolled,
-           count(*) FILTER (WHERE p."status" = 'SCREEN_FAILED')::int AS failed
-      FROM "Participant" p
-     WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL
-       AND EXISTS (SELECT 1 FROM "ParticipantResult" r JOIN "CohortSubtype" cs ON cs."subtypeId" = r."subtypeId"
-                    JOIN "Cohort" c ON c."id" = cs."cohortId" AND c."trialId" = p."trialId"
-                   WHERE r."participantId" = p."id" AND r."result" = 'DETECTED')`;
-  const { enrolled = 0, failed = 0 } = decided[0] ?? {};
+  const enrolledByCohort = new Map<string, number>();
+  for (const r of tallies) {
+    if (r.dimension !== "cohort" || r.metric !== "enrolled") continue;
+    const cohortId = r.key.slice(0, r.key.lastIndexOf(":"));
+    enrolledByCohort.set(cohortId, (enrolledByCohort.get(cohortId) ?? 0) + r.value);
+  }
+  const enrolled = [...enrolledByCohort.values()].reduce((a, b) => a + b, 0);
+  const trialSubtypes = new Set(trial.cohorts.flatMap((c) => c.subtypes.map((s) => s.subtype.key)));
+  let failed = 0;
+  for (const country of COUNTRIES) for (const key of trialSubtypes) failed += get("yield", `${country}:${key}`, "screenFailed");
   const enrolFraction =
     Math.round(((enrolled + ENROL_FRACTION_PRIOR.patients * ENROL_FRACTION_PRIOR.value) / (enrolled + failed + ENROL_FRACTION_PRIOR.patients)) * 1000) / 1000;
-
-  const enrolledByCohort = new Map(
-    (
-      await db().participant.groupBy({
-        by: ["cohortId"],
-        where: { trialId, voidedAt: null, status: { in: ["ENROLLED", "WITHDRAWN", "COMPLETED"] } },
-        _count: { _all: true },
-      })
-    ).map((r) => [r.cohortId, r._count._all]),
-  );
 
   return {
     monthZero,

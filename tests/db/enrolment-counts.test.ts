@@ -5,6 +5,7 @@ import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
 import { enrolmentSummary } from "@/lib/enrolment/summary";
+import { liveForecastInput } from "@/lib/forecast/live";
 import { applyChanges, compare, foldPending, keptTallies, recount } from "@/lib/enrolment/tally";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
 import { registerParticipant } from "@/lib/participants/register";
@@ -87,6 +88,31 @@ describe("kept enrolment counts", () => {
     expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(
       s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested,
     );
+  });
+
+  // The forecast reads the kept counters only; the reference here counts the same quantities from the rows.
+  it("give the forecast the same inputs as a count from the participant rows", async () => {
+    const { input } = await liveForecastInput(await actorFor(DEMO_ACCOUNTS.investigator), trialId);
+    const screened = await db().$queryRaw<{ code: string; n: number }[]>`
+      SELECT s."code", count(*)::int AS n FROM "Participant" p JOIN "Site" s ON s."id" = p."siteId"
+       WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL GROUP BY 1`;
+    for (const site of input.sites.filter((x) => x.observed))
+      expect([site.id, site.observed!.screened]).toEqual([site.id, screened.find((r) => r.code === site.id)?.n ?? 0]);
+    const enrolled = await db().$queryRaw<{ code: string; n: number }[]>`
+      SELECT c."code", count(*)::int AS n FROM "Participant" p JOIN "Cohort" c ON c."id" = p."cohortId"
+       WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL AND p."status" IN ('ENROLLED', 'WITHDRAWN', 'COMPLETED') GROUP BY 1`;
+    expect(Object.fromEntries(input.cohorts.map((c) => [c.id, c.enrolled]))).toEqual(
+      Object.fromEntries(input.cohorts.map((c) => [c.id, Math.min(c.target, enrolled.find((r) => r.code === c.id)?.n ?? 0)])),
+    );
+    // Matched patients who failed screening, one per detected subtype of the trial's cohorts (as the counters keep it).
+    const [decided] = await db().$queryRaw<{ failed: number }[]>`
+      SELECT count(*)::int AS failed FROM "Participant" p
+        JOIN "ParticipantResult" r ON r."participantId" = p."id" AND r."result" = 'DETECTED'
+       WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL AND p."status" = 'SCREEN_FAILED'
+         AND r."subtypeId" IN (SELECT cs."subtypeId" FROM "CohortSubtype" cs JOIN "Cohort" c ON c."id" = cs."cohortId" WHERE c."trialId" = ${trialId})`;
+    const allEnrolled = enrolled.reduce((a, r) => a + r.n, 0);
+    expect(decided!.failed).toBeGreaterThan(0);
+    expect(input.enrolFraction).toBeCloseTo((allEnrolled + 12) / (allEnrolled + decided!.failed + 20), 3);
   });
 
   it("send nothing for a rolled-back change: its counter changes are never folded and no NOTIFY is delivered", async () => {
