@@ -36,6 +36,16 @@ const schema = z.object({
     .min(1)
     .max(24 * 3600)
     .default(60),
+  /** How often the node looks for changed counts to sign into a snapshot for its peer. */
+  FEDERATION_SNAPSHOT_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /** A snapshot is sent at least this often, changed or not, so the peer can tell a quiet node from a dead link. */
+  FEDERATION_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  /** The peer's counts are shown as stale once its latest snapshot is older than this. */
+  FEDERATION_STALE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(120),
+  /** A snapshot signed longer ago than this is refused (unless a fresh successor of its chain vouches for it). */
+  FEDERATION_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(600),
+  /** How long a long-poll for the peer's snapshots waits for a new one. */
+  FEDERATION_POLL_SECONDS: z.coerce.number().int().min(1).max(60).default(25),
   /** Roles that must sign in with a second factor (TOTP): any of admin, coordinator, investigator, sponsor. */
   TOTP_REQUIRED_ROLES: z
     .string()

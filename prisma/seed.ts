@@ -91,7 +91,11 @@ function generator(seed: number) {
 
 const METHODS: TestMethod[] = ["NGS_TISSUE", "NGS_TISSUE", "NGS_PLASMA", "PCR"];
 
-export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: string) => void } = {}) {
+/**
+ * `country`: seed one node of a partnership (lib/federation): every trial, site and account, but only that country's
+ * patients (the random draws are the same, so the two nodes together hold exactly the one-node demo's patients).
+ */
+export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: string) => void; country?: Country } = {}) {
   const log = options.log ?? (() => {});
   const rng = generator(20_261_128);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -233,13 +237,15 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
           }
         }
         const sex: Sex = rng.chance(site.country === "CN" ? 0.45 : 0.55) ? "FEMALE" : "MALE";
+        const ageAtScreening = Math.min(92, Math.max(24, Math.round(64 + (rng.next() + rng.next() + rng.next() - 1.5) * 18)));
+        if (options.country && site.country !== options.country) continue; // kept on the other country's node
         const participant = await db.participant.create({
           data: {
             trialId: trial.id,
             siteId: site.id,
             screeningNumber,
             screeningDate: toDbDate(screeningDate),
-            ageAtScreening: Math.min(92, Math.max(24, Math.round(64 + (rng.next() + rng.next() + rng.next() - 1.5) * 18))),
+            ageAtScreening,
             sex,
             status,
             cohortId: cohortId ?? null,
@@ -260,6 +266,7 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
           })),
         });
       }
+      if (options.country && site.country !== options.country) continue;
       await db.trialSite.update({ where: { id: ts.id }, data: { screeningSeq: seq } });
       participantsTotal += seq;
     }
@@ -271,12 +278,14 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
       { email: DEMO_ACCOUNTS.sponsor, role: "SPONSOR" },
     ];
     await db.membership.createMany({
-      data: memberships.map((m) => ({
-        trialId: trial.id,
-        userId: userByEmail.get(m.email)!.id,
-        role: m.role,
-        siteId: m.siteCode ? siteByCode.get(m.siteCode)!.id : null,
-      })),
+      data: memberships
+        .filter((m) => !options.country || !m.siteCode || siteByCode.get(m.siteCode)!.country === options.country)
+        .map((m) => ({
+          trialId: trial.id,
+          userId: userByEmail.get(m.email)!.id,
+          role: m.role,
+          siteId: m.siteCode ? siteByCode.get(m.siteCode)!.id : null,
+        })),
     });
     log(`Seeded ${spec.code} with ${trialSites.length} sites (trial ${trialIndex + 1} of ${DEMO_TRIALS.length}).`);
   }

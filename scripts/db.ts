@@ -70,7 +70,8 @@ export async function seedIfEmpty(url: string, log: (line: string) => void) {
       return;
     }
     log("Seeding the demo collaboration...");
-    await seedDemo(db, { log });
+    const country = process.env.NODE_COUNTRY === "US" || process.env.NODE_COUNTRY === "CN" ? process.env.NODE_COUNTRY : undefined;
+    await seedDemo(db, { log, country }); // one node of two: only its own country's patients
   } finally {
     await db.$disconnect();
   }

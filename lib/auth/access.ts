@@ -5,11 +5,14 @@
 //   investigator  counts of every site; patient-level rows of their own site(s), or of every site if trial-wide lead
 //   sponsor       counts and reports only, never patient-level rows
 //   admin         administers every trial; sees counts, but patient-level rows only through a membership
+//   peer node     (not a user) the paired node of a partnership: its federation link only, counts never rows
 import "server-only";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
+import type { Db } from "@/lib/db/prisma";
+import { thisNode } from "@/lib/federation/node";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
 import type { Actor } from "./session";
@@ -220,4 +223,17 @@ export function participantScope(access: TrialAccess): Prisma.ParticipantWhereIn
   const sites = access.patientSites;
   if (sites === "all") return { trialId: access.trialId };
   return { trialId: access.trialId, siteId: { in: [...sites] } };
+}
+
+/**
+ * The federation link's way in (app/api/federation): not a user but the paired peer node. A poll must be signed with
+ * the peer's key (lib/federation/transport.ts verifyPollRequest); a push (`poll` null) carries snapshots that
+ * receiveSnapshots verifies with the peer's keys, so here it needs only that this node is paired at all.
+ */
+export async function peerNodeRequest(database: Db, poll: { authorization: string | null; after: number } | null) {
+  const { verifyPollRequest } = await import("@/lib/federation/transport");
+  if (poll) return verifyPollRequest(database, poll.authorization, poll.after);
+  const peer = thisNode() ? await database.federationPeer.findFirst() : null;
+  if (!peer) throw new AppError("not_found", msg("errors.federation.unpaired"));
+  return peer;
 }

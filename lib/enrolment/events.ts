@@ -5,7 +5,9 @@
 // serialises the commits of every notifying transaction in the database, which would make all trials wait on each.
 import type { Country } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/prisma";
-import { METRICS, type Counts } from "./summary";
+import type { FederationView } from "@/lib/federation/status";
+import { jointTallies } from "./joint";
+import { METRICS, zero, type Counts, type Metric } from "./summary";
 
 export const ENROLMENT_CHANNEL = "enrolment";
 
@@ -15,35 +17,36 @@ export interface EnrolmentCounts {
   byCohort: Record<string, Record<Country, number>>;
   /** Each site's counts (metrics it has none of are left out), so open dashboards redraw their site table at once. */
   bySite: Record<string, Partial<Counts>>;
+  /** The peer node's state and as-of time, when the trial's counts include a peer's. */
+  federation: FederationView | null;
 }
 
 /**
- * Appends the trial's event with its new counts and notifies, in one statement. The caller holds the trial's fold
- * lock (lib/enrolment/tally.ts foldTrial), which keeps the trial's event ids in commit order.
+ * Appends the trial's event with its new counts (this node's and its peer's, lib/enrolment/joint.ts) and notifies, in
+ * one statement. The caller holds the trial's fold lock (lib/enrolment/tally.ts foldTrial), which keeps the trial's
+ * event ids in commit order.
  */
 export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
+  const joint = await jointTallies(tx, trialId);
+  const sites = await tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { country: true } } } });
+  const countryOf = new Map(sites.map((s) => [s.siteId, s.site.country]));
+  const payload: EnrolmentCounts = { totals: zero(), byCountry: { US: zero(), CN: zero() }, byCohort: {}, bySite: {}, federation: joint.federation };
+  for (const t of joint.tallies) {
+    if (t.dimension === "site" && (METRICS as readonly string[]).includes(t.metric)) {
+      const metric = t.metric as Metric;
+      const country = countryOf.get(t.key);
+      payload.totals[metric] += t.value;
+      if (country) payload.byCountry[country][metric] += t.value;
+      (payload.bySite[t.key] ??= {})[metric] = t.value;
+    } else if (t.dimension === "cohort") {
+      const i = t.key.lastIndexOf(":");
+      const country = t.key.slice(i + 1) as Country;
+      const cohort = (payload.byCohort[t.key.slice(0, i)] ??= { US: 0, CN: 0 });
+      cohort[country] += t.value;
+    }
+  }
   const [event] = await tx.$queryRaw<{ id: bigint }[]>`
-    WITH site AS (
-      SELECT s."country"::text AS country, t."metric", sum(t."value")::int AS value
-        FROM "Tally" t JOIN "Site" s ON s."id" = t."key"
-       WHERE t."trialId" = ${trialId} AND t."dimension" = 'site' AND t."metric" = ANY(${[...METRICS]}::text[])
-       GROUP BY 1, 2),
-    cohort AS (
-      SELECT split_part(t."key", ':', 1) AS cohort, split_part(t."key", ':', 2) AS country, sum(t."value")::int AS value
-        FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'cohort' GROUP BY 1, 2),
-    bysite AS (
-      SELECT t."key" AS site, jsonb_object_agg(t."metric", t."value") AS counts
-        FROM "Tally" t WHERE t."trialId" = ${trialId} AND t."dimension" = 'site' AND t."metric" = ANY(${[...METRICS]}::text[]) GROUP BY 1),
-    e AS (
-      INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload")
-      SELECT ${trialId}, 'enrolment', jsonb_build_object(
-        'totals', (SELECT jsonb_object_agg(m, COALESCE((SELECT sum(value) FROM site WHERE metric = m), 0)) FROM unnest(${[...METRICS]}::text[]) m),
-        'byCountry', (SELECT jsonb_object_agg(c, (SELECT jsonb_object_agg(m, COALESCE((SELECT value FROM site WHERE country = c AND metric = m), 0)) FROM unnest(${[...METRICS]}::text[]) m))
-                        FROM unnest(ARRAY['US', 'CN']) c),
-        'byCohort', COALESCE((SELECT jsonb_object_agg(cohort, jsonb_build_object('US', us, 'CN', cn))
-                                FROM (SELECT cohort, sum(value) FILTER (WHERE country = 'US')::int AS us, sum(value) FILTER (WHERE country = 'CN')::int AS cn FROM cohort GROUP BY 1) x), '{}'::jsonb),
-        'bySite', COALESCE((SELECT jsonb_object_agg(site, counts) FROM bysite), '{}'::jsonb))
-      RETURNING "id")
+    WITH e AS (INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload") VALUES (${trialId}, 'enrolment', ${JSON.stringify(payload)}::jsonb) RETURNING "id")
     SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;
   return event!;
 }

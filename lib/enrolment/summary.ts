@@ -4,7 +4,9 @@
 import type { Country } from "@/lib/db/generated/enums";
 import type { Db, Tx } from "@/lib/db/prisma";
 import { addDays, daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
-import { keptTallies, type TallyRow } from "./tally";
+import type { FederationView } from "@/lib/federation/status";
+import { jointTallies } from "./joint";
+import type { TallyRow } from "./tally";
 
 export const METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
 export type Metric = (typeof METRICS)[number];
@@ -46,9 +48,11 @@ export interface EnrolmentSummary {
   }[];
   subtypeYield: Record<Country, { tested: number; detected: Record<string, number> }>;
   screenFailureReasons: { code: string; count: number }[];
+  /** The peer node whose latest verified counts are included (its state and as-of time), or null on a single node. */
+  federation: FederationView | null;
 }
 
-type Reader = Pick<Db, "tally" | "trial" | "trialSite" | "cohort" | "$queryRaw">;
+type Reader = Pick<Db, "tally" | "trial" | "trialSite" | "cohort" | "site" | "federationPeer" | "peerCount" | "$queryRaw">;
 
 function months(from: string, to: string): string[] {
   const out: string[] = [];
@@ -67,8 +71,8 @@ function months(from: string, to: string): string[] {
 
 /** Builds the summary. `tallies` may be passed in (e.g. read inside a transaction); otherwise they are read. */
 export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = new Date()): Promise<EnrolmentSummary> {
-  const [tallies, trial, trialSites, cohorts, lastDates] = await Promise.all([
-    keptTallies(db, trialId),
+  const [{ tallies, federation }, trial, trialSites, cohorts, lastDates] = await Promise.all([
+    jointTallies(db, trialId, now),
     db.trial.findUniqueOrThrow({ where: { id: trialId }, select: { target: true, plannedStart: true, plannedEnrolmentMonths: true } }),
     db.trialSite.findMany({
       where: { trialId },
@@ -170,6 +174,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
   const subtypeYield: EnrolmentSummary["subtypeYield"] = { US: { tested: 0, detected: {} }, CN: { tested: 0, detected: {} } };
   for (const r of get(tallies, "tested")) subtypeYield[r.key as Country].tested += r.value;
   for (const r of get(tallies, "yield")) {
+    if (r.metric !== "count") continue;
     const [country, ...key] = r.key.split(":");
     subtypeYield[country as Country].detected[key.join(":")] = r.value;
   }
@@ -188,6 +193,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     timeline,
     subtypeYield,
     screenFailureReasons: [...reasonTotals.entries()].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
+    federation,
   };
 }
 

@@ -14,10 +14,15 @@ const snapshot = (seq: number, prev: string | null, extra: Partial<Snapshot> = {
   typ: "trialbridge.counts",
   v: 1,
   origin: "cn-node",
+  country: "CN",
   seq,
   prev,
   asOf: new Date().toISOString(),
-  trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, metric: "screened", month: "2026-11", value: 10 + seq }] }],
+  paused: false,
+  unchanged: false,
+  policy: { kind: "exact", k: 5, yieldShared: false },
+  keys: [{ kid: "k".repeat(43), x: "x".repeat(43), retiresAt: null }],
+  trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, subtype: null, metric: "screened", month: "2026-11", value: 10 + seq }] }],
   ...extra,
 });
 
@@ -53,8 +58,9 @@ describe("signed count snapshots between two nodes", () => {
     expect(await refusal(verifySnapshot(first!.jws, { ...options, keys: await publicKeys(otherKeys) }))).toBe("unknown_key");
     const later = new Date(Date.now() + 3_600_000);
     expect(await refusal(verifySnapshot(first!.jws, { ...options, now: later }))).toBe("too_old");
-    const old = await signSnapshot(snapshot(1, null, { asOf: new Date(Date.now() - 86_400_000).toISOString(), backfill: true }), cnKeys);
-    expect((await verifySnapshot(old.jws, options)).backfill).toBe(true);
+    const old = await signSnapshot(snapshot(1, null, { asOf: new Date(Date.now() - 86_400_000).toISOString() }), cnKeys);
+    expect(await refusal(verifySnapshot(old.jws, options))).toBe("too_old");
+    expect((await verifySnapshot(old.jws, { ...options, history: true })).seq).toBe(1); // vouched for by a fresh successor
     expect(await refusal(verifySnapshot(first!.jws, { ...options, origin: "us-node" }))).toBe("wrong_origin");
   });
 
@@ -68,7 +74,9 @@ describe("signed count snapshots between two nodes", () => {
     expect(
       await refusal(
         signSnapshot(
-          snapshot(1, null, { trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, metric: "screened", month: "2026-11-03", value: 1 }] }] }),
+          snapshot(1, null, {
+            trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, subtype: null, metric: "screened", month: "2026-11-03", value: 1 }] }],
+          }),
           cnKeys,
         ),
       ),
@@ -92,17 +100,22 @@ describe("signed count snapshots between two nodes", () => {
     expect(() => applySnapshot(filled.state, forged.jws, forged.snapshot)).toThrow(SnapshotRefused);
   });
 
-  it("rotate keys with an overlap: both keys verify during it, the old one's snapshots are refused after it", async () => {
+  it("rotate keys with an overlap: the old key signs until it retires (the peer learns the new one meanwhile), then the new one", async () => {
     const before = await chain(1);
     await rotateKey(60, cnKeys);
     const keys = await publicKeys(cnKeys);
     const options = { keys, origin: "cn-node", maxAgeSeconds: 300 };
-    const after = await signSnapshot(snapshot(1, null), cnKeys);
-    expect(after.jws.split(".")[0]).not.toBe(before[0]!.jws.split(".")[0]); // another kid
-    expect((await verifySnapshot(before[0]!.jws, options)).seq).toBe(1);
-    expect((await verifySnapshot(after.jws, options)).seq).toBe(1);
+    const during = await signSnapshot(snapshot(1, null), cnKeys);
+    expect(during.jws.split(".")[0]).toBe(before[0]!.jws.split(".")[0]); // still the old kid: the peer knows it
+    expect((await verifySnapshot(during.jws, { ...options, keys: keys.slice(0, 1) })).seq).toBe(1);
     const pastOverlap = new Date(Date.now() + 120_000);
     expect(await refusal(verifySnapshot(before[0]!.jws, { ...options, maxAgeSeconds: 3_600, now: pastOverlap }))).toBe("unknown_key");
-    expect((await verifySnapshot(after.jws, { ...options, maxAgeSeconds: 3_600, now: pastOverlap })).seq).toBe(1);
+    // Once the old key has retired the new one signs (the key file ages with the clock, so retire it now).
+    const file = JSON.parse(fs.readFileSync(cnKeys, "utf8")) as { keys: { retiresAt: string | null }[] };
+    file.keys[0]!.retiresAt = new Date(Date.now() - 1_000).toISOString();
+    fs.writeFileSync(cnKeys, JSON.stringify(file));
+    const after = await signSnapshot(snapshot(1, null), cnKeys);
+    expect(after.jws.split(".")[0]).not.toBe(before[0]!.jws.split(".")[0]);
+    expect((await verifySnapshot(after.jws, { ...options, keys: await publicKeys(cnKeys) })).seq).toBe(1);
   });
 });

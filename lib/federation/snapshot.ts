@@ -13,41 +13,76 @@ import { z } from "zod";
 import { canonicalJson, sign, SignatureError, verify, type PublicKey } from "@/lib/keys/node-keys";
 
 export const SNAPSHOT_TYPE = "trialbridge.counts";
-export const METRICS = ["screened", "eligible", "screenFailed", "consented", "enrolled", "withdrawn", "completed"] as const;
+/** Status metrics per site (and enrolled per cohort and per month), then tested and detected per subtype (yield). */
+export const METRICS = [
+  "screened",
+  "eligible",
+  "screenFailed",
+  "consented",
+  "enrolled",
+  "withdrawn",
+  "completed",
+  "tested",
+  "detected",
+  "detectedScreenFailed",
+] as const;
+export type CellMetric = (typeof METRICS)[number];
 
 const code = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/);
 
 const cell = z.strictObject({
-  site: code,
-  /** null: the site's own counts, not by cohort. */
+  /** null: the country's cells not kept by site (per cohort, per month, yield). */
+  site: code.nullable(),
+  /** null: not by cohort. */
   cohort: code.nullable(),
+  /** A subtype's key from the shared vocabulary (yield cells only). */
+  subtype: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,12}:[A-Za-z0-9._-]{1,24}$/)
+    .nullable(),
   metric: z.enum(METRICS),
   /** null: since the start; else the site's calendar month. */
   month: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .nullable(),
-  /** null: suppressed by the origin's disclosure policy (never to be shown or summed as 0). */
+  /** null: withheld by the origin's disclosure policy (never to be shown or summed as 0). */
   value: z.number().int().min(0).max(10_000_000).nullable(),
 });
+export type Cell = z.infer<typeof cell>;
 
-export const snapshotSchema = z.strictObject({
-  typ: z.literal(SNAPSHOT_TYPE),
-  v: z.literal(1),
-  origin: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  seq: z.number().int().min(1),
-  /** Hash of the previous snapshot's signed bytes (null for seq 1). */
-  prev: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
-  asOf: z.iso.datetime(),
-  /** Re-sent history: accepted past the maximum age. */
-  backfill: z.boolean().optional(),
-  /** The origin stopped exporting (its administrators' pause): the peer shows "paused by origin". */
-  paused: z.boolean().optional(),
-  trials: z.array(z.strictObject({ trial: code, cells: z.array(cell).max(200_000) })).max(500),
+/** A public signing key of the origin, announced in its signed snapshots so that a rotation reaches the peer. */
+const announcedKey = z.strictObject({
+  kid: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/),
+  x: z.string().regex(/^[A-Za-z0-9_-]{40,60}$/),
+  retiresAt: z.iso.datetime().nullable(),
 });
+export type AnnouncedKey = z.infer<typeof announcedKey>;
+
+export const snapshotSchema = z
+  .strictObject({
+    typ: z.literal(SNAPSHOT_TYPE),
+    v: z.literal(1),
+    origin: z.string().regex(/^[a-z0-9-]{1,40}$/),
+    /** The origin's home country: the only country whose sites its cells count. */
+    country: z.enum(["US", "CN"]),
+    seq: z.number().int().min(1),
+    /** Hash of the previous snapshot's signed bytes (null for seq 1). */
+    prev: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+    asOf: z.iso.datetime(),
+    /** The origin stopped exporting (its administrators' pause): the peer shows "paused by origin". No cells. */
+    paused: z.boolean(),
+    /** A heartbeat: the counts are those of the previous snapshot (no cells). */
+    unchanged: z.boolean(),
+    /** How the origin disclosed small counts: exact, suppressed (null cells), or rounded up to a multiple of k. */
+    policy: z.strictObject({ kind: z.enum(["exact", "suppress", "round"]), k: z.number().int().min(2).max(100), yieldShared: z.boolean() }),
+    keys: z.array(announcedKey).min(1).max(5),
+    trials: z.array(z.strictObject({ trial: code, cells: z.array(cell).max(200_000) })).max(500),
+  })
+  .refine((s) => !(s.paused || s.unchanged) || s.trials.length === 0, { error: "a pause or a heartbeat carries no cells" });
 
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -69,7 +104,9 @@ export async function signSnapshot(snapshot: unknown, keyFile?: string): Promise
   const parsed = snapshotSchema.safeParse(snapshot);
   if (!parsed.success)
     throw new SnapshotRefused("schema", `refusing to send: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  const { jws } = await sign(parsed.data, keyFile);
+  // The oldest live key signs: during a rotation's overlap the peer still knows it, and learns the successor from
+  // the snapshot's announced keys; once it retires, the successor signs.
+  const { jws } = await sign(parsed.data, keyFile, "oldest");
   return { jws, snapshot: parsed.data };
 }
 
@@ -79,6 +116,8 @@ export interface VerifyOptions {
   origin: string;
   maxAgeSeconds: number;
   now?: Date;
+  /** History delivered before a fresh snapshot of the same chain: its age is not checked (the chain vouches). */
+  history?: boolean;
 }
 
 /** Verifies a received snapshot: signature by a live paired key, canonical bytes, strict schema, origin and age. */
@@ -100,7 +139,7 @@ export async function verifySnapshot(jws: string, options: VerifyOptions): Promi
   const snapshot = parsed.data;
   if (snapshot.origin !== options.origin) throw new SnapshotRefused("wrong_origin", `from ${snapshot.origin}, expected ${options.origin}`);
   const age = (now.getTime() - Date.parse(snapshot.asOf)) / 1000;
-  if (age > options.maxAgeSeconds && !snapshot.backfill) throw new SnapshotRefused("too_old", `as of ${snapshot.asOf}, older than ${options.maxAgeSeconds} s`);
+  if (age > options.maxAgeSeconds && !options.history) throw new SnapshotRefused("too_old", `as of ${snapshot.asOf}, older than ${options.maxAgeSeconds} s`);
   return snapshot;
 }
 

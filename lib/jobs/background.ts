@@ -10,6 +10,9 @@ import { startFolder } from "@/lib/enrolment/folder";
 import { foldPending, foldTrial } from "@/lib/enrolment/tally";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
+import { produceSnapshot } from "@/lib/federation/export";
+import { thisNode } from "@/lib/federation/node";
+import { startRelay } from "@/lib/federation/transport";
 import { pruneExpired } from "./maintenance";
 
 const SEAL_EVERY_MS = 500;
@@ -48,5 +51,10 @@ export function startBackgroundWork() {
       },
     }),
   );
+  if (thisNode()) {
+    // One of two nodes: sign snapshots of this node's counts for its peer, and (on the side that connects) relay them.
+    every(env.FEDERATION_SNAPSHOT_MS, "federation snapshots", () => produceSnapshot(db()));
+    startRelay(db());
+  }
   every(PRUNE_EVERY_MS, "pruning", () => pruneExpired(db(), { sessionMaxHours: env.SESSION_MAX_HOURS, sessionIdleMinutes: env.SESSION_IDLE_MINUTES }));
 }

@@ -80,10 +80,10 @@ export async function nodeKeys(file = keyFilePath()): Promise<StoredKey[]> {
 }
 
 /** The key that signs now: the newest one not retired. */
-export async function currentKey(file = keyFilePath()): Promise<StoredKey> {
+export async function currentKey(file = keyFilePath(), which: "newest" | "oldest" = "newest"): Promise<StoredKey> {
   const now = Date.now();
   const live = (await nodeKeys(file)).filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now);
-  const key = live.at(-1);
+  const key = which === "newest" ? live.at(-1) : live[0];
   if (!key) throw new Error(`Every key in ${file} has retired: run npm run keys:rotate.`);
   return key;
 }
@@ -124,9 +124,9 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** A compact JWS of the canonical JSON of `payload`, signed with the current key. */
-export async function sign(payload: object, file = keyFilePath()): Promise<{ jws: string; kid: string }> {
-  const key = await currentKey(file);
+/** A compact JWS of the canonical JSON of `payload`, signed with the current key (or the oldest live one). */
+export async function sign(payload: object, file = keyFilePath(), which: "newest" | "oldest" = "newest"): Promise<{ jws: string; kid: string }> {
+  const key = await currentKey(file, which);
   const privateKey = await importJWK({ ...key.privateJwk, alg: "EdDSA" }, "EdDSA");
   const jws = await new CompactSign(new TextEncoder().encode(canonicalJson(payload))).setProtectedHeader({ alg: "EdDSA", kid: key.kid }).sign(privateKey);
   return { jws, kid: key.kid };

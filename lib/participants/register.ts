@@ -12,6 +12,7 @@ import type { Actor } from "@/lib/auth/session";
 import { auditRowsInsert } from "@/lib/audit/record";
 import { fromDbDate, toDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
+import { holdsPatientsOf } from "@/lib/federation/node";
 import type { Tx } from "@/lib/db/prisma";
 import { nudgeFold } from "@/lib/enrolment/folder";
 import { applyChanges, type ParticipantSnapshot } from "@/lib/enrolment/tally";
@@ -69,6 +70,8 @@ export async function checkRegistration(access: TrialAccess, raw: unknown, conte
   if (!canEditAt(access, input.siteId)) throw notFound(msg("errors.siteNotFound"));
   const trialSite = await context.site(input.siteId);
   if (!trialSite) throw notFound(msg("errors.siteNotFound"));
+  // On one of two nodes, a site of the other country keeps its patients on its own node (lib/federation).
+  if (!holdsPatientsOf(trialSite.site.country)) throw new AppError("invalid", msg("errors.invalid"), { siteId: [msg("validation.siteOnPeerNode")] });
   if (trialSite.status !== "ACTIVE" || !trialSite.activationDate) {
     throw new AppError("invalid", msg("errors.invalid"), { siteId: [msg("validation.siteNotActive")] });
   }

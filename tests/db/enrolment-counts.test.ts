@@ -85,6 +85,13 @@ describe("kept enrolment counts", () => {
     expect(s.timeline.reduce((a, m) => a + m.screened.US + m.screened.CN, 0)).toBe(s.totals.screened);
     expect(s.totals.withdrawn).toBeGreaterThan(0);
     expect(s.totals.enrolled).toBeGreaterThanOrEqual(s.totals.withdrawn + s.totals.completed);
+    // Detected counts, not the screen failures kept beside them under the same subtype.
+    const [ex19] = await db().$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM "Participant" p JOIN "Site" s ON s."id" = p."siteId"
+        JOIN "ParticipantResult" r ON r."participantId" = p."id" AND r."result" = 'DETECTED'
+        JOIN "Subtype" st ON st."id" = r."subtypeId" AND st."key" = 'EGFR:ex19del'
+       WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL AND s."country" = 'US'`;
+    expect(s.subtypeYield.US.detected["EGFR:ex19del"]).toBe(ex19!.n);
     expect(s.subtypeYield.CN.detected["EGFR:ex19del"]! / s.subtypeYield.CN.tested).toBeGreaterThan(
       s.subtypeYield.US.detected["EGFR:ex19del"]! / s.subtypeYield.US.tested,
     );

@@ -1,0 +1,137 @@
+// What this node does with its peer's snapshots, however they arrive (pushed to it, or fetched by its long-poll):
+// verifies each (a paired or announced key, canonical bytes, strict schema, origin, age), keeps each as signed, and
+// applies the peer's feed in order, each sequence number once. The peer's latest counts replace its previous ones
+// (a snapshot is a full state, not a change), and every shared trial's live stream gets an event.
+import type { Db } from "@/lib/db/prisma";
+import { appendEnrolmentEvent } from "@/lib/enrolment/events";
+import { lockTrial } from "@/lib/enrolment/tally";
+import { serverEnv } from "@/lib/env";
+import type { PublicKey } from "@/lib/keys/node-keys";
+import { snapshotHash, SnapshotRefused, verifySnapshot, type AnnouncedKey, type Snapshot } from "./snapshot";
+
+export interface Receipt {
+  /** The highest sequence applied: the sender resends from the next one. */
+  appliedSeq: number;
+  /** Set while a gap is open: the first sequence number still missing. */
+  missing: number | null;
+}
+
+export const asPublicKeys = (keys: unknown): PublicKey[] => (Array.isArray(keys) ? (keys as PublicKey[]) : []);
+
+/** The peer's keys after a verified snapshot's announcement: new keys added, end dates as the origin now says. */
+function learnKeys(known: PublicKey[], announced: readonly AnnouncedKey[]): PublicKey[] {
+  const byKid = new Map(known.map((k) => [k.kid, k]));
+  for (const a of announced) {
+    const existing = byKid.get(a.kid);
+    if (existing) byKid.set(a.kid, { ...existing, retiresAt: a.retiresAt ?? existing.retiresAt });
+    else
+      byKid.set(a.kid, {
+        kid: a.kid,
+        createdAt: new Date().toISOString(),
+        retiresAt: a.retiresAt,
+        jwk: { kty: "OKP", crv: "Ed25519", x: a.x, kid: a.kid, alg: "EdDSA" },
+      });
+  }
+  return [...byKid.values()];
+}
+
+/** Records a refusal on the peer (its state becomes "rejected" until a good snapshot arrives) and rethrows it. */
+async function refuse(db: Db, origin: string, error: SnapshotRefused): Promise<never> {
+  await db.federationPeer.update({ where: { origin }, data: { rejectedAt: new Date(), rejection: `${error.reason}: ${error.message}`.slice(0, 500) } });
+  console.error(`Refused a snapshot from ${origin}: ${error.reason}: ${error.message}`);
+  throw error;
+}
+
+/**
+ * Receives a delivery of the peer's snapshots, oldest first. The last one must be fresh; earlier ones are history
+ * vouched for by the chain up to it. Throws SnapshotRefused (recorded on the peer) for anything it does not accept.
+ */
+export async function receiveSnapshots(db: Db, jwsList: readonly string[], now = new Date()): Promise<Receipt> {
+  const env = serverEnv();
+  const peer = await db.federationPeer.findFirst();
+  if (!peer) throw new SnapshotRefused("wrong_origin", "this node is not paired with any peer");
+  let keys = asPublicKeys(peer.keys);
+  const verified: { jws: string; snapshot: Snapshot }[] = [];
+  for (const [i, jws] of jwsList.entries()) {
+    try {
+      const snapshot = await verifySnapshot(jws, {
+        keys,
+        origin: peer.origin,
+        maxAgeSeconds: env.FEDERATION_MAX_AGE_SECONDS,
+        now,
+        history: i < jwsList.length - 1,
+      });
+      if (snapshot.country !== peer.country) throw new SnapshotRefused("wrong_origin", `counts of ${snapshot.country}, expected ${peer.country}`);
+      keys = learnKeys(keys, snapshot.keys);
+      verified.push({ jws, snapshot });
+    } catch (error) {
+      if (error instanceof SnapshotRefused) await refuse(db, peer.origin, error);
+      throw error;
+    }
+  }
+
+  const outcome = await db
+    .$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM "FederationPeer" WHERE "origin" = ${peer.origin} FOR NO KEY UPDATE`;
+        const state = await tx.federationPeer.findUniqueOrThrow({ where: { origin: peer.origin } });
+        for (const v of verified) {
+          if (v.snapshot.seq <= state.appliedSeq) continue;
+          const stored = await tx.federationInbox.findUnique({ where: { origin_seq: { origin: peer.origin, seq: v.snapshot.seq } } });
+          if (stored && stored.jws !== v.jws) throw new SnapshotRefused("broken_chain", `two different snapshots signed as ${v.snapshot.seq}`);
+          if (!stored) await tx.federationInbox.create({ data: { origin: peer.origin, seq: v.snapshot.seq, jws: v.jws } });
+        }
+        // Apply from the inbox in order, as far as the sequence is contiguous.
+        const waiting = await tx.federationInbox.findMany({ where: { origin: peer.origin, seq: { gt: state.appliedSeq } }, orderBy: { seq: "asc" } });
+        let seq = state.appliedSeq;
+        let hash = state.appliedHash;
+        let latest: Snapshot | null = null;
+        let counts: Snapshot | null = null;
+        for (const row of waiting) {
+          if (row.seq !== seq + 1) break;
+          const known = verified.find((v) => v.snapshot.seq === row.seq)?.snapshot ?? (JSON.parse(payloadOf(row.jws)) as Snapshot);
+          if (known.prev !== hash) throw new SnapshotRefused("broken_chain", `snapshot ${row.seq} does not follow snapshot ${seq}`);
+          seq = row.seq;
+          hash = snapshotHash(row.jws);
+          latest = known;
+          if (!known.unchanged && !known.paused) counts = known;
+        }
+        const missing = waiting.some((w) => w.seq > seq) ? seq + 1 : null;
+        if (!latest) {
+          await tx.federationPeer.update({ where: { origin: peer.origin }, data: { keys: keys as object[] } });
+          return { receipt: { appliedSeq: seq, missing }, trials: [] as string[] };
+        }
+        if (counts) {
+          await tx.peerCount.deleteMany({ where: { origin: peer.origin } });
+          const rows = counts.trials.flatMap((t) => t.cells.map((c) => ({ origin: peer.origin, trial: t.trial, ...c })));
+          for (let i = 0; i < rows.length; i += 5_000) await tx.peerCount.createMany({ data: rows.slice(i, i + 5_000) });
+        }
+        await tx.federationPeer.update({
+          where: { origin: peer.origin },
+          data: {
+            keys: keys as object[],
+            appliedSeq: seq,
+            appliedHash: hash,
+            lastAsOf: new Date(latest.asOf),
+            lastReceivedAt: now,
+            pausedByOrigin: latest.paused,
+          },
+        });
+        const codes = await tx.peerCount.findMany({ where: { origin: peer.origin }, distinct: ["trial"], select: { trial: true } });
+        const shared = await tx.trial.findMany({ where: { code: { in: codes.map((c) => c.trial) } }, select: { id: true } });
+        return { receipt: { appliedSeq: seq, missing }, trials: shared.map((t) => t.id) };
+      },
+      { timeout: 60_000 },
+    )
+    .catch((error: unknown) => (error instanceof SnapshotRefused ? refuse(db, peer.origin, error) : Promise.reject(error)));
+  // Each shared trial's live dashboards redraw (their events carry the joint counts); the peer's state changes (live,
+  // paused) reach them with the next event or refetch.
+  for (const trialId of outcome.trials)
+    await db.$transaction(async (tx) => {
+      await lockTrial(tx, trialId);
+      await appendEnrolmentEvent(tx, trialId);
+    });
+  return outcome.receipt;
+}
+
+const payloadOf = (jws: string) => Buffer.from(jws.split(".")[1] ?? "", "base64url").toString("utf8");
