@@ -23,9 +23,7 @@ export async function jointTallies(db: Reader, trialId: string, now = new Date()
   const siteCodes = [...new Set(cells.flatMap((c) => (c.site ? [c.site] : [])))];
   const country: Country = peer.country;
   // Only the peer's own country's sites: a cell naming one of ours is ignored, never added to our counts.
-  const sites = new Map(
-    (await db.site.findMany({ where: { code: { in: siteCodes }, country }, select: { id: true, code: true } })).map((s) => [s.code, s.id]),
-  );
+  const sites = new Map((await db.site.findMany({ where: { code: { in: siteCodes }, country }, select: { id: true, code: true } })).map((s) => [s.code, s.id]));
   const cohorts = new Map(trial.cohorts.map((c) => [c.code, c.id]));
   const rows: TallyRow[] = [...local];
   let withheld = 0;

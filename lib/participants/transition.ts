@@ -41,7 +41,9 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
   return db()
     .$transaction(
       async (tx) => {
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
+        const locked = await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT "id" FROM "Participant" WHERE "id" = ${participantId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
         const participant = locked.length
           ? await tx.participant.findFirst({
               where: { ...participantScope(access), id: participantId },
