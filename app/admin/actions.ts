@@ -9,6 +9,7 @@ import { addTrialSite, createCohort, createTrial, updateCohort, updateTrial, upd
 import { createSite, updateSite } from "@/lib/admin/sites";
 import { grantMembership, inviteUser, reissueLink, resetSecondFactor, revokeMembership, setUserActive, updateUser } from "@/lib/admin/users";
 import { requirePageActor } from "@/lib/auth/page";
+import { pairPeer, setExportPaused, setExportPolicy } from "@/lib/federation/admin";
 import { serverEnv } from "@/lib/env";
 import type { Actor } from "@/lib/auth/session";
 import { AppError } from "@/lib/http/errors";
@@ -148,4 +149,29 @@ export async function grantMembershipAction(userId: string, _: ActionState, form
 
 export async function revokeMembershipAction(membershipId: string, _: ActionState, form: FormData) {
   return run((actor) => revokeMembership(actor, membershipId, filled(form, ["reason"])), "membershipRevoked");
+}
+
+export async function pairPeerAction(_: ActionState, form: FormData) {
+  return run(
+    (actor) =>
+      pairPeer(actor, { identity: String(form.get("identity") ?? ""), url: String(form.get("url") ?? ""), connect: checked(form, "connect") }).then(() => {}),
+    "federation.paired",
+  );
+}
+
+export async function setExportPausedAction(paused: boolean, _: ActionState, form: FormData) {
+  return run((actor) => setExportPaused(actor, { paused, reason: String(form.get("reason") ?? "") }).then(() => {}), "saved");
+}
+
+export async function setExportPolicyAction(_: ActionState, form: FormData) {
+  return run(
+    (actor) =>
+      setExportPolicy(actor, {
+        policy: String(form.get("policy") ?? ""),
+        minCell: String(form.get("minCell") ?? ""),
+        shareYield: checked(form, "shareYield"),
+        reason: String(form.get("reason") ?? ""),
+      }).then(() => {}),
+    "saved",
+  );
 }

@@ -14,6 +14,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         <Link href="/admin/sites">{t("sitesTitle")}</Link>
         <Link href="/admin/users">{t("usersTitle")}</Link>
         <Link href="/admin/subtypes">{t("subtypesTitle")}</Link>
+        <Link href="/admin/federation">{t("federation.nav")}</Link>
       </nav>
       {children}
     </>

@@ -143,6 +143,9 @@ const splitFirst = (key: string): [string, string] => {
   return [key.slice(0, i), key.slice(i + 1)];
 };
 
+/** What this process saw at its last look (a hint only: the digest decides what is signed). */
+const lastLook = { mark: "" };
+
 export interface Produced {
   seq: number;
   kind: "counts" | "heartbeat" | "paused";
@@ -164,6 +167,12 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
       if (!peer) return null;
       const settings = await exportSettings(tx);
       const last = await tx.federationOutbox.findFirst({ orderBy: { seq: "desc" } });
+      // Nothing moved since the last look (no live event, no settings change) and no heartbeat due: nothing to build.
+      const [moved] = await tx.$queryRaw<{ mark: string | null }[]>`SELECT max("id")::text AS mark FROM "EnrolmentEvent"`;
+      const mark = `${moved?.mark ?? ""}:${settings.version}:${last?.seq ?? 0}:${(await publicKeys()).map((k) => k.kid + k.retiresAt).join()}`;
+      const heartbeatDue = !last || now.getTime() - last.asOf.getTime() >= env.FEDERATION_HEARTBEAT_SECONDS * 1000;
+      if (!heartbeatDue && mark === lastLook.mark) return null;
+      lastLook.mark = mark;
       if (settings.paused && last?.paused) return null; // paused: said once, then nothing more leaves
       const policy: ExportPolicy = { kind: settings.policy as ExportPolicy["kind"], k: settings.minCell, yieldShared: settings.shareYield };
       const keys: AnnouncedKey[] = (await publicKeys())

@@ -18,6 +18,14 @@ export const SNAPSHOTS_PATH = "/api/federation/v1/snapshots";
 const BATCH = 50;
 const POLL_TOKEN_TYPE = "trialbridge.poll";
 
+/** A push: the peer's snapshots, oldest first. */
+export const pushBody = z.strictObject({ snapshots: z.array(z.string().min(1).max(20_000_000)).min(1).max(BATCH) });
+/** A poll: this node's snapshots after `after` (the last one the peer applied), waiting up to `wait` seconds. */
+export const pollQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(2_000_000_000),
+  wait: z.coerce.number().int().min(0).max(60).default(0),
+});
+
 const pollClaims = z.strictObject({
   typ: z.literal(POLL_TOKEN_TYPE),
   iss: z.string(),

@@ -18,6 +18,7 @@ import { pruneExpired } from "./maintenance";
 const SEAL_EVERY_MS = 500;
 const FOLD_EVERY_MS = 100;
 const PRUNE_EVERY_MS = 10 * 60_000;
+const OUTAGE_RETRY_MS = 2_000;
 
 function every(ms: number, name: string, run: () => Promise<unknown>) {
   let failing = false;
@@ -30,7 +31,7 @@ function every(ms: number, name: string, run: () => Promise<unknown>) {
       if (!failing) console.error(`Background ${name} failed: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"}`);
       failing = true;
     } finally {
-      setTimeout(() => void tick(), ms).unref();
+      setTimeout(() => void tick(), failing ? Math.max(ms, OUTAGE_RETRY_MS) : ms).unref(); // an outage: look less often
     }
   };
   setTimeout(() => void tick(), Math.min(ms, 1_000)).unref();

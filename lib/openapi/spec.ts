@@ -8,6 +8,7 @@ import { listQuery } from "@/lib/participants/queries";
 import { correctionInput, registerInput, transitionInput, voidInput } from "@/lib/participants/schemas";
 import { reportFilters } from "@/lib/reports/enrolment-report";
 import { subtypeInput } from "@/lib/subtypes/admin";
+import { pollQuery, pushBody } from "@/lib/federation/transport";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -22,6 +23,9 @@ interface Operation {
   responses: Record<string, string>;
   responseType?: string;
   headers?: { name: string; required: boolean; description: string }[];
+  /** Served under another base than /api/v1 (the federation link between nodes). */
+  server?: string;
+  security?: Record<string, string[]>[];
 }
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
@@ -195,6 +199,40 @@ export const OPERATIONS: Operation[] = [
     summary: "Seal the trail and sign a checkpoint of its head now (administrators)",
     responses: { "201": "The checkpoint", ...WRITE_ERRORS },
   },
+  {
+    method: "get",
+    path: "/federation/egress",
+    tag: "Federation",
+    summary: "The egress log: every count snapshot this node signed for its peer node, one JSON object per line (administrators)",
+    responseType: "application/x-ndjson",
+    responses: { "200": "The snapshots as signed (compact JWS), in sequence", "403": "Administrators only", ...ERRORS },
+  },
+  {
+    method: "post",
+    path: "/snapshots",
+    server: "/api/federation/v1",
+    tag: "Federation link (node to node)",
+    summary:
+      "The paired peer node pushes its signed count snapshots, oldest first; each is verified with the peer's keys as paired and applied once, in sequence",
+    body: pushBody,
+    security: [{ snapshotSignature: [] }],
+    responses: {
+      "200": "How far this node has applied the peer's feed ({appliedSeq, missing}: resend from appliedSeq + 1)",
+      "404": "This node is not paired",
+      "422": "Refused: bad signature, unknown or retired key, schema, age, origin or a broken chain (error.message names it)",
+      "403": "A user's API token: the link is for the peer node",
+    },
+  },
+  {
+    method: "get",
+    path: "/snapshots",
+    server: "/api/federation/v1",
+    tag: "Federation link (node to node)",
+    summary: "The paired peer node long-polls this node's snapshots after the last one it applied (which acknowledges them)",
+    query: pollQuery,
+    security: [{ nodeSignature: [] }],
+    responses: { "200": "{snapshots: [compact JWS, ...]}, empty after the wait when nothing new was signed", "401": "Not signed by the paired peer node" },
+  },
   { method: "get", path: "/tokens", tag: "Tokens", summary: "Your personal API tokens", responses: { "200": "The tokens", ...ERRORS } },
   {
     method: "post",
@@ -237,8 +275,11 @@ export function openApiDocument() {
       description: h.description,
       schema: { type: "string" },
     }));
-    (paths[op.path] ??= {})[op.method] = {
+    // Another base (the federation link): a path item with servers of its own (OpenAPI 3.1).
+    const item = (paths[op.path] ??= op.server ? { servers: [{ url: op.server }] } : {});
+    item[op.method] = {
       summary: op.summary,
+      ...(op.security ? { security: op.security } : {}),
       tags: [op.tag],
       operationId: `${op.method}${op.path
         .replace(/[{}]/g, "")
@@ -268,6 +309,17 @@ export function openApiDocument() {
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The app's sign-in session" },
         token: { type: "http", scheme: "bearer", description: "A personal API token (read-only: GET requests)" },
+        snapshotSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Snapshot-Signature-Is-In-Body",
+          description: "No header: each snapshot in the body is a JWS (EdDSA) verified with the peer node's keys as paired",
+        },
+        nodeSignature: {
+          type: "http",
+          scheme: "TrialBridge-Node",
+          description: "`Authorization: TrialBridge-Node <JWS>`: a one-minute request signed with the peer node's key",
+        },
       },
     },
     paths,

@@ -4,9 +4,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi/spec";
 
-/** Every route handler under app/api/v1, as "METHOD /path" with {params}. */
+/** Every route handler under app/api/v1 and app/api/federation, as "METHOD /api/..." with {params}. */
 function routesInCode(): string[] {
-  const root = path.join(process.cwd(), "app", "api", "v1");
+  const root = path.join(process.cwd(), "app");
   const found: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -25,8 +25,9 @@ function routesInCode(): string[] {
       }
     }
   };
-  walk(root);
-  return found.filter((r) => r !== "GET /openapi.json").sort();
+  walk(path.join(root, "api", "v1"));
+  walk(path.join(root, "api", "federation"));
+  return found.filter((r) => r !== "GET /api/v1/openapi.json").sort();
 }
 
 describe("the OpenAPI description", () => {
@@ -36,9 +37,13 @@ describe("the OpenAPI description", () => {
     expect(result.valid).toBe(true);
   });
 
-  it("lists every /api/v1 route handler, and nothing that does not exist", () => {
-    const documented = Object.entries(openApiDocument().paths)
-      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+  it("lists every /api/v1 and federation link route handler, and nothing that does not exist", () => {
+    const documented = Object.entries(openApiDocument().paths as Record<string, { servers?: { url: string }[] } & Record<string, unknown>>)
+      .flatMap(([p, item]) =>
+        Object.keys(item)
+          .filter((m) => m !== "servers")
+          .map((m) => `${m.toUpperCase()} ${item.servers?.[0]?.url ?? "/api/v1"}${p}`),
+      )
       .sort();
     expect(documented).toEqual(routesInCode());
   });

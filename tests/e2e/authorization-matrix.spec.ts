@@ -75,6 +75,7 @@ const ROWS: Row[] = [
   { route: "GET /admin/sites", path: () => "/admin/sites", expect: only(page(404), { admin: 200 }) },
   { route: "GET /admin/sites/[siteId]", path: (i) => `/admin/sites/${i.usSite}`, expect: only(page(404), { admin: 200 }) },
   { route: "GET /admin/users", path: () => "/admin/users", expect: only(page(404), { admin: 200 }) },
+  { route: "GET /admin/federation", path: () => "/admin/federation", expect: only(page(404), { admin: 200 }) },
   { route: "GET /admin/users/[userId]", path: (i) => `/admin/users/${i.user}`, expect: only(page(404), { admin: 200 }) },
   { route: "GET /admin/users/[userId]", label: "unknown user", path: () => "/admin/users/no-such-user", expect: page(404) },
   { route: "GET /account/two-factor", path: () => "/account/two-factor", expect: page() },
@@ -84,6 +85,14 @@ const ROWS: Row[] = [
   { route: "GET /account/tokens", path: () => "/account/tokens", expect: page() },
 
   { route: "GET /api/health", path: () => "/api/health", expect: members(200, 200) },
+  // The federation link is for the paired peer node only (this one is not paired: it serves both countries).
+  {
+    route: "POST /api/federation/v1/snapshots",
+    path: () => "/api/federation/v1/snapshots",
+    body: () => ({ data: { snapshots: ["not.a.snapshot"] } }),
+    expect: members(404, 404),
+  },
+  { route: "GET /api/federation/v1/snapshots", path: () => "/api/federation/v1/snapshots?after=0", expect: members(401, 401) },
   { route: "GET /api/auth/[...nextauth]", path: () => "/api/auth/csrf", expect: members(200, 200) },
   {
     route: "POST /api/auth/[...nextauth]",
@@ -174,6 +183,7 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
   { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },
   { route: "GET /api/v1/audit.csv", path: () => "/api/v1/audit.csv?action=participant.correct", expect: only(members(404), { admin: 200, investigator: 200 }) },
+  { route: "GET /api/v1/federation/egress", path: () => "/api/v1/federation/egress", expect: only(members(403), { admin: 200 }) },
   { route: "GET /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints?limit=1", expect: only(members(403), { admin: 200 }) },
   { route: "POST /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints", body: () => ({ data: {} }), expect: only(members(403), { admin: 201 }) },
   { route: "POST /api/v1/subtypes", label: "empty", path: () => "/api/v1/subtypes", body: () => ({ data: {} }), expect: only(members(403), { admin: 422 }) },
@@ -334,6 +344,12 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     (i) => [i.trial, "no-such-trial-site"],
   ),
   "app/admin/actions.ts#createSiteAction": adminAction(() => "/admin/sites"),
+  "app/admin/actions.ts#pairPeerAction": adminAction(() => "/admin/federation"),
+  "app/admin/actions.ts#setExportPausedAction": adminAction(
+    () => "/admin/federation",
+    () => [true],
+  ),
+  "app/admin/actions.ts#setExportPolicyAction": adminAction(() => "/admin/federation"),
   "app/admin/actions.ts#updateSiteAction": adminAction(
     (i) => `/admin/sites/${i.usSite}`,
     (i) => [i.usSite],
@@ -434,6 +450,8 @@ const CALLERS: Caller[] = [...ROLES, ...(Object.keys(TOKEN_ROLES) as TokenRole[]
 function expected(row: Row, caller: Caller): number {
   if (!(caller in TOKEN_ROLES)) return row.expect[caller as Role];
   const [method, route] = row.route.split(" ") as [string, string];
+  // The federation link's handler refuses a user's token on a write as every API write does; a poll is the peer's.
+  if (route.startsWith("/api/federation/")) return method === "GET" ? row.expect.anonymous : 403;
   if (!route.startsWith("/api/v1/")) return row.expect.anonymous;
   return method === "GET" ? row.expect[TOKEN_ROLES[caller as TokenRole]] : 403;
 }

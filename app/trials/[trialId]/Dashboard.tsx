@@ -7,6 +7,7 @@ import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { EnrolmentCounts } from "@/lib/enrolment/events";
+import type { FederationView } from "@/lib/federation/status";
 import { formatCalendarDate } from "@/lib/i18n/format";
 import type { EnrolmentSummary, SiteSummary } from "@/lib/enrolment/summary";
 
@@ -79,6 +80,7 @@ export function Dashboard({ initial, patientSites }: Props) {
         lastEventId: event.lastEventId,
         totals: data.totals,
         byCountry: data.byCountry,
+        federation: data.federation ?? current.federation,
         byCohort: current.byCohort.map((c) => {
           const counts = data.byCohort[c.cohortId] ?? { US: 0, CN: 0 };
           return { ...c, byCountry: counts, enrolled: counts.US + counts.CN };
@@ -145,6 +147,7 @@ export function Dashboard({ initial, patientSites }: Props) {
           <span className="muted"> · {t("updated", { time: format.dateTime(updatedAt, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) })}</span>
         )}
       </p>
+      {summary.federation && <PeerBanner federation={summary.federation} />}
       <h2 id="dashboard-title" className="visually-hidden">
         {t("headline")}
       </h2>
@@ -391,5 +394,29 @@ export function Dashboard({ initial, patientSites }: Props) {
         </table>
       </div>
     </section>
+  );
+}
+
+/**
+ * Whose counts these are, when a peer node's are included: its state and as-of time. A peer that was live when the
+ * page last heard turns stale here by itself once its as-of time is older than the threshold (no event says so).
+ */
+function PeerBanner({ federation }: { federation: FederationView }) {
+  const t = useTranslations("dashboard.federation");
+  const tc = useTranslations("country");
+  const format = useFormatter();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const asOf = federation.asOf ? new Date(federation.asOf) : null;
+  const state = federation.state === "live" && asOf && now - asOf.getTime() > federation.staleAfterSeconds * 1_000 ? "stale" : federation.state;
+  const when = asOf ? format.dateTime(asOf, { dateStyle: "medium", timeStyle: "medium" }) : "—";
+  return (
+    <div className={`notice${state === "live" ? "" : " warning"}`} role="status" data-testid="peer-banner" data-state={state}>
+      <strong>{t("title", { country: tc(federation.country) })}</strong> {t(state, { country: tc(federation.country), asOf: when })}
+      {federation.withheld > 0 && <> {t("withheld", { count: federation.withheld })}</>}
+    </div>
   );
 }

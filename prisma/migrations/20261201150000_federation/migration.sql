@@ -77,9 +77,7 @@ CREATE TABLE "PeerCount" (
 -- CreateIndex
 CREATE INDEX "PeerCount_origin_trial_idx" ON "PeerCount"("origin", "trial");
 
--- One settings row; what was signed, sent and received is never changed or removed.
-ALTER TABLE "FederationSettings" ADD CONSTRAINT "FederationSettings_one_row" CHECK ("id" = 1);
-
+-- What was signed, sent and received is never changed or removed.
 CREATE FUNCTION "federation_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: signed snapshots are never changed or removed', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';

@@ -1,25 +1,21 @@
 // The federation link between two nodes (lib/federation/transport.ts). Not for users: a push is authenticated by the
 // snapshots' own signatures (verified with the paired peer's keys), a poll by a request signed with the peer's key.
-import { z } from "zod";
 import { peerNodeRequest } from "@/lib/auth/access";
 import { db } from "@/lib/db/client";
-import { acknowledge, outboxAfter, receivePush } from "@/lib/federation/transport";
+import { acknowledge, outboxAfter, pollQuery, pushBody, receivePush } from "@/lib/federation/transport";
 import { apiHandler, json } from "@/lib/http/api";
 import { parseJsonBody, validationError } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
 
-const push = z.strictObject({ snapshots: z.array(z.string().min(1).max(20_000_000)).min(1).max(50) });
-const poll = z.strictObject({ after: z.coerce.number().int().min(0).max(2_000_000_000), wait: z.coerce.number().int().min(0).max(60).default(0) });
-
 export const POST = apiHandler(async (request) => {
-  const body = await parseJsonBody(request, push, 50_000_000);
+  const body = await parseJsonBody(request, pushBody, 50_000_000);
   await peerNodeRequest(db(), null);
   return json(await receivePush(db(), body.snapshots));
 });
 
 export const GET = apiHandler(async (request) => {
-  const parsed = poll.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const parsed = pollQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) throw validationError(parsed.error);
   const query = parsed.data;
   const peer = await peerNodeRequest(db(), { authorization: request.headers.get("authorization"), after: query.after });

@@ -1,0 +1,390 @@
+// Two deployments of one trial, as a partnership runs them: a US node and a Chinese node, each a real app with its own
+// embedded PostgreSQL, key file, demo accounts and only its own country's patients, paired with the command line,
+// the Chinese node connecting through a relay that the test can cut. The thresholds are scaled down (a heartbeat each
+// second, stale after five) so that "cut for ten minutes" takes seconds; the behaviour is the same.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runningEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
+import { signSnapshot, snapshotHash, type Snapshot } from "@/lib/federation/snapshot";
+import { DEMO_ACCOUNTS } from "../../prisma/demo/accounts";
+import { api, freePort, signIn, waitForHealth } from "../support/http";
+
+const TSX = path.join("node_modules", "tsx", "dist", "cli.mjs");
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-federation-"));
+fs.chmodSync(root, 0o755);
+const running: ChildProcess[] = [];
+const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+type Country = "US" | "CN";
+interface Node {
+  country: Country;
+  dataDir: string;
+  base: string;
+  env: NodeJS.ProcessEnv;
+  log: () => string;
+  sql: pg.Client;
+}
+
+function nodeEnv(country: Country, dataDir: string, port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TRIALBRIDGE_DATA_DIR: dataDir,
+    PORT: String(port),
+    NODE_COUNTRY: country,
+    NODE_ID: `trialbridge-${country.toLowerCase()}`,
+    FEDERATION_SNAPSHOT_MS: "200",
+    FEDERATION_HEARTBEAT_SECONDS: "1",
+    FEDERATION_STALE_SECONDS: "5",
+    FEDERATION_POLL_SECONDS: "2",
+  };
+  for (const name of ["DATABASE_URL", "AUTH_SECRET", "NODE_KEY_FILE", "EMBEDDED_PG_PORT"]) delete env[name];
+  return env;
+}
+
+async function startNode(country: Country): Promise<Node> {
+  const dataDir = path.join(root, country.toLowerCase());
+  const port = await freePort();
+  const env = nodeEnv(country, dataDir, port);
+  const child = spawn(process.execPath, [TSX, "scripts/serve.ts", "demo"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let log = "";
+  child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+  running.push(child);
+  const base = `http://localhost:${port}`;
+  await waitForHealth(base, 420_000, () => alive(child)).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : error}\n${log}`);
+  });
+  const server = runningEmbeddedPostgres(path.join(dataDir, "postgres"))!;
+  const sql = new pg.Client({ connectionString: withDatabase(server.url, "trialbridge") });
+  await sql.connect();
+  return { country, dataDir, base, env, log: () => log, sql };
+}
+
+function command(node: Node, ...args: string[]) {
+  const run = spawnSync("npm", ["run", "--silent", ...args], { env: node.env, encoding: "utf8", timeout: 120_000 });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** A TCP relay from the Chinese node to the US node that the test can cut (every connection dropped) and restore. */
+async function relay(target: number) {
+  const sockets = new Set<net.Socket>();
+  let cut = false;
+  const server = net.createServer((client) => {
+    if (cut) return client.destroy();
+    const upstream = net.connect(target, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  return {
+    port,
+    cut: () => {
+      cut = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore: () => (cut = false),
+    close: () => {
+      for (const s of sockets) s.destroy(); // the Chinese node's keep-alive and long-poll connections
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+let us: Node;
+let cn: Node;
+let link: Awaited<ReturnType<typeof relay>>;
+let usAdmin: string;
+let usInvestigator: string;
+let cnInvestigator: string;
+let cnCoordinator: string;
+const trials: Record<Country, string> = { US: "", CN: "" };
+
+interface Summary {
+  totals: { screened: number; enrolled: number };
+  byCountry: Record<Country, { screened: number; enrolled: number }>;
+  byCohort: { cohortId: string; code: string; target: number; enrolled: number }[];
+  federation: { state: string; asOf: string | null; origin: string } | null;
+}
+const summary = async (node: Node, cookie: string) => (await api<Summary>(node.base, cookie, `/api/v1/trials/${trials[node.country]}/enrolment`)).body;
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await probe();
+  }
+  return last;
+}
+
+const cnOutbox = async (after: number) =>
+  (await cn.sql.query<{ seq: number; jws: string }>(`SELECT "seq", "jws" FROM "FederationOutbox" WHERE "seq" > $1 ORDER BY "seq"`, [after])).rows;
+const usPeer = async () =>
+  (await us.sql.query<{ appliedSeq: number; rejection: string | null }>(`SELECT "appliedSeq", "rejection" FROM "FederationPeer"`)).rows[0]!;
+const push = (jws: string[]) =>
+  fetch(`${us.base}/api/federation/v1/snapshots`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ snapshots: jws }),
+  });
+
+async function registerAtCn(subtype = "KRAS G12C") {
+  const sites = await api<{ items: { siteId: string }[] }>(cn.base, cnCoordinator, `/api/v1/trials/${trials.CN}/participants?limit=1`);
+  const response = await api<{ id: string; version: number; screeningNumber: string }>(cn.base, cnCoordinator, `/api/v1/trials/${trials.CN}/participants`, {
+    method: "POST",
+    headers: { "Idempotency-Key": randomUUID() },
+    body: {
+      siteId: sites.body.items[0]!.siteId,
+      screeningDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+      ageAtScreening: 58,
+      sex: "male",
+      results: [{ subtype, result: "detected", method: "NGS_TISSUE" }],
+    },
+  });
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+beforeAll(async () => {
+  us = await startNode("US"); // first: it builds the app if the build is not current
+  cn = await startNode("CN");
+  link = await relay(Number(new URL(us.base).port));
+  const identities = { US: path.join(root, "us.json"), CN: path.join(root, "cn.json") };
+  for (const node of [us, cn]) {
+    const identity = command(node, "federation", "--", "identity");
+    expect(identity.status, identity.output).toBe(0);
+    fs.writeFileSync(identities[node.country], identity.output);
+  }
+  expect(command(us, "federation", "--", "pair", "--identity", identities.CN).status).toBe(0);
+  const paired = command(cn, "federation", "--", "pair", "--identity", identities.US, "--url", `http://127.0.0.1:${link.port}`, "--connect");
+  expect(paired, paired.output).toMatchObject({ status: 0, output: expect.stringContaining("this node connects") });
+
+  usAdmin = await signIn(us.base, DEMO_ACCOUNTS.admin);
+  usInvestigator = await signIn(us.base, DEMO_ACCOUNTS.investigator);
+  cnInvestigator = await signIn(cn.base, DEMO_ACCOUNTS.investigator);
+  cnCoordinator = await signIn(cn.base, DEMO_ACCOUNTS.coordinatorCn);
+  for (const [node, cookie] of [
+    [us, usInvestigator],
+    [cn, cnInvestigator],
+  ] as const) {
+    const list = await api<{ items: { id: string; code: string }[] }>(node.base, cookie, "/api/v1/trials");
+    trials[node.country] = list.body.items.find((t) => t.code === "TB-201")!.id;
+  }
+}, 900_000);
+
+afterAll(async () => {
+  await Promise.all([us?.sql.end(), cn?.sql.end(), link?.close()]);
+  await Promise.all(
+    running.filter(alive).map(async (child) => {
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(-child.pid!, "SIGINT");
+      await exited;
+    }),
+  );
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("two nodes, one trial", () => {
+  it("exchange counts only: each side's totals are both sides' own, and no patient-level value ever crosses", async () => {
+    // Planted in the Chinese node's patient rows: ids, screening numbers, and a free-text reason.
+    const marker = `MARKER-${randomUUID()}`;
+    const planted = await registerAtCn();
+    const voided = await api(cn.base, cnCoordinator, `/api/v1/trials/${trials.CN}/participants/${planted.id}/void`, {
+      method: "POST",
+      body: { version: planted.version, reason: marker },
+    });
+    expect(voided.status).toBe(200);
+    const kept = await registerAtCn();
+
+    const own = async (node: Node) =>
+      (
+        await node.sql.query<{ screened: number }>(
+          `SELECT count(*)::int AS screened FROM "Participant" p JOIN "Trial" t ON t."id" = p."trialId" WHERE t."code" = 'TB-201' AND p."voidedAt" IS NULL`,
+        )
+      ).rows[0]!.screened;
+    const [usOwn, cnOwn] = [await own(us), await own(cn)];
+    for (const [node, cookie] of [
+      [us, usInvestigator],
+      [cn, cnInvestigator],
+    ] as const) {
+      const s = await until(
+        `${node.country} to show both sides`,
+        () => summary(node, cookie),
+        (s) => s.totals.screened === usOwn + cnOwn,
+      );
+      expect(s.byCountry).toMatchObject({ US: { screened: usOwn }, CN: { screened: cnOwn } });
+      expect(s.federation).toMatchObject({ state: "live" });
+    }
+
+    // The US database holds no Chinese patient row, and none of the planted values anywhere.
+    const foreign = await us.sql.query(`SELECT count(*)::int AS n FROM "Participant" p JOIN "Site" s ON s."id" = p."siteId" WHERE s."country" = 'CN'`);
+    expect(foreign.rows[0].n).toBe(0);
+    const cnRows = await cn.sql.query<{ id: string; screeningNumber: string }>(`SELECT "id", "screeningNumber" FROM "Participant"`);
+    const markers = [marker, ...cnRows.rows.flatMap((r) => [r.id, r.screeningNumber])];
+    expect(markers).toContain(kept.screeningNumber);
+    const backupFile = path.join(root, "us.backup.gz");
+    expect(command(us, "db:backup", "--", backupFile)).toMatchObject({ status: 0 });
+    const usBytes = zlib.gunzipSync(fs.readFileSync(backupFile)).toString("utf8");
+    const payloads = [
+      ...(await cn.sql.query<{ jws: string }>(`SELECT "jws" FROM "FederationOutbox"`)).rows,
+      ...(await us.sql.query<{ jws: string }>(`SELECT "jws" FROM "FederationInbox"`)).rows,
+    ].map((r) => `${r.jws}\n${Buffer.from(r.jws.split(".")[1]!, "base64url").toString("utf8")}`);
+    expect(payloads.length).toBeGreaterThan(2);
+    expect(usBytes).toContain("FederationInbox"); // the scan reads the whole database, the received snapshots with it
+    for (const value of markers) {
+      expect(usBytes.includes(value), `${value} in the US database`).toBe(false);
+      expect(
+        payloads.some((p) => p.includes(value)),
+        `${value} in a payload`,
+      ).toBe(false);
+    }
+  });
+
+  it("cut: the US side shows the Chinese counts as stale with their as-of time, never zeros; restored, both converge", async () => {
+    const before = await summary(us, usInvestigator);
+    link.cut();
+    const stale = await until(
+      "stale",
+      () => summary(us, usInvestigator),
+      (s) => s.federation?.state === "stale",
+      30_000,
+    );
+    expect(stale.byCountry.CN.screened).toBe(before.byCountry.CN.screened); // the last verified figures
+    expect(stale.byCountry.CN.screened).toBeGreaterThan(0);
+    expect(Date.parse(stale.federation!.asOf!)).toBeLessThan(Date.now() - 5_000);
+
+    await registerAtCn(); // while cut: the Chinese side moves on
+    const cnNow = await summary(cn, cnInvestigator);
+    expect(cnNow.byCountry.CN.screened).toBe(before.byCountry.CN.screened + 1);
+    link.restore();
+    const started = Date.now();
+    const converged = await until(
+      "convergence",
+      async () => [await summary(us, usInvestigator), await summary(cn, cnInvestigator)] as const,
+      ([a, b]) => a.federation?.state === "live" && JSON.stringify([a.totals, a.byCountry]) === JSON.stringify([b.totals, b.byCountry]),
+      60_000,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(converged[0].byCountry.CN.screened).toBe(before.byCountry.CN.screened + 1);
+  });
+
+  it("refuses a flipped byte (reported), applies a sequence once however often it comes, and waits for a gap to fill", async () => {
+    link.cut();
+    const { appliedSeq } = await usPeer();
+    const pending = await until(
+      "three new Chinese snapshots",
+      () => cnOutbox(appliedSeq),
+      (rows) => rows.length >= 3,
+      20_000,
+    );
+    const [a, b, c] = pending as [{ seq: number; jws: string }, { seq: number; jws: string }, { seq: number; jws: string }];
+
+    const [header, payload, signature] = a.jws.split(".") as [string, string, string];
+    const bytes = Buffer.from(payload, "base64url");
+    bytes[20] = bytes[20]! ^ 0x01;
+    const flipped = await push([`${header}.${bytes.toString("base64url")}.${signature}`]);
+    expect(flipped.status).toBe(422);
+    expect(await until("the refusal", usPeer, (p) => p.rejection !== null)).toMatchObject({ appliedSeq, rejection: expect.stringContaining("bad_signature") });
+    expect((await summary(us, usInvestigator)).federation?.state).toBe("rejected");
+
+    for (let i = 0; i < 3; i++) expect(await (await push([a.jws])).json()).toEqual({ appliedSeq: a.seq, missing: null });
+    expect(await (await push([c.jws])).json()).toEqual({ appliedSeq: a.seq, missing: b.seq }); // early: waits
+    expect(await (await push([b.jws])).json()).toEqual({ appliedSeq: c.seq, missing: null });
+    const inbox = await us.sql.query(`SELECT count(*)::int AS n FROM "FederationInbox" WHERE "seq" BETWEEN $1 AND $2`, [a.seq, c.seq]);
+    expect(inbox.rows[0].n).toBe(3);
+    link.restore();
+    await until(
+      "live again",
+      () => summary(us, usInvestigator),
+      (s) => s.federation?.state === "live",
+      30_000,
+    );
+  });
+
+  it("refuses an unknown key id and an over-age signature", async () => {
+    const { appliedSeq } = await usPeer();
+    const [latest] = (await us.sql.query<{ jws: string }>(`SELECT "jws" FROM "FederationInbox" WHERE "seq" = $1`, [appliedSeq])).rows;
+    const base = JSON.parse(Buffer.from(latest!.jws.split(".")[1]!, "base64url").toString("utf8")) as Snapshot;
+    const next = { ...base, seq: appliedSeq + 1, prev: snapshotHash(latest!.jws), unchanged: true, trials: [] };
+    const stranger = await signSnapshot({ ...next, asOf: new Date().toISOString() }, path.join(root, "stranger-keys.json"));
+    const unknown = await push([stranger.jws]);
+    expect(unknown.status).toBe(422);
+    expect(JSON.stringify(await unknown.json())).toContain("unknown_key");
+    const old = await signSnapshot({ ...next, asOf: new Date(Date.now() - 3_600_000).toISOString() }, path.join(cn.dataDir, "node-keys.json"));
+    const tooOld = await push([old.jws]);
+    expect(tooOld.status).toBe(422);
+    expect(JSON.stringify(await tooOld.json())).toContain("too_old");
+  });
+
+  it("rotates the Chinese key with an overlap: never stale or refused, and the old key is refused after it", async () => {
+    await until(
+      "live",
+      () => summary(us, usInvestigator),
+      (s) => s.federation?.state === "live",
+      15_000,
+    ); // past the refusals above
+    const oldKeys = path.join(root, "cn-old-keys.json");
+    fs.copyFileSync(path.join(cn.dataDir, "node-keys.json"), oldKeys);
+    const rotated = command(cn, "keys:rotate", "--", "--overlap-hours", "0.002"); // about seven seconds
+    expect(rotated, rotated.output).toMatchObject({ status: 0 });
+    const states = new Set<string>();
+    const until15 = Date.now() + 15_000;
+    while (Date.now() < until15) {
+      states.add((await summary(us, usInvestigator)).federation!.state);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect([...states]).toEqual(["live"]);
+    const { appliedSeq } = await usPeer();
+    const keys = await us.sql.query<{ keys: { kid: string }[] }>(`SELECT "keys" FROM "FederationPeer"`);
+    expect(keys.rows[0]!.keys.length).toBe(2); // learnt from a snapshot signed by the key it knew
+    const newest = await cnOutbox(appliedSeq - 1);
+    const header = JSON.parse(Buffer.from(newest[0]!.jws.split(".")[0]!, "base64url").toString("utf8")) as { kid: string };
+    expect(header.kid).toBe(keys.rows[0]!.keys[1]!.kid); // the new key signs now
+    const [latest] = (await us.sql.query<{ jws: string }>(`SELECT "jws" FROM "FederationInbox" WHERE "seq" = $1`, [appliedSeq])).rows;
+    const base = JSON.parse(Buffer.from(latest!.jws.split(".")[1]!, "base64url").toString("utf8")) as Snapshot;
+    const forged = await signSnapshot({ ...base, seq: appliedSeq + 1, prev: snapshotHash(latest!.jws), asOf: new Date().toISOString() }, oldKeys);
+    const refused = await push([forged.jws]);
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toContain("unknown_key");
+  });
+
+  it("pause: the US side shows 'paused by origin' within a poll, the outbox sends nothing more, and the pause is audited", async () => {
+    const paused = command(cn, "federation", "--", "pause", "--reason", "ethics committee review");
+    expect(paused, paused.output).toMatchObject({ status: 0 });
+    const seen = await until(
+      "paused",
+      () => summary(us, usInvestigator),
+      (s) => s.federation?.state === "paused",
+      15_000,
+    );
+    expect(seen.byCountry.CN.screened).toBeGreaterThan(0); // the last verified figures stay
+    const count = async () => (await cn.sql.query(`SELECT max("seq")::int AS n FROM "FederationOutbox"`)).rows[0].n as number;
+    const atPause = await count();
+    await registerAtCn();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await count()).toBe(atPause);
+    const audit = await cn.sql.query(`SELECT "reason" FROM "AuditEvent" WHERE "action" = 'federation.pause'`);
+    expect(audit.rows.map((r) => r.reason)).toEqual(["ethics committee review"]);
+    expect(command(cn, "federation", "--", "resume", "--reason", "review complete").status).toBe(0);
+    await until(
+      "live again",
+      () => summary(us, usInvestigator),
+      (s) => s.federation?.state === "live",
+      15_000,
+    );
+    void usAdmin;
+  });
+});
