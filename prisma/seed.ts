@@ -150,6 +150,7 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
     // times differ by country); a few sites are still planned.
     const trialSites = sites.filter((site, index) => spec.siteCodes(site.code, index));
     const enrolledPerCohort = new Map(trial.cohorts.map((c) => [c.id, 0]));
+    const enrolledByCountry = new Map<string, number>();
     const panel = [
       ...new Set(trial.cohorts.flatMap((c) => c.subtypes.map((s) => s.subtype.key)).concat(["EGFR:ex19del", "EGFR:L858R", "ALK:fusion", "KRAS:G12C"])),
     ];
@@ -229,6 +230,7 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
               if (!full && move("ENROLLED", rng.int(3, 14), { cohortId: cohort.id })) {
                 cohortId = cohort.id;
                 enrolledPerCohort.set(cohort.id, enrolledPerCohort.get(cohort.id)! + 1);
+                enrolledByCountry.set(`${cohort.id}:${site.country}`, (enrolledByCountry.get(`${cohort.id}:${site.country}`) ?? 0) + 1);
                 if (rng.chance(0.1))
                   move("WITHDRAWN", rng.int(20, 200), { reasonCode: rng.pick<WithdrawalReason>(["ADVERSE_EVENT", "PROGRESSION", "PATIENT_DECISION"]) });
                 else if (rng.chance(0.1)) move("COMPLETED", rng.int(150, 300));
@@ -269,6 +271,20 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
       if (options.country && site.country !== options.country) continue;
       await db.trialSite.update({ where: { id: ts.id }, data: { screeningSeq: seq } });
       participantsTotal += seq;
+    }
+
+    // Each country's places: what it has enrolled, and the rest of the target split evenly (the same on both nodes of
+    // a partnership, which draw the same numbers).
+    for (const cohort of trial.cohorts) {
+      const us = enrolledByCountry.get(`${cohort.id}:US`) ?? 0;
+      const cn = enrolledByCountry.get(`${cohort.id}:CN`) ?? 0;
+      const free = Math.max(0, cohort.target - us - cn);
+      await db.cohortAllocation.createMany({
+        data: [
+          { cohortId: cohort.id, country: "US", places: us + Math.floor(free / 2) },
+          { cohortId: cohort.id, country: "CN", places: cn + free - Math.floor(free / 2) },
+        ],
+      });
     }
 
     const memberships: { email: string; role: Role; siteCode?: string }[] = [

@@ -4,6 +4,8 @@
 //                                              pairs with the peer whose identity FILE holds (what `identity` printed
 //                                              there); --connect: this node opens the connection to URL
 //   status                                     the peer's state, its latest as-of time, both feeds' positions
+//   witness                                    the peer's audit checkpoints kept here (for the peer's auditors:
+//                                              `npm run audit:verify -- --checkpoint FILE` there)
 //   pause --reason TEXT | resume --reason TEXT the export switch (audited)
 // Uses the running node's database (its embedded PostgreSQL under TRIALBRIDGE_DATA_DIR, or DATABASE_URL).
 import { randomBytes } from "node:crypto";
@@ -16,7 +18,9 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const usage = () => {
-  console.error("Usage: npm run federation -- identity | pair --identity FILE [--url URL] [--connect] | status | pause --reason TEXT | resume --reason TEXT");
+  console.error(
+    "Usage: npm run federation -- identity | pair --identity FILE [--url URL] [--connect] | status | witness | pause --reason TEXT | resume --reason TEXT",
+  );
   process.exit(2);
 };
 
@@ -30,7 +34,7 @@ async function main() {
     console.log(JSON.stringify(await admin.identityDocument(), null, 2));
     return;
   }
-  if (!["pair", "status", "pause", "resume"].includes(command ?? "")) usage();
+  if (!["pair", "status", "pause", "resume", "witness"].includes(command ?? "")) usage();
   const database = await openDatabase(() => {}, { attach: true });
   process.env.DATABASE_URL = database.url;
   process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url"); // the database client's settings need one; nothing here uses it
@@ -41,6 +45,8 @@ async function main() {
       if (!file) usage();
       const peer = await admin.pairPeer(null, { identity: fs.readFileSync(file!, "utf8"), url: option("url"), connect: args.includes("--connect") });
       console.log(`Paired with ${peer.origin} (${peer.country})${peer.connect ? `; this node connects to ${peer.url}` : "; the peer connects to this node"}.`);
+    } else if (command === "witness") {
+      console.log(JSON.stringify(await admin.witnessDocument(), null, 2));
     } else if (command === "pause" || command === "resume") {
       const reason = option("reason");
       if (!reason) usage();

@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
-import { addTrialSite, createCohort, createTrial, updateCohort, updateTrial, updateTrialSite } from "@/lib/admin/trials";
+import { addTrialSite, createCohort, createTrial, setAllocation, updateCohort, updateTrial, updateTrialSite } from "@/lib/admin/trials";
 import { createSite, updateSite } from "@/lib/admin/sites";
 import { grantMembership, inviteUser, reissueLink, resetSecondFactor, revokeMembership, setUserActive, updateUser } from "@/lib/admin/users";
 import { requirePageActor } from "@/lib/auth/page";
@@ -174,4 +174,8 @@ export async function setExportPolicyAction(_: ActionState, form: FormData) {
       }).then(() => {}),
     "saved",
   );
+}
+
+export async function setAllocationAction(trialId: string, cohortId: string, _: ActionState, form: FormData) {
+  return run((actor) => setAllocation(actor, trialId, cohortId, filled(form, ["US", "CN", "reason"])).then(() => {}), "saved");
 }

@@ -69,6 +69,9 @@ export const cohortCreate = z.strictObject({
     .max(20),
 });
 
+/** A cohort's places per country (their sum at most the target). */
+export const allocationInput = z.strictObject({ US: whole(0, 10_000), CN: whole(0, 10_000), reason });
+
 export const cohortUpdate = cohortCreate.omit({ code: true }).partial().extend({ reason });
 
 export const siteCreate = z.strictObject({

@@ -11,8 +11,10 @@ import type { Tx } from "@/lib/db/prisma";
 import type { TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
+import { jointTallies } from "@/lib/enrolment/joint";
+import { thisNode } from "@/lib/federation/node";
 import { diff, invalidField, parse, uniqueOr } from "./common";
-import { cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
+import { allocationInput, cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
 
 const NEXT_STATUS: Record<TrialStatus, readonly TrialStatus[]> = { PLANNED: ["RECRUITING", "CLOSED"], RECRUITING: ["CLOSED"], CLOSED: [] };
 
@@ -38,7 +40,10 @@ export async function adminTrial(actor: Actor, trialId: string) {
   const trial = await db().trial.findUnique({
     where: { id: trialId },
     include: {
-      cohorts: { orderBy: { code: "asc" }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } },
+      cohorts: {
+        orderBy: { code: "asc" },
+        include: { subtypes: { select: { subtype: { select: { key: true } } } }, allocations: { select: { country: true, places: true } } },
+      },
       trialSites: { orderBy: { site: { code: "asc" } }, include: { site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } } },
       memberships: {
         where: { revokedAt: null },
@@ -51,7 +56,11 @@ export async function adminTrial(actor: Actor, trialId: string) {
   return {
     ...trial,
     plannedStart: fromDbDate(trial.plannedStart),
-    cohorts: trial.cohorts.map((c) => ({ ...c, subtypes: c.subtypes.map((s) => s.subtype.key).sort() })),
+    cohorts: trial.cohorts.map((c) => ({
+      ...c,
+      subtypes: c.subtypes.map((s) => s.subtype.key).sort(),
+      places: { US: c.allocations.find((a) => a.country === "US")?.places ?? 0, CN: c.allocations.find((a) => a.country === "CN")?.places ?? 0 },
+    })),
     trialSites: trial.trialSites.map((ts) => ({
       ...ts,
       activationDate: ts.activationDate ? fromDbDate(ts.activationDate) : null,
@@ -262,5 +271,44 @@ export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId
       },
     });
     await recordAudit(tx, { actorId: actor.id, action: "trialSite.update", entityType: "TrialSite", entityId: trialSiteId, trialId, before, after, reason });
+  });
+}
+
+const COUNTRIES = ["US", "CN"] as const;
+
+/**
+ * Moves a cohort's places between countries (administrators; on two nodes, on the trial's owner node only: its
+ * snapshots carry the allocation to the peer, which applies it). Never below what a country has enrolled (the
+ * peer's as of its last verified counts; places are not taken from a peer whose counts are not live), and their sum
+ * never above the target. Lock order: the cohort's row, as an enrolment takes it (docs/decisions/010-lock-order.md).
+ */
+export async function setAllocation(actor: Actor, trialId: string, cohortId: string, raw: unknown) {
+  await assertAdmin(actor, "cohort.allocation");
+  const { reason, ...places } = parse(allocationInput, raw);
+  const node = thisNode();
+  return db().$transaction(async (tx) => {
+    const trial = await tx.trial.findUnique({ where: { id: trialId }, select: { ownerCountry: true } });
+    if (!trial) throw notFound(msg("errors.trialNotFound"));
+    if (node && trial.ownerCountry !== node.country) throw new AppError("forbidden", msg("errors.allocationOnOwner"));
+    await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${cohortId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
+    const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { allocations: true } });
+    if (!cohort) throw notFound(msg("errors.cohortNotFound"));
+    if (places.US + places.CN > cohort.target) throw invalidField("US", msg("validation.allocationOverTarget", { target: cohort.target }));
+    const { tallies, federation } = await jointTallies(tx, trialId);
+    const before = Object.fromEntries(COUNTRIES.map((c) => [c, cohort.allocations.find((a) => a.country === c)?.places ?? 0])) as Record<string, number>;
+    for (const country of COUNTRIES) {
+      const enrolled = tallies.find((t) => t.dimension === "cohort" && t.key === `${cohortId}:${country}`)?.value ?? 0;
+      if (places[country] < enrolled) throw invalidField(country, msg("validation.allocationBelowEnrolled", { enrolled }));
+      if (federation && country === federation.country && federation.state !== "live" && places[country] < before[country]!)
+        throw new AppError("conflict", msg("errors.allocationPeerNotLive"));
+    }
+    for (const country of COUNTRIES)
+      await tx.cohortAllocation.upsert({
+        where: { cohortId_country: { cohortId, country } },
+        update: { places: places[country] },
+        create: { cohortId, country, places: places[country] },
+      });
+    await recordAudit(tx, { actorId: actor.id, action: "cohort.allocation", entityType: "Cohort", entityId: cohortId, trialId, before, after: places, reason });
+    return places;
   });
 }

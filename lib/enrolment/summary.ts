@@ -38,7 +38,16 @@ export interface EnrolmentSummary {
   totals: Counts;
   byCountry: Record<Country, Counts>;
   bySite: SiteSummary[];
-  byCohort: { cohortId: string; code: string; name: string; target: number; enrolled: number; byCountry: Record<Country, number> }[];
+  byCohort: {
+    cohortId: string;
+    code: string;
+    name: string;
+    target: number;
+    enrolled: number;
+    byCountry: Record<Country, number>;
+    /** Each country's places (enforced when the trial runs on two nodes), or null when none are set. */
+    places: Record<Country, number> | null;
+  }[];
   timeline: {
     month: string;
     screened: Record<Country, number>;
@@ -84,7 +93,11 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
       },
       orderBy: { site: { code: "asc" } },
     }),
-    db.cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true, target: true }, orderBy: { code: "asc" } }),
+    db.cohort.findMany({
+      where: { trialId },
+      select: { id: true, code: true, name: true, target: true, allocations: { select: { country: true, places: true } } },
+      orderBy: { code: "asc" },
+    }),
     // One index lookup per site (Participant_trialId_siteId_screeningDate_idx), whatever the trial's size.
     db.$queryRaw<{ siteId: string; last: Date | null }[]>`
       SELECT ts."siteId", (SELECT max(p."screeningDate") FROM "Participant" p
@@ -188,7 +201,16 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     bySite,
     byCohort: cohorts.map((c) => {
       const counts = cohortCounts.get(c.id) ?? { US: 0, CN: 0 };
-      return { cohortId: c.id, code: c.code, name: c.name, target: c.target, enrolled: counts.US + counts.CN, byCountry: counts };
+      const places = (country: Country) => c.allocations.find((a) => a.country === country)?.places ?? 0;
+      return {
+        cohortId: c.id,
+        code: c.code,
+        name: c.name,
+        target: c.target,
+        enrolled: counts.US + counts.CN,
+        byCountry: counts,
+        places: c.allocations.length ? { US: places("US"), CN: places("CN") } : null,
+      };
     }),
     timeline,
     subtypeYield,

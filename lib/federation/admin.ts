@@ -167,3 +167,20 @@ export async function egressLog(actor: Actor): Promise<string> {
     (rows.length ? "\n" : "")
   );
 }
+
+/**
+ * The peer's audit checkpoints this node witnessed, in the form `npm run audit:verify -- --checkpoint FILE` reads on
+ * the peer (with the peer's keys as this node knows them): proof that the peer's trail still holds what it signed.
+ */
+export async function witnessDocument() {
+  const peer = await db().federationPeer.findFirst();
+  if (!peer) throw new AppError("not_found", msg("errors.federation.unpaired"));
+  const rows = await db().peerCheckpoint.findMany({ where: { origin: peer.origin }, orderBy: { seq: "asc" } });
+  return {
+    type: "trialbridge.audit-checkpoints",
+    witnessedBy: federated().origin,
+    origin: peer.origin,
+    keys: peer.keys,
+    checkpoints: rows.map((r) => ({ seq: String(r.seq), hash: r.hash, at: r.at.toISOString(), jws: r.jws })),
+  };
+}

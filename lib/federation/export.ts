@@ -39,7 +39,8 @@ async function sharedTrials(tx: Tx, own: Country, peerCountry: Country) {
     select: {
       id: true,
       code: true,
-      cohorts: { select: { id: true, code: true } },
+      ownerCountry: true,
+      cohorts: { select: { id: true, code: true, allocations: { select: { country: true, places: true } } }, orderBy: { code: "asc" } },
       trialSites: { select: { siteId: true, site: { select: { code: true, country: true } } } },
     },
     orderBy: { code: "asc" },
@@ -185,10 +186,14 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
         for (const trial of await sharedTrials(tx, node.country, peer.country)) {
           const sites = new Map(trial.trialSites.map((ts) => [ts.siteId, ts.site]));
           const cohorts = new Map(trial.cohorts.map((c) => [c.id, c.code]));
-          trials.push({ trial: trial.code, cells: trialCells(await keptTallies(tx, trial.id), sites, cohorts, node.country, policy) });
+          const cells = trialCells(await keptTallies(tx, trial.id), sites, cohorts, node.country, policy);
+          const place = (c: (typeof trial.cohorts)[number], country: Country) => c.allocations.find((a) => a.country === country)?.places ?? 0;
+          const allocations = trial.cohorts.map((c) => ({ cohort: c.code, US: place(c, "US"), CN: place(c, "CN") }));
+          trials.push({ trial: trial.code, cells, ...(trial.ownerCountry === node.country ? { allocations } : {}) });
         }
       }
-      const content = { paused: settings.paused, policy, keys, trials };
+      const checkpoint = settings.paused ? null : ((await tx.auditCheckpoint.findFirst({ orderBy: { id: "desc" }, select: { jws: true } }))?.jws ?? null);
+      const content = { paused: settings.paused, policy, keys, checkpoint, trials };
       const digest = createHash("sha256").update(canonicalJson(content)).digest("hex");
       const unchanged = !!last && !last.paused && !settings.paused && last.digest === digest;
       if (unchanged && now.getTime() - last.asOf.getTime() < env.FEDERATION_HEARTBEAT_SECONDS * 1000) return null;
@@ -207,6 +212,7 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
         unchanged,
         policy,
         keys,
+        checkpoint,
         trials,
       });
       await tx.federationOutbox.create({ data: { seq, jws, hash: snapshotHash(jws), digest, paused: settings.paused, asOf: now } });

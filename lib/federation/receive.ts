@@ -6,7 +6,8 @@ import type { Db } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { lockTrial } from "@/lib/enrolment/tally";
 import { serverEnv } from "@/lib/env";
-import type { PublicKey } from "@/lib/keys/node-keys";
+import { CHECKPOINT_TYPE } from "@/lib/audit/checkpoints";
+import { verify, type PublicKey } from "@/lib/keys/node-keys";
 import { snapshotHash, SnapshotRefused, verifySnapshot, type AnnouncedKey, type Snapshot } from "./snapshot";
 
 export interface Receipt {
@@ -87,6 +88,7 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
         let hash = state.appliedHash;
         let latest: Snapshot | null = null;
         let counts: Snapshot | null = null;
+        const checkpoints = new Set<string>();
         for (const row of waiting) {
           if (row.seq !== seq + 1) break;
           const known = verified.find((v) => v.snapshot.seq === row.seq)?.snapshot ?? (JSON.parse(payloadOf(row.jws)) as Snapshot);
@@ -94,6 +96,7 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
           seq = row.seq;
           hash = snapshotHash(row.jws);
           latest = known;
+          if (known.checkpoint) checkpoints.add(known.checkpoint);
           if (!known.unchanged && !known.paused) counts = known;
         }
         const missing = waiting.some((w) => w.seq > seq) ? seq + 1 : null;
@@ -102,9 +105,32 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
           return { receipt: { appliedSeq: seq, missing }, trials: [] as string[] };
         }
         if (counts) {
+          // The owner's allocations, for the trials it owns: applied under each cohort's row lock, as enrolments read them.
+          for (const t of counts.trials) {
+            if (!t.allocations) continue;
+            const trial = await tx.trial.findFirst({ where: { code: t.trial, ownerCountry: peer.country }, select: { id: true } });
+            if (!trial) continue;
+            for (const a of t.allocations) {
+              const [cohort] = await tx.$queryRaw<
+                { id: string }[]
+              >`SELECT "id" FROM "Cohort" WHERE "trialId" = ${trial.id} AND "code" = ${a.cohort} FOR NO KEY UPDATE`;
+              if (!cohort) continue;
+              for (const country of ["US", "CN"] as const)
+                await tx.cohortAllocation.upsert({
+                  where: { cohortId_country: { cohortId: cohort.id, country } },
+                  update: { places: a[country] },
+                  create: { cohortId: cohort.id, country, places: a[country] },
+                });
+            }
+          }
           await tx.peerCount.deleteMany({ where: { origin: peer.origin } });
           const rows = counts.trials.flatMap((t) => t.cells.map((c) => ({ origin: peer.origin, trial: t.trial, ...c })));
           for (let i = 0; i < rows.length; i += 5_000) await tx.peerCount.createMany({ data: rows.slice(i, i + 5_000) });
+        }
+        // The peer's audit checkpoints, kept as a witness copy once their signatures verify with its keys.
+        for (const jws of checkpoints) {
+          const claim = await checkpointClaim(jws, keys);
+          if (claim) await tx.peerCheckpoint.upsert({ where: { jws }, update: {}, create: { origin: peer.origin, jws, ...claim } });
         }
         await tx.federationPeer.update({
           where: { origin: peer.origin },
@@ -132,6 +158,18 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
       await appendEnrolmentEvent(tx, trialId);
     });
   return outcome.receipt;
+}
+
+/** An audit checkpoint of the peer, verified with its keys (null if it does not verify: it is then not kept). */
+async function checkpointClaim(jws: string, keys: PublicKey[]) {
+  try {
+    const { payload } = await verify(jws, keys);
+    const claim = payload as { typ?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+    if (claim.typ !== CHECKPOINT_TYPE || typeof claim.seq !== "string" || typeof claim.hash !== "string" || typeof claim.at !== "string") return null;
+    return { seq: BigInt(claim.seq), hash: claim.hash, at: new Date(claim.at) };
+  } catch {
+    return null;
+  }
 }
 
 const payloadOf = (jws: string) => Buffer.from(jws.split(".")[1] ?? "", "base64url").toString("utf8");

@@ -22,6 +22,7 @@ const snapshot = (seq: number, prev: string | null, extra: Partial<Snapshot> = {
   unchanged: false,
   policy: { kind: "exact", k: 5, yieldShared: false },
   keys: [{ kid: "k".repeat(43), x: "x".repeat(43), retiresAt: null }],
+  checkpoint: null,
   trials: [{ trial: "TB-201", cells: [{ site: "CN-GZ1", cohort: null, subtype: null, metric: "screened", month: "2026-11", value: 10 + seq }] }],
   ...extra,
 });

@@ -80,7 +80,25 @@ export const snapshotSchema = z
     /** How the origin disclosed small counts: exact, suppressed (null cells), or rounded up to a multiple of k. */
     policy: z.strictObject({ kind: z.enum(["exact", "suppress", "round"]), k: z.number().int().min(2).max(100), yieldShared: z.boolean() }),
     keys: z.array(announcedKey).min(1).max(5),
-    trials: z.array(z.strictObject({ trial: code, cells: z.array(cell).max(200_000) })).max(500),
+    /** The origin's latest signed audit checkpoint (compact JWS), which the peer keeps as a witness copy. */
+    checkpoint: z
+      .string()
+      .max(4_000)
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+      .nullable(),
+    trials: z
+      .array(
+        z.strictObject({
+          trial: code,
+          cells: z.array(cell).max(200_000),
+          /** From the trial's owner node only: each cohort's places per country, which the peer applies. */
+          allocations: z
+            .array(z.strictObject({ cohort: code, US: z.number().int().min(0).max(10_000), CN: z.number().int().min(0).max(10_000) }))
+            .max(500)
+            .optional(),
+        }),
+      )
+      .max(500),
   })
   .refine((s) => !(s.paused || s.unchanged) || s.trials.length === 0, { error: "a pause or a heartbeat carries no cells" });
 

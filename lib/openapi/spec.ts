@@ -9,8 +9,9 @@ import { correctionInput, registerInput, transitionInput, voidInput } from "@/li
 import { reportFilters } from "@/lib/reports/enrolment-report";
 import { subtypeInput } from "@/lib/subtypes/admin";
 import { pollQuery, pushBody } from "@/lib/federation/transport";
+import { allocationInput } from "@/lib/admin/schemas";
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 
 interface Operation {
   method: Method;
@@ -198,6 +199,15 @@ export const OPERATIONS: Operation[] = [
     tag: "Audit",
     summary: "Seal the trail and sign a checkpoint of its head now (administrators)",
     responses: { "201": "The checkpoint", ...WRITE_ERRORS },
+  },
+  {
+    method: "put",
+    path: "/trials/{trialId}/cohorts/{cohortId}/allocation",
+    tag: "Trials",
+    summary:
+      "Set a cohort's places per country (administrators; on two nodes, on the trial's owner node, whose snapshots carry them to the peer). Never below a country's enrolled, their sum at most the target",
+    body: allocationInput,
+    responses: { "200": "The places", "409": "The peer node's counts are not live", ...WRITE_ERRORS, "403": "Administrators only, on the owner's node" },
   },
   {
     method: "get",

@@ -15,6 +15,7 @@ import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
+import { thisNode } from "@/lib/federation/node";
 import { transitionInput } from "./schemas";
 import { EVER_ENROLLED, SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 import { participantInclude, participantView } from "./view";
@@ -87,8 +88,18 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
             throw invalid("cohortId", msg("validation.cohortNoMatch"));
           }
           const enrolled = await tx.participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: [...EVER_ENROLLED] } } });
-          if (enrolled >= cohort.target) {
-            if (!input.override) throw new AppError("conflict", msg("errors.cohortFull", { enrolled, target: cohort.target }));
+          // On one of two nodes this node holds only its own country's enrolments: it keeps to that country's places,
+          // so that both nodes together cannot pass the target (lib/federation).
+          const node = thisNode();
+          const places = node
+            ? ((await tx.cohortAllocation.findUnique({ where: { cohortId_country: { cohortId: cohort.id, country: node.country } } }))?.places ?? 0)
+            : cohort.target;
+          if (enrolled >= places) {
+            if (!input.override)
+              throw new AppError(
+                "conflict",
+                node ? msg("errors.allocationFull", { enrolled, places }) : msg("errors.cohortFull", { enrolled, target: cohort.target }),
+              );
             if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", msg("errors.overrideInvestigatorOnly"));
             if (!input.reason) throw invalid("reason", msg("validation.overrideReason"));
             overridden = true;

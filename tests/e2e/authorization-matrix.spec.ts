@@ -183,6 +183,13 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
   { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },
   { route: "GET /api/v1/audit.csv", path: () => "/api/v1/audit.csv?action=participant.correct", expect: only(members(404), { admin: 200, investigator: 200 }) },
+  {
+    route: "PUT /api/v1/trials/[trialId]/cohorts/[cohortId]/allocation",
+    label: "unknown cohort",
+    path: (i) => `/api/v1/trials/${i.trial}/cohorts/no-such-cohort/allocation`,
+    body: () => ({ data: { US: 1, CN: 1, reason: "matrix" } }),
+    expect: only(members(403), { admin: 404 }),
+  },
   { route: "GET /api/v1/federation/egress", path: () => "/api/v1/federation/egress", expect: only(members(403), { admin: 200 }) },
   { route: "GET /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints?limit=1", expect: only(members(403), { admin: 200 }) },
   { route: "POST /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints", body: () => ({ data: {} }), expect: only(members(403), { admin: 201 }) },
@@ -344,6 +351,10 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     (i) => [i.trial, "no-such-trial-site"],
   ),
   "app/admin/actions.ts#createSiteAction": adminAction(() => "/admin/sites"),
+  "app/admin/actions.ts#setAllocationAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial, "no-such-cohort"],
+  ),
   "app/admin/actions.ts#pairPeerAction": adminAction(() => "/admin/federation"),
   "app/admin/actions.ts#setExportPausedAction": adminAction(
     () => "/admin/federation",

@@ -43,6 +43,7 @@ function nodeEnv(country: Country, dataDir: string, port: number): NodeJS.Proces
     FEDERATION_HEARTBEAT_SECONDS: "1",
     FEDERATION_STALE_SECONDS: "5",
     FEDERATION_POLL_SECONDS: "2",
+    AUDIT_CHECKPOINT_SECONDS: "1",
   };
   for (const name of ["DATABASE_URL", "AUTH_SECRET", "NODE_KEY_FILE", "EMBEDDED_PG_PORT"]) delete env[name];
   return env;
@@ -109,12 +110,13 @@ let usAdmin: string;
 let usInvestigator: string;
 let cnInvestigator: string;
 let cnCoordinator: string;
+let usCoordinator: string;
 const trials: Record<Country, string> = { US: "", CN: "" };
 
 interface Summary {
   totals: { screened: number; enrolled: number };
   byCountry: Record<Country, { screened: number; enrolled: number }>;
-  byCohort: { cohortId: string; code: string; target: number; enrolled: number }[];
+  byCohort: { cohortId: string; code: string; target: number; enrolled: number; byCountry: Record<Country, number> }[];
   federation: { state: string; asOf: string | null; origin: string } | null;
 }
 const summary = async (node: Node, cookie: string) => (await api<Summary>(node.base, cookie, `/api/v1/trials/${trials[node.country]}/enrolment`)).body;
@@ -141,14 +143,21 @@ const push = (jws: string[]) =>
     body: JSON.stringify({ snapshots: jws }),
   });
 
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
 async function registerAtCn(subtype = "KRAS G12C") {
-  const sites = await api<{ items: { siteId: string }[] }>(cn.base, cnCoordinator, `/api/v1/trials/${trials.CN}/participants?limit=1`);
-  const response = await api<{ id: string; version: number; screeningNumber: string }>(cn.base, cnCoordinator, `/api/v1/trials/${trials.CN}/participants`, {
+  return registerAt(cn, cnCoordinator, subtype);
+}
+
+async function registerAt(node: Node, cookie: string, subtype = "KRAS G12C") {
+  const trial = trials[node.country];
+  const sites = await api<{ items: { siteId: string }[] }>(node.base, cookie, `/api/v1/trials/${trial}/participants?limit=1`);
+  const response = await api<{ id: string; version: number; screeningNumber: string }>(node.base, cookie, `/api/v1/trials/${trial}/participants`, {
     method: "POST",
     headers: { "Idempotency-Key": randomUUID() },
     body: {
       siteId: sites.body.items[0]!.siteId,
-      screeningDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+      screeningDate: daysAgo(3),
       ageAtScreening: 58,
       sex: "male",
       results: [{ subtype, result: "detected", method: "NGS_TISSUE" }],
@@ -176,6 +185,7 @@ beforeAll(async () => {
   usInvestigator = await signIn(us.base, DEMO_ACCOUNTS.investigator);
   cnInvestigator = await signIn(cn.base, DEMO_ACCOUNTS.investigator);
   cnCoordinator = await signIn(cn.base, DEMO_ACCOUNTS.coordinatorCn);
+  usCoordinator = await signIn(us.base, DEMO_ACCOUNTS.coordinatorUs);
   for (const [node, cookie] of [
     [us, usInvestigator],
     [cn, cnInvestigator],
@@ -253,8 +263,23 @@ describe("two nodes, one trial", () => {
     }
   });
 
+  it("witness each other's audit trail: the US node's copy of the Chinese checkpoints verifies the Chinese trail", async () => {
+    await registerAtCn(); // the Chinese trail moves, so a new checkpoint is signed and carried over
+    const file = path.join(root, "cn-witnessed.json");
+    const witnessed = await until(
+      "a witnessed checkpoint",
+      async () => command(us, "federation", "--", "witness"),
+      (r) => r.status === 0 && (JSON.parse(r.output) as { checkpoints: unknown[] }).checkpoints.length > 0,
+      30_000,
+    );
+    fs.writeFileSync(file, witnessed.output);
+    const verified = command(cn, "audit:verify", "--", "--checkpoint", file);
+    expect(verified, verified.output).toMatchObject({ status: 0, output: expect.stringContaining("intact") });
+  });
+
   it("cut: the US side shows the Chinese counts as stale with their as-of time, never zeros; restored, both converge", async () => {
-    const before = await summary(us, usInvestigator);
+    const agreed = async () => [await summary(us, usInvestigator), await summary(cn, cnInvestigator)] as const;
+    const [before] = await until("both sides to agree", agreed, ([a, b]) => a.byCountry.CN.screened === b.byCountry.CN.screened);
     link.cut();
     const stale = await until(
       "stale",
@@ -385,6 +410,69 @@ describe("two nodes, one trial", () => {
       (s) => s.federation?.state === "live",
       15_000,
     );
-    void usAdmin;
+  });
+
+  it("both nodes enrolling into a cohort's last places at once never pass its target", async () => {
+    const code = "KRAS-G12C";
+    const cohortOf = async (node: Node, cookie: string) => (await summary(node, cookie)).byCohort.find((c) => c.code === code)!;
+    const joint = await cohortOf(us, usInvestigator);
+    const enrolled = { US: joint.byCountry.US, CN: joint.byCountry.CN };
+    const target = enrolled.US + enrolled.CN + 4;
+    // Four places left: the trial's definition on both nodes (its signed definition document is still to come).
+    for (const node of [us, cn])
+      await node.sql.query(`UPDATE "Cohort" SET "target" = $1 WHERE "code" = $2 AND "trialId" = (SELECT "id" FROM "Trial" WHERE "code" = 'TB-201')`, [
+        target,
+        code,
+      ]);
+    const set = await api(us.base, usAdmin, `/api/v1/trials/${trials.US}/cohorts/${joint.cohortId}/allocation`, {
+      method: "PUT",
+      body: { US: enrolled.US + 2, CN: enrolled.CN + 2, reason: "two places each for the last four" },
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const refused = await api(cn.base, await signIn(cn.base, DEMO_ACCOUNTS.admin), `/api/v1/trials/${trials.CN}/cohorts/x/allocation`, {
+      method: "PUT",
+      body: { US: 1, CN: 1, reason: "not the owner" },
+    });
+    expect(refused.status).toBe(403); // the owner's node sets them
+    const cnPlaces = async () =>
+      (
+        await cn.sql.query<{ places: number }>(
+          `SELECT a."places" FROM "CohortAllocation" a JOIN "Cohort" c ON c."id" = a."cohortId" JOIN "Trial" t ON t."id" = c."trialId"
+            WHERE t."code" = 'TB-201' AND c."code" = $1 AND a."country" = 'CN'`,
+          [code],
+        )
+      ).rows[0]?.places;
+    await until("the allocation on the Chinese node", cnPlaces, (p) => p === enrolled.CN + 2, 15_000);
+
+    // Four patients ready at each node, then all eight enrolled at once.
+    const ready = async (node: Node, cookie: string, reader: string) => {
+      const cohortId = (await cohortOf(node, reader)).cohortId;
+      const out: (() => Promise<number>)[] = [];
+      for (let i = 0; i < 4; i++) {
+        const p = await registerAt(node, cookie);
+        const path = `/api/v1/trials/${trials[node.country]}/participants/${p.id}/transitions`;
+        expect((await api(node.base, cookie, path, { method: "POST", body: { to: "ELIGIBLE", date: daysAgo(2), version: 1 } })).status).toBe(200);
+        expect((await api(node.base, cookie, path, { method: "POST", body: { to: "CONSENTED", date: daysAgo(2), version: 2 } })).status).toBe(200);
+        out.push(async () => (await api(node.base, cookie, path, { method: "POST", body: { to: "ENROLLED", date: daysAgo(1), version: 3, cohortId } })).status);
+      }
+      return out;
+    };
+    const enrolments = [...(await ready(us, usCoordinator, usInvestigator)), ...(await ready(cn, cnCoordinator, cnInvestigator))];
+    const statuses = await Promise.all(enrolments.map((enrol) => enrol()));
+    expect(statuses.slice(0, 4).filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.slice(4).filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s !== 200).every((s) => s === 409)).toBe(true);
+    for (const [node, cookie] of [
+      [us, usInvestigator],
+      [cn, cnInvestigator],
+    ] as const) {
+      const seen = await until(
+        `${node.country} to see both`,
+        () => cohortOf(node, cookie),
+        (c) => c.enrolled === target,
+        30_000,
+      );
+      expect(seen.byCountry).toEqual({ US: enrolled.US + 2, CN: enrolled.CN + 2 });
+    }
   });
 });

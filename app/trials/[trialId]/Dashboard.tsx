@@ -199,8 +199,24 @@ export function Dashboard({ initial, patientSites }: Props) {
               <th scope="row" translate="no">
                 {c.name}
               </th>
-              <td className="num">{c.byCountry.US}</td>
-              <td className="num">{c.byCountry.CN}</td>
+              <td className="num">
+                {c.byCountry.US}
+                {summary.federation && c.places && (
+                  <span className="muted">
+                    {" "}
+                    / {c.places.US} {t("places")}
+                  </span>
+                )}
+              </td>
+              <td className="num">
+                {c.byCountry.CN}
+                {summary.federation && c.places && (
+                  <span className="muted">
+                    {" "}
+                    / {c.places.CN} {t("places")}
+                  </span>
+                )}
+              </td>
               <td className="num" data-testid={`cohort-enrolled-${c.code}`}>
                 {c.enrolled}
               </td>

@@ -5,7 +5,7 @@ import { adminSites } from "@/lib/admin/sites";
 import { adminTrial } from "@/lib/admin/trials";
 import { loadOrNotFound, requireAdminPage } from "@/lib/auth/page";
 import { listSubtypes } from "@/lib/subtypes/admin";
-import { addTrialSiteAction, createCohortAction, updateCohortAction, updateTrialAction, updateTrialSiteAction } from "../../actions";
+import { addTrialSiteAction, createCohortAction, setAllocationAction, updateCohortAction, updateTrialAction, updateTrialSiteAction } from "../../actions";
 
 export const dynamic = "force-dynamic";
 
@@ -15,12 +15,13 @@ const SITE_STATUSES = ["PLANNED", "ACTIVE", "CLOSED"] as const;
 export default async function AdminTrialPage({ params }: { params: Promise<{ trialId: string }> }) {
   const { trialId } = await params;
   const actor = await requireAdminPage("/admin/trials/[trialId]");
-  const [trial, sites, subtypes, t, tr] = await Promise.all([
+  const [trial, sites, subtypes, t, tr, tc] = await Promise.all([
     loadOrNotFound(() => adminTrial(actor, trialId)),
     adminSites(actor),
     listSubtypes(),
     getTranslations("admin"),
     getTranslations("role"),
+    getTranslations("country"),
   ]);
   const subtypeOptions = subtypes.map((s) => ({ value: s.key, label: s.key }));
   const participating = new Set(trial.trialSites.map((ts) => ts.siteId));
@@ -76,6 +77,12 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
                 <Field name="name" label={t("name")} defaultValue={cohort.name} required />
                 <Field name="target" type="number" label={t("target")} defaultValue={cohort.target} required />
                 <Field name="subtypes" type="checkboxes" label={t("subtypes")} options={subtypeOptions} defaultValues={cohort.subtypes} />
+                {reason}
+              </ActionForm>
+              <ActionForm action={setAllocationAction.bind(null, trial.id, cohort.id)} submit={t("allocate")} title={t("allocationTitle")}>
+                <p className="muted">{t("allocationHelp")}</p>
+                <Field name="US" type="number" label={tc("US")} defaultValue={cohort.places.US} required />
+                <Field name="CN" type="number" label={tc("CN")} defaultValue={cohort.places.CN} required />
                 {reason}
               </ActionForm>
             </details>

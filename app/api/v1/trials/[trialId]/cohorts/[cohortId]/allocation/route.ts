@@ -1,0 +1,15 @@
+import { setAllocation } from "@/lib/admin/trials";
+import { requireActor } from "@/lib/auth/session";
+import { apiHandler, json } from "@/lib/http/api";
+import { readJson } from "@/lib/http/validation";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ trialId: string; cohortId: string }> };
+
+/** Sets a cohort's places per country (administrators; on two nodes, on the trial's owner node). */
+export const PUT = apiHandler<Context>(async (request, { params }) => {
+  const actor = await requireActor();
+  const { trialId, cohortId } = await params;
+  return json(await setAllocation(actor, trialId, cohortId, await readJson(request, 16 * 1024)));
+});
