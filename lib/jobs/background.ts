@@ -43,8 +43,17 @@ export function startBackgroundWork() {
   if (started.trialbridgeBackground) return;
   started.trialbridgeBackground = true;
   const env = serverEnv();
-  startFolder((trialId) => foldTrial(db(), trialId));
-  every(FOLD_EVERY_MS, "counter folding", () => foldPending(db()));
+  const federated = thisNode() !== null;
+  // On one of two nodes, counts that moved are signed for the peer at once, not at the next look.
+  const snapshotNow = () => void produceSnapshot(db()).catch(() => {}); // a failure is the periodic look's to report
+  startFolder(async (trialId) => {
+    const folded = await foldTrial(db(), trialId);
+    if (folded && federated) snapshotNow();
+    return folded;
+  });
+  every(FOLD_EVERY_MS, "counter folding", async () => {
+    if ((await foldPending(db())).length && federated) snapshotNow();
+  });
   every(SEAL_EVERY_MS, "audit sealing", () =>
     sealAudit(db(), {
       afterSeal: async (tx, head) => {
@@ -52,7 +61,7 @@ export function startBackgroundWork() {
       },
     }),
   );
-  if (thisNode()) {
+  if (federated) {
     // One of two nodes: sign snapshots of this node's counts for its peer, and (on the side that connects) relay them.
     every(env.FEDERATION_SNAPSHOT_MS, "federation snapshots", () => produceSnapshot(db()));
     startRelay(db());
