@@ -12,7 +12,7 @@ import type { TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
 import { jointTallies } from "@/lib/enrolment/joint";
-import { thisNode } from "@/lib/federation/node";
+import { holdsPatientsOf, thisNode } from "@/lib/federation/node";
 import { diff, invalidField, parse, uniqueOr } from "./common";
 import { allocationInput, cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
 
@@ -244,9 +244,10 @@ export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId
     await tx.$queryRaw`SELECT "id" FROM "TrialSite" WHERE "id" = ${trialSiteId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`; // as registrations lock it
     const ts = await tx.trialSite.findFirst({
       where: { id: trialSiteId, trialId },
-      include: { site: { select: { timeZone: true } }, trial: { select: { status: true } } },
+      include: { site: { select: { timeZone: true, country: true } }, trial: { select: { status: true } } },
     });
     if (!ts) throw notFound(msg("errors.siteNotFound"));
+    if (!holdsPatientsOf(ts.site.country)) throw new AppError("forbidden", msg("errors.siteOnPeerNode"));
     const current = {
       status: ts.status,
       plannedScreeningRate: ts.plannedScreeningRate,

@@ -6,6 +6,7 @@
 // "unchanged" heartbeat carries no cells, so a quiet node costs little). While exports are paused one snapshot says
 // so, and then nothing more is signed until they resume.
 import { createHash } from "node:crypto";
+import { fromDbDate } from "@/lib/dates/calendar";
 import type { Country } from "@/lib/db/generated/enums";
 import type { Db, Tx } from "@/lib/db/prisma";
 import { METRICS as SITE_METRICS } from "@/lib/enrolment/summary";
@@ -41,7 +42,17 @@ async function sharedTrials(tx: Tx, own: Country, peerCountry: Country) {
       code: true,
       ownerCountry: true,
       cohorts: { select: { id: true, code: true, allocations: { select: { country: true, places: true } } }, orderBy: { code: "asc" } },
-      trialSites: { select: { siteId: true, site: { select: { code: true, country: true } } } },
+      trialSites: {
+        select: {
+          siteId: true,
+          status: true,
+          plannedScreeningRate: true,
+          activationDate: true,
+          plannedActivationDate: true,
+          site: { select: { code: true, country: true } },
+        },
+        orderBy: { site: { code: "asc" } },
+      },
     },
     orderBy: { code: "asc" },
   });
@@ -189,7 +200,16 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
           const cells = trialCells(await keptTallies(tx, trial.id), sites, cohorts, node.country, policy);
           const place = (c: (typeof trial.cohorts)[number], country: Country) => c.allocations.find((a) => a.country === country)?.places ?? 0;
           const allocations = trial.cohorts.map((c) => ({ cohort: c.code, US: place(c, "US"), CN: place(c, "CN") }));
-          trials.push({ trial: trial.code, cells, ...(trial.ownerCountry === node.country ? { allocations } : {}) });
+          const ownSites = trial.trialSites
+            .filter((ts) => ts.site.country === node.country)
+            .map((ts) => ({
+              site: ts.site.code,
+              status: ts.status,
+              plannedRate: ts.plannedScreeningRate,
+              activation: ts.activationDate ? fromDbDate(ts.activationDate) : null,
+              plannedActivation: ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : null,
+            }));
+          trials.push({ trial: trial.code, cells, sites: ownSites, ...(trial.ownerCountry === node.country ? { allocations } : {}) });
         }
       }
       const checkpoint = settings.paused ? null : ((await tx.auditCheckpoint.findFirst({ orderBy: { id: "desc" }, select: { jws: true } }))?.jws ?? null);

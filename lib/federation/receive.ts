@@ -2,6 +2,7 @@
 // verifies each (a paired or announced key, canonical bytes, strict schema, origin, age), keeps each as signed, and
 // applies the peer's feed in order, each sequence number once. The peer's latest counts replace its previous ones
 // (a snapshot is a full state, not a change), and every shared trial's live stream gets an event.
+import { toDbDate } from "@/lib/dates/calendar";
 import type { Db } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { lockTrial } from "@/lib/enrolment/tally";
@@ -106,6 +107,25 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
         }
         if (counts) {
           // The owner's allocations, for the trials it owns: applied under each cohort's row lock, as enrolments read them.
+          // The peer's own sites' operational facts (status, planned rate, activation), applied to this node's copy
+          // under each trial-site row's lock, as registrations take it; never to a site of this node's country.
+          for (const t of counts.trials) {
+            for (const f of t.sites ?? []) {
+              const [ts] = await tx.$queryRaw<{ id: string }[]>`
+                SELECT ts."id" FROM "TrialSite" ts JOIN "Trial" t ON t."id" = ts."trialId" JOIN "Site" s ON s."id" = ts."siteId"
+                 WHERE t."code" = ${t.trial} AND s."code" = ${f.site} AND s."country" = ${peer.country}::"Country" FOR NO KEY UPDATE OF ts`;
+              if (!ts) continue;
+              await tx.trialSite.update({
+                where: { id: ts.id },
+                data: {
+                  status: f.status,
+                  plannedScreeningRate: f.plannedRate,
+                  activationDate: f.activation ? toDbDate(f.activation) : null,
+                  plannedActivationDate: f.plannedActivation ? toDbDate(f.plannedActivation) : null,
+                },
+              });
+            }
+          }
           for (const t of counts.trials) {
             if (!t.allocations) continue;
             const trial = await tx.trial.findFirst({ where: { code: t.trial, ownerCountry: peer.country }, select: { id: true } });

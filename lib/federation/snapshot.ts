@@ -29,6 +29,8 @@ export const METRICS = [
 export type CellMetric = (typeof METRICS)[number];
 
 const code = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/);
+/** A site's calendar date (activation): an operational fact of the site, not of any patient. */
+const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
 
 const cell = z.strictObject({
   /** null: the country's cells not kept by site (per cohort, per month, yield). */
@@ -91,6 +93,19 @@ export const snapshotSchema = z
         z.strictObject({
           trial: code,
           cells: z.array(cell).max(200_000),
+          /** The operational facts of the origin's own sites in the trial, which the peer applies (nobody edits the other side's). */
+          sites: z
+            .array(
+              z.strictObject({
+                site: code,
+                status: z.enum(["PLANNED", "ACTIVE", "CLOSED"]),
+                plannedRate: z.number().min(0).max(1_000),
+                activation: isoDate.nullable(),
+                plannedActivation: isoDate.nullable(),
+              }),
+            )
+            .max(2_000)
+            .optional(),
           /** From the trial's owner node only: each cohort's places per country, which the peer applies. */
           allocations: z
             .array(z.strictObject({ cohort: code, US: z.number().int().min(0).max(10_000), CN: z.number().int().min(0).max(10_000) }))

@@ -53,10 +53,20 @@ function workbookLabels(locale: Locale): Label {
   return (key, params) => renderMessage(msg(`reports.workbook.${key}`, params), locale);
 }
 
+/** Whose counts these are, when a peer node's are included: its state and the as-of time of its latest counts. */
+export function peerNote(report: EnrolmentReport): string | null {
+  const f = report.summary.federation;
+  if (!f) return null;
+  const withheld = f.withheld ? `; ${f.withheld} small counts withheld by its policy, left out of every total` : "";
+  return `includes the ${f.country} node's counts (${f.origin}): ${f.state.replace("_", " ")}, as of ${f.asOf ?? "never"}${withheld}`;
+}
+
 export function reportCsv(report: EnrolmentReport): string {
   const s = report.summary;
+  const peer = peerNote(report);
   const rows: (string | number)[][] = [
     ["report", "as_of", report.asOf, "", "", ...metricCells({}), ""],
+    ...(peer ? [["report", "peer_node", peer, "", "", ...metricCells({}), ""]] : []),
     ["report", "trial", report.trial.code, "", "", ...metricCells({}), report.trial.target],
     ["report", "filters", describeFilters(report), "", "", ...metricCells({}), ""],
     ...(["US", "CN"] as const).map((c) => [
@@ -111,6 +121,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
       { label: t("summary.trial"), value: `${report.trial.code}: ${report.trial.title}` },
       { label: t("summary.sponsor"), value: report.trial.sponsorName },
       { label: t("summary.asOf"), value: report.asOf },
+      ...(peerNote(report) ? [{ label: t("summary.peer"), value: peerNote(report)! }] : []),
       { label: t("summary.filters"), value: filters },
       { label: t("summary.target"), value: report.trial.target },
       { label: t("summary.enrolled"), value: s.totals.enrolled },
@@ -227,9 +238,10 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     .fontSize(10)
     .fillColor("#555")
     .text(report.trial.title)
-    .text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`)
-    .fillColor("black")
-    .moveDown();
+    .text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`);
+  const peer = peerNote(report);
+  if (peer) doc.text(`Counts ${peer}`);
+  doc.fillColor("black").moveDown();
   doc.fontSize(13).text("Headline");
   doc
     .fontSize(11)

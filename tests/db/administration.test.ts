@@ -290,4 +290,30 @@ describe("administration", () => {
       await expect(db().$executeRawUnsafe(`DELETE FROM "${table}"`)).rejects.toThrow(/append-only|not allowed/);
     }
   });
+
+  // On one of two nodes (lib/federation): each node owns its own sites' facts and patients. Fails without the
+  // holdsPatientsOf checks in updateTrialSite and checkRegistration.
+  it("on the US node of a partnership, refuses to edit a Chinese site's participation or register a patient there", async () => {
+    const cnSite = await db().site.findUniqueOrThrow({ where: { code: "CN-GZ1" } });
+    const ts = await db().trialSite.findFirstOrThrow({ where: { trialId, siteId: cnSite.id } });
+    const cnCoordinator = await actorFor(DEMO_ACCOUNTS.coordinatorCn);
+    process.env.NODE_COUNTRY = "US";
+    try {
+      await expect(updateTrialSite(admin, trialId, ts.id, { plannedScreeningRate: 9, reason: "not ours to change" })).rejects.toMatchObject({
+        code: "forbidden",
+      });
+      await expect(
+        registerParticipant(cnCoordinator, trialId, {
+          siteId: cnSite.id,
+          screeningDate: addDays(todayIn(cnSite.timeZone), -2),
+          ageAtScreening: 61,
+          sex: "male",
+          results: [{ subtype: "EGFR L858R", result: "detected", method: "PCR" }],
+        }),
+      ).rejects.toMatchObject({ code: "invalid", fields: { siteId: [expect.stringContaining("siteOnPeerNode")] } });
+    } finally {
+      delete process.env.NODE_COUNTRY;
+    }
+    expect((await db().trialSite.findUniqueOrThrow({ where: { id: ts.id } })).plannedScreeningRate).toBe(ts.plannedScreeningRate);
+  });
 });

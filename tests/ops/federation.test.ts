@@ -263,6 +263,21 @@ describe("two nodes, one trial", () => {
     }
   });
 
+  it("each node owns its own sites' facts: a Chinese site's planned rate set on the Chinese node reaches the US node", async () => {
+    const rate = `SELECT ts."plannedScreeningRate" AS rate FROM "TrialSite" ts JOIN "Site" s ON s."id" = ts."siteId" JOIN "Trial" t ON t."id" = ts."trialId"
+                   WHERE t."code" = 'TB-201' AND s."code" = 'CN-GZ1'`;
+    await cn.sql.query(
+      `UPDATE "TrialSite" SET "plannedScreeningRate" = 7.5 WHERE "id" IN (SELECT ts."id" FROM "TrialSite" ts JOIN "Site" s ON s."id" = ts."siteId"
+         JOIN "Trial" t ON t."id" = ts."trialId" WHERE t."code" = 'TB-201' AND s."code" = 'CN-GZ1')`,
+    ); // as the Chinese administrator's edit writes it
+    await until(
+      "the US copy",
+      async () => (await us.sql.query<{ rate: number }>(rate)).rows[0]!.rate,
+      (r) => r === 7.5,
+      20_000,
+    );
+  });
+
   it("witness each other's audit trail: the US node's copy of the Chinese checkpoints verifies the Chinese trail", async () => {
     await registerAtCn(); // the Chinese trail moves, so a new checkpoint is signed and carried over
     const file = path.join(root, "cn-witnessed.json");
@@ -290,6 +305,10 @@ describe("two nodes, one trial", () => {
     expect(stale.byCountry.CN.screened).toBe(before.byCountry.CN.screened); // the last verified figures
     expect(stale.byCountry.CN.screened).toBeGreaterThan(0);
     expect(Date.parse(stale.federation!.asOf!)).toBeLessThan(Date.now() - 5_000);
+    // The reports say so too, with the as-of time of the counts they include.
+    const csv = await fetch(`${us.base}/api/v1/trials/${trials.US}/reports/enrolment.csv`, { headers: { cookie: usInvestigator } });
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toContain(`includes the CN node's counts (trialbridge-cn): stale, as of ${stale.federation!.asOf}`);
 
     await registerAtCn(); // while cut: the Chinese side moves on
     const cnNow = await summary(cn, cnInvestigator);
