@@ -93,6 +93,7 @@ export async function updateTrial(actor: Actor, trialId: string, raw: unknown) {
     await tx.$queryRaw`SELECT "id" FROM "Trial" WHERE "id" = ${trialId} FOR NO KEY UPDATE`; // lock order: the trial first
     const trial = await tx.trial.findUnique({ where: { id: trialId } });
     if (!trial) throw notFound(msg("errors.trialNotFound"));
+    await assertDefinedHere(tx, trialId);
     if (trial.version !== version) throw new AppError("conflict", msg("errors.stale"));
     const current = { ...trial, plannedStart: fromDbDate(trial.plannedStart), crossBorderApprovalRef: trial.crossBorderApprovalRef ?? "" };
     const { before, after } = diff(current, proposed);
@@ -157,6 +158,7 @@ export async function createCohort(actor: Actor, trialId: string, raw: unknown) 
   await trialOrNotFound(trialId);
   return uniqueOr("code", msg("validation.codeTaken"), () =>
     db().$transaction(async (tx) => {
+      await assertDefinedHere(tx, trialId);
       if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } }))
         throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
       const ids = await subtypeIds(tx, input.subtypes);
@@ -183,6 +185,7 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
     // The cohort's row is locked before its enrolments are counted, as an enrolment locks it before counting: a target
     // lowered while someone enrols is checked against every enrolment committed before it.
     await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${cohortId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
+    await assertDefinedHere(tx, trialId);
     const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } });
     if (!cohort) throw notFound(msg("errors.cohortNotFound"));
     const current = { name: cohort.name, target: cohort.target, subtypes: cohort.subtypes.map((s) => s.subtype.key).sort() };
@@ -219,6 +222,7 @@ export async function addTrialSite(actor: Actor, trialId: string, raw: unknown) 
   checkActivation(input.status, input.activationDate, site.timeZone);
   return uniqueOr("siteId", msg("validation.siteAlreadyInTrial"), () =>
     db().$transaction(async (tx) => {
+      await assertDefinedHere(tx, trialId);
       if (await tx.trialSite.findUnique({ where: { trialId_siteId: { trialId, siteId: site.id } }, select: { id: true } }))
         throw invalidField("siteId", msg("validation.siteAlreadyInTrial"));
       const created = await tx.trialSite.create({
@@ -276,6 +280,14 @@ export async function updateTrialSite(actor: Actor, trialId: string, trialSiteId
 }
 
 const COUNTRIES = ["US", "CN"] as const;
+
+/** On one of two nodes, a trial's definition is edited on its owner's node only (its signed definition then travels). */
+async function assertDefinedHere(tx: Tx, trialId: string) {
+  const node = thisNode();
+  if (!node) return;
+  const trial = await tx.trial.findUnique({ where: { id: trialId }, select: { ownerCountry: true } });
+  if (trial && trial.ownerCountry !== node.country) throw new AppError("forbidden", msg("errors.definitionOnOwner"));
+}
 
 /**
  * Moves a cohort's places between countries (administrators; on two nodes, on the trial's owner node only: its

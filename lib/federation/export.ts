@@ -13,6 +13,7 @@ import { METRICS as SITE_METRICS } from "@/lib/enrolment/summary";
 import { keptTallies } from "@/lib/enrolment/tally";
 import { serverEnv } from "@/lib/env";
 import { canonicalJson, publicKeys } from "@/lib/keys/node-keys";
+import { signedDefinition } from "./definition";
 import { thisNode } from "./node";
 import { signSnapshot, snapshotHash, SNAPSHOT_TYPE, type AnnouncedKey, type Cell, type Snapshot } from "./snapshot";
 import { suppressTable } from "./suppress";
@@ -180,7 +181,8 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
       const settings = await exportSettings(tx);
       const last = await tx.federationOutbox.findFirst({ orderBy: { seq: "desc" } });
       // Nothing moved since the last look (no live event, no settings change) and no heartbeat due: nothing to build.
-      const [moved] = await tx.$queryRaw<{ mark: string | null }[]>`SELECT max("id")::text AS mark FROM "EnrolmentEvent"`;
+      const [moved] = await tx.$queryRaw<{ mark: string | null }[]>`
+        SELECT (SELECT max("id")::text FROM "EnrolmentEvent") || ':' || (SELECT max("updatedAt")::text FROM "Trial") AS mark`;
       const mark = `${moved?.mark ?? ""}:${settings.version}:${last?.seq ?? 0}:${(await publicKeys()).map((k) => k.kid + k.retiresAt).join()}`;
       const heartbeatDue = !last || now.getTime() - last.asOf.getTime() >= env.FEDERATION_HEARTBEAT_SECONDS * 1000;
       if (!heartbeatDue && mark === lastLook.mark) return null;
@@ -209,7 +211,9 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
               activation: ts.activationDate ? fromDbDate(ts.activationDate) : null,
               plannedActivation: ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : null,
             }));
-          trials.push({ trial: trial.code, cells, sites: ownSites, ...(trial.ownerCountry === node.country ? { allocations } : {}) });
+          const owned = trial.ownerCountry === node.country;
+          const definition = owned ? await signedDefinition(tx, trial.id, node.origin) : null;
+          trials.push({ trial: trial.code, cells, sites: ownSites, ...(owned ? { allocations, ...(definition ? { definition } : {}) } : {}) });
         }
       }
       const checkpoint = settings.paused ? null : ((await tx.auditCheckpoint.findFirst({ orderBy: { id: "desc" }, select: { jws: true } }))?.jws ?? null);

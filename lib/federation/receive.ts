@@ -9,6 +9,7 @@ import { lockTrial } from "@/lib/enrolment/tally";
 import { serverEnv } from "@/lib/env";
 import { CHECKPOINT_TYPE } from "@/lib/audit/checkpoints";
 import { verify, type PublicKey } from "@/lib/keys/node-keys";
+import { applyDefinition, verifiedDefinition } from "./definition";
 import { snapshotHash, SnapshotRefused, verifySnapshot, type AnnouncedKey, type Snapshot } from "./snapshot";
 
 export interface Receipt {
@@ -53,6 +54,7 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
   const peer = await db.federationPeer.findFirst();
   if (!peer) throw new SnapshotRefused("wrong_origin", "this node is not paired with any peer");
   let keys = asPublicKeys(peer.keys);
+  const ownCountry = peer.country === "US" ? "CN" : "US";
   const verified: { jws: string; snapshot: Snapshot }[] = [];
   for (const [i, jws] of jwsList.entries()) {
     try {
@@ -107,6 +109,12 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
         }
         if (counts) {
           // The owner's allocations, for the trials it owns: applied under each cohort's row lock, as enrolments read them.
+          // The owner's definitions first (a trial, cohort or site new to this node is created), then facts and places.
+          for (const t of counts.trials) {
+            if (!t.definition) continue;
+            const definition = await verifiedDefinition(t.definition, keys, peer.origin);
+            if (definition && definition.trial === t.trial) await applyDefinition(tx, t.definition, definition, peer.country, ownCountry);
+          }
           // The peer's own sites' operational facts (status, planned rate, activation), applied to this node's copy
           // under each trial-site row's lock, as registrations take it; never to a site of this node's country.
           for (const t of counts.trials) {

@@ -106,6 +106,12 @@ export const snapshotSchema = z
             )
             .max(2_000)
             .optional(),
+          /** From the trial's owner node only: its signed definition (lib/federation/definition.ts), which the peer applies. */
+          definition: z
+            .string()
+            .max(1_000_000)
+            .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+            .optional(),
           /** From the trial's owner node only: each cohort's places per country, which the peer applies. */
           allocations: z
             .array(z.strictObject({ cohort: code, US: z.number().int().min(0).max(10_000), CN: z.number().int().min(0).max(10_000) }))

@@ -311,6 +311,12 @@ describe("administration", () => {
           results: [{ subtype: "EGFR L858R", result: "detected", method: "PCR" }],
         }),
       ).rejects.toMatchObject({ code: "invalid", fields: { siteId: [expect.stringContaining("siteOnPeerNode")] } });
+      // On the Chinese node, a trial the US node owns is defined there: its cohorts are not edited here.
+      process.env.NODE_COUNTRY = "CN";
+      const cohort = await db().cohort.findFirstOrThrow({ where: { trialId } });
+      await expect(updateCohort(admin, trialId, cohort.id, { name: "Renamed on the wrong node", reason: "not ours to define" })).rejects.toMatchObject({
+        code: "forbidden",
+      });
     } finally {
       delete process.env.NODE_COUNTRY;
     }

@@ -278,6 +278,20 @@ describe("two nodes, one trial", () => {
     );
   });
 
+  it("the owner's signed definition reaches the peer: a cohort renamed on the US node is renamed on the Chinese node", async () => {
+    const name = `MET exon 14 skipping (${randomUUID().slice(0, 8)})`;
+    await us.sql.query(`UPDATE "Cohort" SET "name" = $1 WHERE "code" = 'MET14' AND "trialId" = (SELECT "id" FROM "Trial" WHERE "code" = 'TB-201')`, [name]); // as the owner's edit writes it
+    const cnName = async () =>
+      (
+        await cn.sql.query<{ name: string }>(
+          `SELECT c."name" FROM "Cohort" c JOIN "Trial" t ON t."id" = c."trialId" WHERE t."code" = 'TB-201' AND c."code" = 'MET14'`,
+        )
+      ).rows[0]!.name;
+    await until("the Chinese copy", cnName, (n) => n === name, 20_000);
+    const applied = await cn.sql.query(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'federation.definition'`);
+    expect(applied.rows[0].n).toBeGreaterThan(0);
+  });
+
   it("witness each other's audit trail: the US node's copy of the Chinese checkpoints verifies the Chinese trail", async () => {
     await registerAtCn(); // the Chinese trail moves, so a new checkpoint is signed and carried over
     const file = path.join(root, "cn-witnessed.json");
