@@ -34,7 +34,7 @@ export type NodeIdentityDocument = z.infer<typeof identitySchema>;
 
 function federated() {
   const node = thisNode();
-  if (!node) throw new AppError("invalid", msg("errors.federation.notFederated"));
+  if (!node) throw new AppError("invalid", msg("errors.invalid"), { node: [msg("errors.federation.notFederated")] });
   return node;
 }
 
