@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
+import { chromium } from "@playwright/test";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runningEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
@@ -319,6 +320,24 @@ describe("two nodes, one trial", () => {
     expect(stale.byCountry.CN.screened).toBe(before.byCountry.CN.screened); // the last verified figures
     expect(stale.byCountry.CN.screened).toBeGreaterThan(0);
     expect(Date.parse(stale.federation!.asOf!)).toBeLessThan(Date.now() - 5_000);
+    // So does the dashboard, in a real browser: the Chinese counts are there, said to be stale.
+    // The system's Chromium, as the browser tests use it (playwright.config.ts: never a downloaded browser).
+    const executablePath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
+    const browser = await chromium.launch(executablePath ? { executablePath } : {});
+    try {
+      const context = await browser.newContext();
+      const [name, ...value] = usInvestigator.split("=");
+      await context.addCookies([{ name: name!, value: value.join("="), url: us.base }]);
+      const page = await context.newPage();
+      await page.goto(`${us.base}/trials/${trials.US}`);
+      const banner = page.getByTestId("peer-banner");
+      await banner.waitFor();
+      expect(await banner.getAttribute("data-state")).toBe("stale");
+      expect(await banner.textContent()).toContain("has not been heard from since");
+      expect(Number(await page.getByTestId("enrolled-CN").locator(".big").getAttribute("data-value"))).toBe(stale.byCountry.CN.enrolled);
+    } finally {
+      await browser.close();
+    }
     // The reports say so too, with the as-of time of the counts they include.
     const csv = await fetch(`${us.base}/api/v1/trials/${trials.US}/reports/enrolment.csv`, { headers: { cookie: usInvestigator } });
     expect(csv.status).toBe(200);
