@@ -7,7 +7,7 @@ import { forecastInput } from "@/lib/forecast/schema";
 import { listQuery } from "@/lib/participants/queries";
 import { correctionInput, registerInput, transitionInput, voidInput } from "@/lib/participants/schemas";
 import { reportFilters } from "@/lib/reports/enrolment-report";
-import { subtypeInput } from "@/lib/subtypes/admin";
+import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
 import { pollQuery, pushBody } from "@/lib/federation/transport";
 import { allocationInput } from "@/lib/admin/schemas";
 
@@ -145,6 +145,14 @@ export const OPERATIONS: Operation[] = [
     tag: "Forecast",
     summary: "The trial's forecast from its live data, with the inputs used",
     responses: { "200": "Inputs and result", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/subtypes/resolve",
+    tag: "Subtypes",
+    summary: 'What a report\'s wording names ("KRAS c.34G>T (p.Gly12Cys)", "EGFR 19外显子缺失"): the vocabulary key and label',
+    query: resolveQuery,
+    responses: { "200": "{key, label}", "422": "Not a known subtype: error.fields.suggestions lists the nearest keys", ...ERRORS },
   },
   {
     method: "post",

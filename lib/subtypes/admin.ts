@@ -9,6 +9,7 @@ import { db } from "@/lib/db/client";
 import { VariantCategory } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
+import { msg } from "@/lib/i18n/messages";
 import { createNormaliser } from "./normalise";
 
 export const subtypeInput = z.strictObject({
@@ -25,6 +26,27 @@ export async function listSubtypes() {
     where: { active: true },
     orderBy: { key: "asc" },
     select: { key: true, gene: true, alteration: true, category: true, label: true, synonyms: true },
+  });
+}
+
+export const resolveQuery = z.strictObject({ text: z.string().trim().min(1).max(200) });
+
+/** What a report's wording names (`GET /subtypes/resolve?text=`): the key and label, or a 422 with suggestions. */
+export async function resolveSubtype(raw: unknown) {
+  const parsed = resolveQuery.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error);
+  const vocabulary = await listSubtypes();
+  const match = createNormaliser(vocabulary)(parsed.data.text);
+  const label = (key: string) => vocabulary.find((v) => v.key === key)?.label ?? key;
+  if (match.ok) return { key: match.key, label: label(match.key) };
+  const suggestions = match.suggestions.map((key) => ({ key, label: label(key) }));
+  throw new AppError("invalid", msg("errors.invalid"), {
+    text: [
+      suggestions.length
+        ? msg("validation.unknownSubtypeSuggest", { input: parsed.data.text, suggestions: match.suggestions.join(", ") })
+        : msg("validation.unknownSubtype", { input: parsed.data.text }),
+    ],
+    suggestions: match.suggestions,
   });
 }
 

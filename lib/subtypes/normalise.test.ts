@@ -52,6 +52,67 @@ describe("subtype names from real reports", () => {
     expect(normalise(input)).toEqual({ ok: true, key });
   });
 
+  // Report wording as molecular reports and referral letters write it, in English and Chinese (gathered from NGS and
+  // PCR report formats: trailing words, HGVS in parentheses, transcripts, exon wording, HER2 for ERBB2).
+  it.each([
+    ["EGFR L858R mutation", "EGFR:L858R"],
+    ["EGFR L858R mutation detected", "EGFR:L858R"],
+    ["EGFR exon 21 L858R", "EGFR:L858R"],
+    ["EGFR exon 21 p.L858R point mutation", "EGFR:L858R"],
+    ["EGFR c.2573T>G (p.Leu858Arg)", "EGFR:L858R"],
+    ["NM_005228.5:c.2573T>G (p.Leu858Arg)", "EGFR:L858R"],
+    ["EGFR p.(Leu858Arg)", "EGFR:L858R"],
+    ["L858R positive", "EGFR:L858R"],
+    ["EGFR 21外显子L858R突变", "EGFR:L858R"],
+    ["EGFR L858R 阳性", "EGFR:L858R"],
+    ["EGFR exon 19 deletion mutation", "EGFR:ex19del"],
+    ["EGFR exon19 deletion", "EGFR:ex19del"],
+    ["EGFR 19外显子缺失", "EGFR:ex19del"],
+    ["EGFR 19号外显子缺失突变", "EGFR:ex19del"],
+    ["EGFR外显子19缺失", "EGFR:ex19del"],
+    ["EGFR c.2235_2249del (p.Glu746_Ala750del)", "EGFR:ex19del"],
+    ["EGFR p.(E746_A750del)", "EGFR:ex19del"],
+    ["EGFR T790M mutation", "EGFR:T790M"],
+    ["EGFR T790M 突变阳性", "EGFR:T790M"],
+    ["EGFR exon 20 insertion mutation", "EGFR:ex20ins"],
+    ["EGFR 20外显子插入", "EGFR:ex20ins"],
+    ["KRAS G12C mutation", "KRAS:G12C"],
+    ["KRAS c.34G>T (p.Gly12Cys)", "KRAS:G12C"],
+    ["KRAS p.G12C positive", "KRAS:G12C"],
+    ["KRAS G12C突变", "KRAS:G12C"],
+    ["BRAF V600E mutation detected", "BRAF:V600E"],
+    ["BRAF c.1799T>A (p.Val600Glu)", "BRAF:V600E"],
+    ["MET exon 14 skipping mutation", "MET:ex14skip"],
+    ["MET 14外显子跳跃突变", "MET:ex14skip"],
+    ["MET外显子14跳跃", "MET:ex14skip"],
+    ["HER2 exon 20 insertion", "ERBB2:ex20ins"],
+    ["ERBB2 exon 20 insertion mutation", "ERBB2:ex20ins"],
+    ["HER2 20外显子插入突变", "ERBB2:ex20ins"],
+    ["ERBB2 p.(Tyr772_Ala775dup)", "ERBB2:ex20ins"],
+    ["ALK fusion positive", "ALK:fusion"],
+    ["EML4-ALK fusion detected", "ALK:fusion"],
+    ["ALK融合", "ALK:fusion"],
+    ["EML4-ALK融合阳性", "ALK:fusion"],
+    ["ALK阳性", "ALK:fusion"],
+    ["ROS1 rearrangement positive", "ROS1:fusion"],
+    ["CD74-ROS1融合", "ROS1:fusion"],
+    ["ROS1重排", "ROS1:fusion"],
+    ["RET融合", "RET:fusion"],
+    ["KIF5B-RET fusion detected", "RET:fusion"],
+    ["NTRK1融合", "NTRK:fusion"],
+  ])("report wording %s -> %s", (input, key) => {
+    expect(normalise(input)).toEqual({ ok: true, key });
+  });
+
+  it("ranks suggestions by the gene the text names", () => {
+    const unknown = normalise("EGFR L861Q mutation");
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.suggestions[0]!.startsWith("EGFR:")).toBe(true);
+    const her2 = normalise("HER2 amplification");
+    expect(her2.ok).toBe(false);
+    if (!her2.ok) expect(her2.suggestions[0]).toBe("ERBB2:ex20ins");
+  });
+
   it("refuses unknown names with suggestions", () => {
     const result = normalise("L858Q");
     expect(result.ok).toBe(false);

@@ -9,7 +9,12 @@
 //      L747_P753delinsS, and insertions or duplications between codons 762 and 775 (exon 20), e.g. A767_V769dup;
 //      the same for ERBB2 exon 20 (codons 770-785) when the text names ERBB2 or HER2;
 //   4. fusions written PARTNER-GENE or GENE-PARTNER (EML4-ALK, CD74-ROS1, KIF5B-RET, ETV6-NTRK3).
-// Anything else is unknown, with up to three suggestions by edit distance.
+// Before matching, report wording is cleaned (`reportWording`): trailing words such as "mutation", "positive",
+// "detected" (and 突变, 阳性, 点突变, 检测到), transcript prefixes (NM_005228.5:), Chinese exon and event words
+// (19外显子缺失, 19号外显子, 外显子19, 插入, 跳跃, 融合, 重排), an exon named before a point change ("exon 21 L858R");
+// a text with parentheses ("KRAS c.34G>T (p.Gly12Cys)") is tried part by part, each with the gene named outside.
+// When the text names a gene, the gene's own names are tried first ("HER2 exon 20 insertion" is ERBB2's).
+// Anything else is unknown, with up to three suggestions by edit distance, those of the named gene first.
 
 export interface VocabularyEntry {
   key: string;
@@ -104,6 +109,26 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** Report wording reduced to what names the alteration (see the header). */
+export function reportWording(raw: string): string {
+  return raw
+    .replace(/\b(?:N[MPRG]|ENS[TPG])_?\d+(?:\.\d+)?:?/g, " ")
+    .replace(/(\d+)\s*号?\s*外显子/g, " exon $1 ")
+    .replace(/外显子\s*(\d+)/g, " exon $1 ")
+    .replace(/缺失/g, " deletion ")
+    .replace(/插入/g, " insertion ")
+    .replace(/跳跃/g, " skipping ")
+    .replace(/融合/g, " fusion ")
+    .replace(/重排/g, " rearrangement ")
+    .replace(/点突变|突变|检测到|变异|基因/g, " ")
+    .replace(/阳性/g, "+")
+    .replace(/\s*\b(?:positive|pos)\b/gi, "+")
+    .replace(/\b(?:point\s+)?(?:mutations?|mutated|mutant|detected|variant|alteration|found|present)\b/gi, " ")
+    .replace(/\bexon\s*\d+\s+(?=p\.|[A-Z]\d+[A-Z]\b)/gi, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** Builds a lookup once; call `normalise` per value. */
 export function createNormaliser(vocabulary: readonly VocabularyEntry[]) {
   const exact = new Map<string, string>();
@@ -117,6 +142,20 @@ export function createNormaliser(vocabulary: readonly VocabularyEntry[]) {
         if (withoutGene && !exact.has(withoutGene) && withoutGene !== squash(entry.gene)) exact.set(withoutGene, entry.key);
       }
     }
+  }
+
+  // Each gene's own names without the gene ("exon 20 insertion" is EGFR's and ERBB2's: the gene named decides).
+  const byGene = new Map<string, Map<string, string>>();
+  for (const entry of vocabulary) {
+    const gene = entry.gene.toUpperCase();
+    const names = byGene.get(gene) ?? new Map<string, string>();
+    for (const name of [entry.alteration, ...entry.synonyms, entry.key.split(":")[1] ?? ""]) {
+      for (const variant of [name, oneLetter(name)]) {
+        const s = squash(variant.replace(new RegExp(`^\\s*(${entry.gene}|HER2)\\b[\\s:]*`, "i"), "").replace(/\bp\./gi, ""));
+        if (s && !names.has(s)) names.set(s, entry.key);
+      }
+    }
+    byGene.set(gene, names);
   }
 
   const genes = [...new Set(vocabulary.map((v) => v.gene)), "HER2"];
@@ -145,16 +184,51 @@ export function createNormaliser(vocabulary: readonly VocabularyEntry[]) {
     return canonical === geneOf.get(key) || !/^[A-Z0-9]+$/.test(canonical) || key.endsWith(":fusion");
   }
 
+  const canonicalGene = (named: string) => (named === "HER2" ? "ERBB2" : named.startsWith("NTRK") ? "NTRK" : named);
+
+  function resolve(text: string): string | undefined {
+    const named = leadingGene.exec(text)?.[1]?.toUpperCase();
+    if (named) {
+      const rest = text.replace(leadingGene, "");
+      const own = byGene.get(canonicalGene(named));
+      const hit = own && [rest, oneLetter(rest)].map((r) => own.get(squash(r.replace(/\bp\./gi, "")))).find(Boolean);
+      if (hit) return hit;
+    }
+    const key = lookup(text) ?? exonRule(text, vocabulary) ?? fusionRule(text, vocabulary);
+    return key && geneAgrees(text, key) ? key : undefined;
+  }
+
+  /** The text, cleaned, then each part of it around parentheses (with the gene named outside them). */
+  function candidates(raw: string): string[] {
+    const text = reportWording(raw);
+    const out = [text];
+    if (/[()（）]/.test(text)) {
+      const parts = text
+        .split(/[()（）]/)
+        .map((p) => p.trim())
+        .filter(Boolean);
+      const gene = leadingGene.exec(text)?.[1];
+      for (const part of parts) out.push(part, ...(gene && !leadingGene.test(part) ? [`${gene} ${part}`] : []));
+    }
+    return out;
+  }
+
   return function normalise(raw: string): Normalised {
     const text = raw.trim().replace(/\s+/g, " ");
     if (!text) return { ok: false, input: raw, suggestions: [] };
-    const key = lookup(text) ?? exonRule(text, vocabulary) ?? fusionRule(text, vocabulary);
-    if (key && geneAgrees(text, key)) return { ok: true, key };
-    const target = squash(text);
+    for (const candidate of candidates(text)) {
+      const key = resolve(candidate);
+      if (key) return { ok: true, key };
+    }
+    const cleaned = reportWording(text);
+    const target = squash(cleaned);
+    const named = leadingGene.exec(cleaned)?.[1]?.toUpperCase();
     const ranked = vocabulary
       .map((entry) => ({
         key: entry.key,
-        score: Math.min(...[entry.key, entry.alteration, ...entry.synonyms].map((n) => distance(target, squash(n)) / Math.max(3, squash(n).length))),
+        score:
+          Math.min(...[entry.key, entry.alteration, ...entry.synonyms].map((n) => distance(target, squash(n)) / Math.max(3, squash(n).length))) +
+          (named && canonicalGene(named) !== entry.gene.toUpperCase() ? 1 : 0),
       }))
       .sort((a, b) => a.score - b.score)
       .slice(0, 3)

@@ -3,7 +3,7 @@ import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { registerParticipant } from "@/lib/participants/register";
 import { addDays, todayIn } from "@/lib/dates/calendar";
-import { addSubtype } from "@/lib/subtypes/admin";
+import { addSubtype, resolveSubtype } from "@/lib/subtypes/admin";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
 
@@ -55,5 +55,15 @@ describe("extending the subtype vocabulary", () => {
       addSubtype(admin, { key: "NRG1:cd74", category: "STRUCTURAL_VARIATION", label: "CD74-NRG1", synonyms: ["CD74-NRG1 fusion"] }),
     ]);
     expect(names.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("resolve report wording for integrations: a key and label, or a refusal with suggestions", async () => {
+    await expect(resolveSubtype({ text: "HER2 20外显子插入突变" })).resolves.toMatchObject({ key: "ERBB2:ex20ins" });
+    await expect(resolveSubtype({ text: "KRAS c.34G>T (p.Gly12Cys)" })).resolves.toMatchObject({ key: "KRAS:G12C" });
+    await expect(resolveSubtype({ text: "EGFR L861Q mutation" })).rejects.toMatchObject({
+      code: "invalid",
+      fields: { suggestions: expect.arrayContaining(["EGFR:L858R"]) },
+    });
+    await expect(resolveSubtype({ text: "" })).rejects.toMatchObject({ code: "invalid" });
   });
 });
