@@ -181,3 +181,35 @@ test("a deployment can require two-step sign-in: until it is set up, the user ca
   expect((await page.request.get("/api/v1/trials")).status()).toBe(200);
   await context.close();
 });
+
+test("a refused form keeps every value typed, marks the failed field and moves focus to the problems", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.admin);
+  await page.goto("/admin/sites");
+  const form = page.getByRole("form", { name: "Add a site" });
+  await form.getByLabel("Country").selectOption("CN");
+  await form.getByLabel("Code").fill("CN-WH9");
+  await form.getByLabel("Name in English").fill("Wuhan Lakeside Hospital");
+  await form.getByLabel("Local name").fill("武汉湖滨医院");
+  await form.getByLabel("City").fill("Wuhan");
+  await form.getByLabel("Time zone").fill("Mars/Olympus_Mons");
+  await form.getByRole("button", { name: "Add a site" }).click();
+
+  const timeZone = form.getByLabel("Time zone");
+  await expect(timeZone).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByTestId("form-status")).toBeFocused();
+  // Nothing typed is lost: the refused value too, so that only it needs changing.
+  await expect(form.getByLabel("Country")).toHaveValue("CN");
+  await expect(form.getByLabel("Code")).toHaveValue("CN-WH9");
+  await expect(form.getByLabel("Name in English")).toHaveValue("Wuhan Lakeside Hospital");
+  await expect(form.getByLabel("Local name")).toHaveValue("武汉湖滨医院");
+  await expect(form.getByLabel("City")).toHaveValue("Wuhan");
+  await expect(timeZone).toHaveValue("Mars/Olympus_Mons");
+
+  // The summary's link takes the keyboard to the field; correcting that one field is enough.
+  await form.locator(".error-summary a").first().click();
+  await expect(timeZone).toBeFocused();
+  await timeZone.fill("Asia/Shanghai");
+  await form.getByRole("button", { name: "Add a site" }).click();
+  await expect(form.getByText("The site is added.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "CN-WH9" })).toBeVisible();
+});

@@ -1,4 +1,5 @@
 import { ACCOUNTS, expect, test } from "./fixtures";
+import { addDays, todayIn } from "@/lib/dates/calendar";
 import { EN, registerAndEnrol, ZH } from "./flows";
 
 test("a US coordinator registers p.Leu858Arg, enrols into the EGFR cohort and corrects the age, all audited", async ({ page, signIn }) => {
@@ -29,4 +30,33 @@ test("a Chinese coordinator does the same in Chinese; neither coordinator can re
   expect((await cn.request.get(api)).status()).toBe(200);
   await cnContext.close();
   await usContext.close();
+});
+
+test("a refused registration keeps what was typed (the screening date too) and accepts report wording once corrected", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: EN.screeningLog }).click();
+  await page.getByRole("link", { name: EN.register }).click();
+  const date = addDays(todayIn("America/New_York"), -9);
+  await page.getByLabel("Screening date").fill(date);
+  await page.getByLabel(EN.age, { exact: true }).fill("67");
+  await page.getByLabel(EN.female, { exact: true }).check();
+  await page.getByLabel(EN.subtype).fill("KRAS G12X mutation");
+  await page.getByLabel(EN.method).selectOption("PCR");
+  await page.getByRole("button", { name: EN.save, exact: true }).click();
+
+  const subtype = page.getByLabel(EN.subtype);
+  await expect(subtype).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("form-status")).toBeFocused();
+  await expect(page.getByLabel("Screening date")).toHaveValue(date); // not back to today
+  await expect(page.getByLabel(EN.age, { exact: true })).toHaveValue("67");
+  await expect(page.getByLabel(EN.female, { exact: true })).toBeChecked();
+  await expect(page.getByLabel(EN.method)).toHaveValue("PCR");
+  await expect(subtype).toHaveValue("KRAS G12X mutation");
+
+  await subtype.fill("KRAS c.34G>T (p.Gly12Cys) mutation");
+  await page.getByRole("button", { name: EN.save, exact: true }).click();
+  await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
+  await expect(page.getByTestId("participant-facts")).toContainText("KRAS:G12C");
 });

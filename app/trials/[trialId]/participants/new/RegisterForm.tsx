@@ -1,7 +1,8 @@
 "use client";
 import { useTranslations } from "next-intl";
-import { useActionState, useState } from "react";
-import { registerAction, type FormState } from "../actions";
+import { useState } from "react";
+import { useKeptAction } from "@/app/components/ActionForm";
+import { registerAction } from "../actions";
 import { FieldError, FormMessage } from "../FormBits";
 
 const METHODS = ["NGS_TISSUE", "NGS_PLASMA", "PCR", "FISH", "IHC"] as const;
@@ -17,106 +18,140 @@ interface Props {
 
 export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props) {
   const t = useTranslations("participants");
-  const [state, action, pending] = useActionState<FormState, FormData>(registerAction.bind(null, trialId), {});
+  // A refusal keeps everything typed (the screening date too), and focus goes to the problems.
+  const { state, formAction: action, pending, formRef, summaryRef, kept, generation } = useKeptAction(registerAction.bind(null, trialId));
   const [siteId, setSiteId] = useState(sites[0]!.id);
   const [rows, setRows] = useState([0]);
   const today = sites.find((s) => s.id === siteId)?.today;
   const errors = state.fieldErrors ?? {};
+  const invalid = (name: string) => (errors[name] ? true : undefined);
 
   return (
-    <form action={action} className="form wide" noValidate>
+    <form ref={formRef} action={action} className="form wide" noValidate>
       <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-      <FormMessage state={state} />
-      <div className="field">
-        <label htmlFor="siteId">{t("site")}</label>
-        <select id="siteId" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
-          {sites.map((s) => (
-            <option key={s.id} value={s.id} translate="no">
-              {s.name}
-            </option>
+      <div ref={summaryRef} tabIndex={-1} data-testid="form-status">
+        <FormMessage state={state} />
+      </div>
+      <div key={generation} className="fields">
+        <div className="field">
+          <label htmlFor="siteId">{t("site")}</label>
+          <select id="siteId" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
+            {sites.map((s) => (
+              <option key={s.id} value={s.id} translate="no">
+                {s.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="siteId-error" messages={errors.siteId} />
+        </div>
+        <div className="field">
+          <label htmlFor="screeningDate">{t("screeningDate")}</label>
+          <input
+            id="screeningDate"
+            name="screeningDate"
+            type="date"
+            defaultValue={kept("screeningDate") ?? today}
+            max={today}
+            required
+            aria-invalid={invalid("screeningDate")}
+            aria-describedby="screeningDate-error"
+          />
+          <FieldError id="screeningDate-error" messages={errors.screeningDate} />
+        </div>
+        <div className="field">
+          <label htmlFor="ageAtScreening">{t("age")}</label>
+          <input
+            id="ageAtScreening"
+            name="ageAtScreening"
+            type="number"
+            min={18}
+            max={120}
+            step={1}
+            required
+            defaultValue={kept("ageAtScreening")}
+            aria-invalid={invalid("ageAtScreening")}
+            aria-describedby="ageAtScreening-error"
+          />
+          <FieldError id="ageAtScreening-error" messages={errors.ageAtScreening} />
+        </div>
+        <fieldset className="field">
+          <legend>{t("sex")}</legend>
+          {(["female", "male", "unknown"] as const).map((sex) => (
+            <label key={sex} className="inline">
+              <input type="radio" name="sex" value={sex} required defaultChecked={kept("sex") === sex} aria-describedby="sex-error" /> {t(`sexes.${sex}`)}
+            </label>
           ))}
-        </select>
-        <FieldError id="siteId-error" messages={errors.siteId} />
-      </div>
-      <div className="field">
-        <label htmlFor="screeningDate">{t("screeningDate")}</label>
-        <input id="screeningDate" name="screeningDate" type="date" defaultValue={today} max={today} required aria-describedby="screeningDate-error" />
-        <FieldError id="screeningDate-error" messages={errors.screeningDate} />
-      </div>
-      <div className="field">
-        <label htmlFor="ageAtScreening">{t("age")}</label>
-        <input id="ageAtScreening" name="ageAtScreening" type="number" min={18} max={120} step={1} required aria-describedby="ageAtScreening-error" />
-        <FieldError id="ageAtScreening-error" messages={errors.ageAtScreening} />
-      </div>
-      <fieldset className="field">
-        <legend>{t("sex")}</legend>
-        {(["female", "male", "unknown"] as const).map((sex) => (
-          <label key={sex} className="inline">
-            <input type="radio" name="sex" value={sex} required aria-describedby="sex-error" /> {t(`sexes.${sex}`)}
-          </label>
-        ))}
-        <FieldError id="sex-error" messages={errors.sex} />
-      </fieldset>
-      <fieldset className="field">
-        <legend>{t("results")}</legend>
-        <datalist id="subtype-names">
-          {subtypes.map((s) => (
-            <option key={s} value={s} />
+          <FieldError id="sex-error" messages={errors.sex} />
+        </fieldset>
+        <fieldset className="field">
+          <legend>{t("results")}</legend>
+          <datalist id="subtype-names">
+            {subtypes.map((s) => (
+              <option key={s} value={s} />
+            ))}
+          </datalist>
+          <FieldError id="results-error" messages={errors.results} />
+          {rows.map((row, index) => (
+            <div key={row} className="result-row" data-testid="result-row">
+              <div className="field">
+                <label htmlFor={`r${row}-subtype`}>
+                  {t("subtypeField")} {index + 1}
+                </label>
+                <input
+                  id={`r${row}-subtype`}
+                  name={`results.${index}.subtype`}
+                  list="subtype-names"
+                  maxLength={100}
+                  required
+                  defaultValue={kept(`results.${index}.subtype`)}
+                  aria-invalid={invalid(`results.${index}.subtype`)}
+                  aria-describedby={`r${row}-subtype-error`}
+                />
+                <FieldError id={`r${row}-subtype-error`} messages={errors[`results.${index}.subtype`]} />
+              </div>
+              <div className="field">
+                <label htmlFor={`r${row}-result`}>
+                  {t("result")} {index + 1}
+                </label>
+                <select id={`r${row}-result`} name={`results.${index}.result`} defaultValue={kept(`results.${index}.result`) ?? "detected"}>
+                  {RESULTS.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`resultValues.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={`r${row}-method`}>
+                  {t("method")} {index + 1}
+                </label>
+                <select
+                  id={`r${row}-method`}
+                  name={`results.${index}.method`}
+                  defaultValue={kept(`results.${index}.method`) ?? "NGS_TISSUE"}
+                  aria-invalid={invalid(`results.${index}.method`)}
+                  aria-describedby={`r${row}-method-error`}
+                >
+                  {METHODS.map((m) => (
+                    <option key={m} value={m}>
+                      {t(`methods.${m}`)}
+                    </option>
+                  ))}
+                </select>
+                <FieldError id={`r${row}-method-error`} messages={errors[`results.${index}.method`]} />
+              </div>
+              {rows.length > 1 && (
+                <button type="button" className="link" onClick={() => setRows(rows.filter((r) => r !== row))}>
+                  {t("removeResult")}
+                </button>
+              )}
+            </div>
           ))}
-        </datalist>
-        <FieldError id="results-error" messages={errors.results} />
-        {rows.map((row, index) => (
-          <div key={row} className="result-row" data-testid="result-row">
-            <div className="field">
-              <label htmlFor={`r${row}-subtype`}>
-                {t("subtypeField")} {index + 1}
-              </label>
-              <input
-                id={`r${row}-subtype`}
-                name={`results.${index}.subtype`}
-                list="subtype-names"
-                maxLength={100}
-                required
-                aria-describedby={`r${row}-subtype-error`}
-              />
-              <FieldError id={`r${row}-subtype-error`} messages={errors[`results.${index}.subtype`]} />
-            </div>
-            <div className="field">
-              <label htmlFor={`r${row}-result`}>
-                {t("result")} {index + 1}
-              </label>
-              <select id={`r${row}-result`} name={`results.${index}.result`} defaultValue="detected">
-                {RESULTS.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`resultValues.${r}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`r${row}-method`}>
-                {t("method")} {index + 1}
-              </label>
-              <select id={`r${row}-method`} name={`results.${index}.method`} defaultValue="NGS_TISSUE" aria-describedby={`r${row}-method-error`}>
-                {METHODS.map((m) => (
-                  <option key={m} value={m}>
-                    {t(`methods.${m}`)}
-                  </option>
-                ))}
-              </select>
-              <FieldError id={`r${row}-method-error`} messages={errors[`results.${index}.method`]} />
-            </div>
-            {rows.length > 1 && (
-              <button type="button" className="link" onClick={() => setRows(rows.filter((r) => r !== row))}>
-                {t("removeResult")}
-              </button>
-            )}
-          </div>
-        ))}
-        <button type="button" onClick={() => setRows([...rows, Math.max(...rows) + 1])}>
-          {t("addResult")}
-        </button>
-      </fieldset>
+          <button type="button" onClick={() => setRows([...rows, Math.max(...rows) + 1])}>
+            {t("addResult")}
+          </button>
+        </fieldset>
+      </div>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? t("saving") : t("save")}
       </button>
