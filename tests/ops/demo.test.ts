@@ -2,7 +2,7 @@
 // user to run beside it: the verification commands while it serves, an online backup, the embedded PostgreSQL
 // killed with SIGKILL (the demo brings it back by itself: crash recovery, nothing to clear by hand), and the backup
 // restored into a fresh data folder that then serves the same data.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,14 +10,12 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveDataDir } from "@/lib/db/embedded";
 import { DEMO_ACCOUNTS } from "../../prisma/demo/accounts";
-import { api, freePort, signIn, waitForHealth } from "../support/http";
+import { alive, startDemoProcess, stopDemoProcess } from "../support/demo-process";
+import { api, signIn } from "../support/http";
 
-const TSX = path.join("node_modules", "tsx", "dist", "cli.mjs");
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "trialbridge-ops-"));
 fs.chmodSync(root, 0o755);
 const running: ChildProcess[] = [];
-
-const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 
 afterAll(async () => {
   await Promise.all(running.filter(alive).map(stop));
@@ -31,31 +29,8 @@ function npm(dataDir: string, ...args: string[]) {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-async function startDemo(dataDir: string) {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, TRIALBRIDGE_DATA_DIR: dataDir, PORT: String(port) };
-  delete env.DATABASE_URL;
-  delete env.AUTH_SECRET;
-  delete env.NODE_KEY_FILE;
-  // In a process group of its own, as in a terminal: stopping it is Ctrl-C to the whole group.
-  const child = spawn(process.execPath, [TSX, "scripts/serve.ts", "demo"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let log = "";
-  child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  running.push(child);
-  const base = `http://localhost:${port}`;
-  await waitForHealth(base, 300_000, () => alive(child)).catch((error: unknown) => {
-    throw new Error(`${error instanceof Error ? error.message : error}\n${log}`);
-  });
-  return { base, child, log: () => log };
-}
-
-async function stop(child: ChildProcess) {
-  if (!alive(child)) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  process.kill(-child.pid!, "SIGINT");
-  await exited;
-}
+const startDemo = (dataDir: string) => startDemoProcess(dataDir, running, {}, 300_000);
+const stop = stopDemoProcess;
 
 interface Trial {
   id: string;
