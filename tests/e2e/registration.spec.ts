@@ -60,3 +60,30 @@ test("a refused registration keeps what was typed (the screening date too) and a
   await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
   await expect(page.getByTestId("participant-facts")).toContainText("KRAS:G12C");
 });
+
+test("after each step the next-step form offers what the record allows now, with the fields that step needs", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: EN.screeningLog }).click();
+  await page.getByRole("link", { name: EN.register }).click();
+  await page.getByLabel(EN.age, { exact: true }).fill("71");
+  await page.getByLabel(EN.female, { exact: true }).check();
+  await page.getByLabel(EN.subtype).fill("EGFR L858R mutation");
+  await page.getByRole("button", { name: EN.save, exact: true }).click();
+  await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
+  const today = todayIn("America/New_York");
+  for (const step of [EN.eligible, EN.consented]) {
+    await page.getByLabel(EN.moveTo).selectOption({ label: step });
+    await page.getByLabel(EN.date, { exact: true }).fill(today);
+    await page.getByRole("button", { name: EN.saveStep }).click();
+    await expect(page.getByTestId("status")).toHaveText(step);
+  }
+  // Consented: the first step offered is Enrolled, and its cohort choice is there without touching the list.
+  await expect(page.getByLabel(EN.moveTo)).toHaveValue("ENROLLED");
+  await expect(page.getByLabel(EN.cohort, { exact: true })).toBeVisible();
+  await page.getByLabel(EN.date, { exact: true }).fill(today);
+  await page.getByLabel(EN.cohort, { exact: true }).selectOption({ label: EN.egfrCohort });
+  await page.getByRole("button", { name: EN.saveStep }).click();
+  await expect(page.getByTestId("status")).toHaveText(EN.enrolled);
+});

@@ -98,6 +98,7 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
 
       {!p.voided && can.transition && next.length > 0 && (
         <TransitionForm
+          key={`move-${p.version}`} // a new record state, a new form: its step, fields and messages start from the record as it is now
           trialId={trialId}
           participantId={p.id}
           version={p.version}
@@ -110,8 +111,16 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
       )}
       {!p.voided && can.edit && (
         <>
-          <CorrectionForm trialId={trialId} participantId={p.id} version={p.version} age={p.ageAtScreening} sex={p.sex} screeningDate={p.screeningDate} />
-          <VoidForm trialId={trialId} participantId={p.id} version={p.version} />
+          <CorrectionForm
+            key={`correct-${p.version}`}
+            trialId={trialId}
+            participantId={p.id}
+            version={p.version}
+            age={p.ageAtScreening}
+            sex={p.sex}
+            screeningDate={p.screeningDate}
+          />
+          <VoidForm key={`void-${p.version}`} trialId={trialId} participantId={p.id} version={p.version} />
         </>
       )}
 
