@@ -62,7 +62,7 @@ async function main() {
           JSON.stringify(
             {
               peer: peer.origin,
-              state: peerState(peer, new Date(), Number(process.env.FEDERATION_STALE_SECONDS ?? 120)),
+              state: peerState(peer), // with the node's own FEDERATION_STALE_SECONDS, as its views use
               peerAsOf: peer.lastAsOf,
               appliedSeq: peer.appliedSeq,
               ourSeq: last?.seq ?? 0,

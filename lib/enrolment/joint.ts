@@ -5,6 +5,7 @@
 // counted, never read as 0.
 import type { Country } from "@/lib/db/generated/enums";
 import type { Db, Tx } from "@/lib/db/prisma";
+import { thisNode } from "@/lib/federation/node";
 import { federationView, type FederationView } from "@/lib/federation/status";
 import { keptTallies, type TallyRow } from "./tally";
 
@@ -16,6 +17,8 @@ export interface JointTallies {
 }
 
 export async function jointTallies(db: Reader, trialId: string, now = new Date()): Promise<JointTallies> {
+  // A deployment serving both countries has no peer: its views read its own counters only.
+  if (!thisNode()) return { tallies: await keptTallies(db, trialId), federation: null };
   const [local, peer] = await Promise.all([keptTallies(db, trialId), db.federationPeer.findFirst()]);
   if (!peer) return { tallies: local, federation: null };
   const trial = await db.trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, cohorts: { select: { id: true, code: true } } } });

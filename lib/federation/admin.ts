@@ -8,7 +8,7 @@ import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { publicKeys, type PublicKey } from "@/lib/keys/node-keys";
+import { isLive, publicKeys, type PublicKey } from "@/lib/keys/node-keys";
 import { exportSettings } from "./export";
 import { thisNode } from "./node";
 
@@ -42,7 +42,7 @@ function federated() {
 export async function identityDocument(): Promise<NodeIdentityDocument> {
   const node = federated();
   const now = Date.now();
-  const keys = (await publicKeys()).filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now);
+  const keys = (await publicKeys()).filter((k) => isLive(k, now));
   return identitySchema.parse({ type: IDENTITY_TYPE, ...node, keys });
 }
 

@@ -12,7 +12,7 @@ import type { Db, Tx } from "@/lib/db/prisma";
 import { METRICS as SITE_METRICS } from "@/lib/enrolment/summary";
 import { keptTallies } from "@/lib/enrolment/tally";
 import { serverEnv } from "@/lib/env";
-import { canonicalJson, publicKeys } from "@/lib/keys/node-keys";
+import { canonicalJson, isLive, publicKeys } from "@/lib/keys/node-keys";
 import { signedDefinition } from "./definition";
 import { thisNode } from "./node";
 import { signSnapshot, snapshotHash, SNAPSHOT_TYPE, type AnnouncedKey, type Cell, type Snapshot } from "./snapshot";
@@ -183,16 +183,14 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
       // Nothing moved since the last look (no live event, no settings change) and no heartbeat due: nothing to build.
       const [moved] = await tx.$queryRaw<{ mark: string | null }[]>`
         SELECT (SELECT max("id")::text FROM "EnrolmentEvent") || ':' || (SELECT max("updatedAt")::text FROM "Trial") AS mark`;
-      const mark = `${moved?.mark ?? ""}:${settings.version}:${last?.seq ?? 0}:${(await publicKeys()).map((k) => k.kid + k.retiresAt).join()}`;
+      const live = (await publicKeys()).filter((k) => isLive(k, now.getTime()));
+      const mark = `${moved?.mark ?? ""}:${settings.version}:${last?.seq ?? 0}:${live.map((k) => k.kid + k.retiresAt).join()}`;
       const heartbeatDue = !last || now.getTime() - last.asOf.getTime() >= env.FEDERATION_HEARTBEAT_SECONDS * 1000;
       if (!heartbeatDue && mark === lastLook.mark) return null;
       lastLook.mark = mark;
       if (settings.paused && last?.paused) return null; // paused: said once, then nothing more leaves
       const policy: ExportPolicy = { kind: settings.policy as ExportPolicy["kind"], k: settings.minCell, yieldShared: settings.shareYield };
-      const keys: AnnouncedKey[] = (await publicKeys())
-        .filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now.getTime())
-        .slice(-5)
-        .map((k) => ({ kid: k.kid, x: String(k.jwk.x), retiresAt: k.retiresAt }));
+      const keys: AnnouncedKey[] = live.slice(-5).map((k) => ({ kid: k.kid, x: String(k.jwk.x), retiresAt: k.retiresAt }));
 
       let trials: Snapshot["trials"] = [];
       if (!settings.paused) {

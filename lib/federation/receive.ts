@@ -2,8 +2,10 @@
 // verifies each (a paired or announced key, canonical bytes, strict schema, origin, age), keeps each as signed, and
 // applies the peer's feed in order, each sequence number once. The peer's latest counts replace its previous ones
 // (a snapshot is a full state, not a change), and every shared trial's live stream gets an event.
-import { toDbDate } from "@/lib/dates/calendar";
-import type { Db } from "@/lib/db/prisma";
+import { recordAudit } from "@/lib/audit/record";
+import { fromDbDate, toDbDate } from "@/lib/dates/calendar";
+import type { Country } from "@/lib/db/generated/enums";
+import type { Db, Tx } from "@/lib/db/prisma";
 import { appendEnrolmentEvent } from "@/lib/enrolment/events";
 import { lockTrial } from "@/lib/enrolment/tally";
 import { serverEnv } from "@/lib/env";
@@ -115,42 +117,8 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
             const definition = await verifiedDefinition(t.definition, keys, peer.origin);
             if (definition && definition.trial === t.trial) await applyDefinition(tx, t.definition, definition, peer.country, ownCountry);
           }
-          // The peer's own sites' operational facts (status, planned rate, activation), applied to this node's copy
-          // under each trial-site row's lock, as registrations take it; never to a site of this node's country.
-          for (const t of counts.trials) {
-            for (const f of t.sites ?? []) {
-              const [ts] = await tx.$queryRaw<{ id: string }[]>`
-                SELECT ts."id" FROM "TrialSite" ts JOIN "Trial" t ON t."id" = ts."trialId" JOIN "Site" s ON s."id" = ts."siteId"
-                 WHERE t."code" = ${t.trial} AND s."code" = ${f.site} AND s."country" = ${peer.country}::"Country" FOR NO KEY UPDATE OF ts`;
-              if (!ts) continue;
-              await tx.trialSite.update({
-                where: { id: ts.id },
-                data: {
-                  status: f.status,
-                  plannedScreeningRate: f.plannedRate,
-                  activationDate: f.activation ? toDbDate(f.activation) : null,
-                  plannedActivationDate: f.plannedActivation ? toDbDate(f.plannedActivation) : null,
-                },
-              });
-            }
-          }
-          for (const t of counts.trials) {
-            if (!t.allocations) continue;
-            const trial = await tx.trial.findFirst({ where: { code: t.trial, ownerCountry: peer.country }, select: { id: true } });
-            if (!trial) continue;
-            for (const a of t.allocations) {
-              const [cohort] = await tx.$queryRaw<
-                { id: string }[]
-              >`SELECT "id" FROM "Cohort" WHERE "trialId" = ${trial.id} AND "code" = ${a.cohort} FOR NO KEY UPDATE`;
-              if (!cohort) continue;
-              for (const country of ["US", "CN"] as const)
-                await tx.cohortAllocation.upsert({
-                  where: { cohortId_country: { cohortId: cohort.id, country } },
-                  update: { places: a[country] },
-                  create: { cohortId: cohort.id, country, places: a[country] },
-                });
-            }
-          }
+          await applySiteFacts(tx, counts.trials, peer);
+          await applyAllocations(tx, counts.trials, peer);
           await tx.peerCount.deleteMany({ where: { origin: peer.origin } });
           const rows = counts.trials.flatMap((t) => t.cells.map((c) => ({ origin: peer.origin, trial: t.trial, ...c })));
           for (let i = 0; i < rows.length; i += 5_000) await tx.peerCount.createMany({ data: rows.slice(i, i + 5_000) });
@@ -186,6 +154,84 @@ export async function receiveSnapshots(db: Db, jwsList: readonly string[], now =
       await appendEnrolmentEvent(tx, trialId);
     });
   return outcome.receipt;
+}
+
+type Peer = { origin: string; country: Country };
+const fromPeer = (peer: Peer) => `from the peer node ${peer.origin}`;
+
+/**
+ * The peer's own sites' operational facts (status, planned rate, activation), applied to this node's copy under each
+ * trial-site row's lock, as registrations take it; never to a site of this node's country. A change is audited as
+ * the system's, as an administrator's edit of it is.
+ */
+async function applySiteFacts(tx: Tx, trials: Snapshot["trials"], peer: Peer) {
+  for (const t of trials) {
+    for (const f of t.sites ?? []) {
+      const [ts] = await tx.$queryRaw<{ id: string; trialId: string }[]>`
+        SELECT ts."id", ts."trialId" FROM "TrialSite" ts JOIN "Trial" t ON t."id" = ts."trialId" JOIN "Site" s ON s."id" = ts."siteId"
+         WHERE t."code" = ${t.trial} AND s."code" = ${f.site} AND s."country" = ${peer.country}::"Country" FOR NO KEY UPDATE OF ts`;
+      if (!ts) continue;
+      const current = await tx.trialSite.findUniqueOrThrow({ where: { id: ts.id } });
+      const before = {
+        status: current.status,
+        plannedScreeningRate: current.plannedScreeningRate,
+        activationDate: current.activationDate ? fromDbDate(current.activationDate) : null,
+        plannedActivationDate: current.plannedActivationDate ? fromDbDate(current.plannedActivationDate) : null,
+      };
+      const after = { status: f.status, plannedScreeningRate: f.plannedRate, activationDate: f.activation, plannedActivationDate: f.plannedActivation };
+      if (JSON.stringify(before) === JSON.stringify(after)) continue;
+      await tx.trialSite.update({
+        where: { id: ts.id },
+        data: {
+          ...after,
+          activationDate: after.activationDate ? toDbDate(after.activationDate) : null,
+          plannedActivationDate: after.plannedActivationDate ? toDbDate(after.plannedActivationDate) : null,
+        },
+      });
+      await recordAudit(tx, {
+        actorId: null,
+        action: "trialSite.update",
+        entityType: "TrialSite",
+        entityId: ts.id,
+        trialId: ts.trialId,
+        before,
+        after,
+        reason: fromPeer(peer),
+      });
+    }
+  }
+}
+
+/** The owner's places per country, for the trials it owns, under each cohort's row lock (as enrolments read them). */
+async function applyAllocations(tx: Tx, trials: Snapshot["trials"], peer: Peer) {
+  for (const t of trials) {
+    if (!t.allocations) continue;
+    const trial = await tx.trial.findFirst({ where: { code: t.trial, ownerCountry: peer.country }, select: { id: true } });
+    if (!trial) continue;
+    for (const a of t.allocations) {
+      const [cohort] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Cohort" WHERE "trialId" = ${trial.id} AND "code" = ${a.cohort} FOR NO KEY UPDATE`;
+      if (!cohort) continue;
+      const rows = await tx.cohortAllocation.findMany({ where: { cohortId: cohort.id } });
+      const before = Object.fromEntries((["US", "CN"] as const).map((c) => [c, rows.find((r) => r.country === c)?.places ?? 0]));
+      if (before.US === a.US && before.CN === a.CN && rows.length === 2) continue;
+      for (const country of ["US", "CN"] as const)
+        await tx.cohortAllocation.upsert({
+          where: { cohortId_country: { cohortId: cohort.id, country } },
+          update: { places: a[country] },
+          create: { cohortId: cohort.id, country, places: a[country] },
+        });
+      await recordAudit(tx, {
+        actorId: null,
+        action: "cohort.allocation",
+        entityType: "Cohort",
+        entityId: cohort.id,
+        trialId: trial.id,
+        before,
+        after: { US: a.US, CN: a.CN },
+        reason: fromPeer(peer),
+      });
+    }
+  }
 }
 
 /** An audit checkpoint of the peer, verified with its keys (null if it does not verify: it is then not kept). */

@@ -10,7 +10,7 @@
 // RFC 8785 canonical JSON) with the node's key (lib/keys/node-keys.ts).
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { canonicalJson, sign, SignatureError, verify, type PublicKey } from "@/lib/keys/node-keys";
+import { canonicalJson, isLive, sign, SignatureError, verify, type PublicKey } from "@/lib/keys/node-keys";
 
 export const SNAPSHOT_TYPE = "trialbridge.counts";
 /** Status metrics per site (and enrolled per cohort and per month), then tested and detected per subtype (yield). */
@@ -162,7 +162,7 @@ export interface VerifyOptions {
 /** Verifies a received snapshot: signature by a live paired key, canonical bytes, strict schema, origin and age. */
 export async function verifySnapshot(jws: string, options: VerifyOptions): Promise<Snapshot> {
   const now = options.now ?? new Date();
-  const live = options.keys.filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now.getTime());
+  const live = options.keys.filter((k) => isLive(k, now.getTime()));
   let payload: unknown;
   try {
     ({ payload } = await verify(jws, live));

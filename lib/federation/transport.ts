@@ -9,7 +9,7 @@ import type { Db } from "@/lib/db/prisma";
 import { serverEnv } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { sign, SignatureError, verify } from "@/lib/keys/node-keys";
+import { isLive, sign, SignatureError, verify } from "@/lib/keys/node-keys";
 import { thisNode } from "./node";
 import { asPublicKeys, receiveSnapshots } from "./receive";
 import { SnapshotRefused } from "./snapshot";
@@ -51,7 +51,7 @@ export async function verifyPollRequest(db: Db, authorization: string | null, af
   try {
     const { payload } = await verify(
       token,
-      asPublicKeys(peer.keys).filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > Date.now()),
+      asPublicKeys(peer.keys).filter((k) => isLive(k)),
     );
     const claims = pollClaims.parse(payload);
     if (claims.iss !== peer.origin || claims.aud !== node.origin || claims.after !== after || claims.exp * 1000 < Date.now()) throw new Error("claims");

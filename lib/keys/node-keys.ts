@@ -79,10 +79,13 @@ export async function nodeKeys(file = keyFilePath()): Promise<StoredKey[]> {
   return readKeys(file)!;
 }
 
+/** Whether a key still signs and verifies at `now` (no end date, or one still ahead). */
+export const isLive = (key: { retiresAt: string | null }, now = Date.now()) => !key.retiresAt || Date.parse(key.retiresAt) > now;
+
 /** The key that signs now: the newest one not retired. */
 export async function currentKey(file = keyFilePath(), which: "newest" | "oldest" = "newest"): Promise<StoredKey> {
   const now = Date.now();
-  const live = (await nodeKeys(file)).filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > now);
+  const live = (await nodeKeys(file)).filter((k) => isLive(k, now));
   const key = which === "newest" ? live.at(-1) : live[0];
   if (!key) throw new Error(`Every key in ${file} has retired: run npm run keys:rotate.`);
   return key;
