@@ -93,12 +93,33 @@ export async function assertCheckpointAccess(actor: Actor, write: boolean): Prom
  * Whether a live stream opened earlier may go on: the user is still active, their session not ended, and they still
  * see the trial. Asked on every heartbeat, so deactivation, sign-out and a role taken away end open streams too.
  */
-export async function mayStillWatch(actor: Actor, trialId: string): Promise<boolean> {
-  const user = await db().user.findUnique({ where: { id: actor.id }, select: { active: true, isAdmin: true } });
-  if (!user?.active) return false;
-  if (actor.sessionId && (await db().session.count({ where: { id: actor.sessionId, revokedAt: null } })) === 0) return false;
-  if (user.isAdmin) return true;
-  return (await db().membership.count({ where: { userId: actor.id, trialId, revokedAt: null } })) > 0;
+/** A live stream's standing: its user, the session it was opened in (none for a token), and its trial. */
+export interface Watch {
+  userId: string;
+  sessionId: string | null;
+  trialId: string;
+}
+
+export function watchOf(actor: Actor, trialId: string): Watch {
+  return { userId: actor.id, sessionId: actor.sessionId ?? null, trialId };
+}
+
+/**
+ * Whether each open stream may go on: its user still active, its session not revoked, and still a member of its
+ * trial (administrators of every trial). One query for all of an instance's streams, whatever their number.
+ */
+export async function stillWatching(watches: readonly Watch[]): Promise<boolean[]> {
+  if (watches.length === 0) return [];
+  const allowed = await db().$queryRaw<{ i: bigint }[]>`
+    SELECT w.i
+    FROM unnest(${watches.map((w) => w.userId)}::text[], ${watches.map((w) => w.sessionId)}::text[], ${watches.map((w) => w.trialId)}::text[])
+      WITH ORDINALITY AS w("userId", "sessionId", "trialId", i)
+    JOIN "User" u ON u."id" = w."userId" AND u."active"
+    WHERE (w."sessionId" IS NULL OR EXISTS (SELECT 1 FROM "Session" s WHERE s."id" = w."sessionId" AND s."revokedAt" IS NULL))
+      AND (u."isAdmin" OR EXISTS (
+        SELECT 1 FROM "Membership" m WHERE m."userId" = w."userId" AND m."trialId" = w."trialId" AND m."revokedAt" IS NULL))`;
+  const yes = new Set(allowed.map((row) => Number(row.i) - 1));
+  return watches.map((_, index) => yes.has(index));
 }
 
 /**

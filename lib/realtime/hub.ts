@@ -5,9 +5,11 @@
 // counts, so that is all it needs), and a lost LISTEN connection is re-established and caught up from the log.
 import "server-only";
 import pg from "pg";
+import { stillWatching } from "@/lib/auth/access";
 import { db } from "@/lib/db/client";
 import { ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
 import { serverEnv } from "@/lib/env";
+import { Pulse } from "./pulse";
 
 export interface LiveEvent {
   id: bigint;
@@ -155,9 +157,15 @@ class Hub {
   }
 }
 
-const globalForHub = globalThis as unknown as { trialbridgeHub?: Hub };
+const globalForHub = globalThis as unknown as { trialbridgeHub?: Hub; trialbridgePulse?: Pulse };
 
 export function hub(): Hub {
   globalForHub.trialbridgeHub ??= new Hub();
   return globalForHub.trialbridgeHub;
+}
+
+/** The instance's one heartbeat for its live streams. */
+export function pulse(): Pulse {
+  globalForHub.trialbridgePulse ??= new Pulse(serverEnv().LIVE_HEARTBEAT_SECONDS * 1000, stillWatching);
+  return globalForHub.trialbridgePulse;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveEvent } from "./hub";
+import type { Beat } from "./pulse";
 import { liveStream } from "./sse";
 
 const event = (n: number): LiveEvent => ({ id: BigInt(n), trialId: "t", at: new Date(0), type: "enrolment", payload: { totals: { screened: n } } });
@@ -8,7 +9,7 @@ const decode = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
 describe("a live stream to one client", () => {
   it("keeps at most its queue plus the newest event for a client that does not read, and sends the newest when it does", async () => {
     let send: (e: LiveEvent) => void = () => {};
-    const stream = liveStream({ subscribe: async (s) => ((send = s), () => {}), stillAllowed: async () => true, heartbeatMs: 60_000, queueFrames: 4 });
+    const stream = liveStream({ subscribe: async (s) => ((send = s), () => {}), heartbeat: () => () => {}, queueFrames: 4 });
     const reader = stream.getReader();
     await new Promise((r) => setTimeout(r, 10));
     for (let n = 1; n <= 1_000; n++) send(event(n));
@@ -30,12 +31,15 @@ describe("a live stream to one client", () => {
   });
 
   it("ends at the heartbeat that finds the user no longer allowed", async () => {
-    let allowed = true;
-    const stream = liveStream({ subscribe: async () => () => {}, stillAllowed: async () => allowed, heartbeatMs: 20 });
+    let beat: Beat = () => {};
+    let stopped = false;
+    const stream = liveStream({ subscribe: async () => () => {}, heartbeat: (b) => ((beat = b), () => (stopped = true)) });
     const reader = stream.getReader();
     expect(decode((await reader.read()).value!)).toBe("retry: 2000\n\n");
+    beat(true);
     expect(decode((await reader.read()).value!)).toBe(": heartbeat\n\n");
-    allowed = false;
-    for (;;) if ((await reader.read()).done) break;
+    beat(false);
+    expect((await reader.read()).done).toBe(true);
+    expect(stopped).toBe(true); // and it no longer beats
   });
 });

@@ -1,10 +1,13 @@
 // A live stream of a trial's events for one client, as server-sent events. Every event carries the trial's whole
 // counts, so a client that reads slowly needs only the newest: while its queue is full (backpressure), newer events
 // replace the one waiting, and nothing piles up in the server's memory however slow or stalled the client.
-// Each heartbeat asks `stillAllowed`; when it says no, the stream ends.
+// The stream beats with the instance's pulse (lib/realtime/pulse.ts): a heartbeat comment while its user may still
+// watch, the end when they may not.
 import type { LiveEvent } from "./hub";
+import type { Beat } from "./pulse";
 
 const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 const frames = new WeakMap<LiveEvent, Uint8Array>();
 
 /** The event's SSE frame, serialised once whatever the number of streams it goes to. */
@@ -21,8 +24,8 @@ export function frameOf(event: LiveEvent): Uint8Array {
 
 export interface LiveStreamOptions {
   subscribe: (send: (event: LiveEvent) => void) => Promise<() => void>;
-  stillAllowed: () => Promise<boolean>;
-  heartbeatMs: number;
+  /** Registers the stream's beat (with whether its user may still watch); returns the function that stops it. */
+  heartbeat: (beat: Beat) => () => void;
   signal?: AbortSignal;
   /** Frames a client may have unread before newer events replace the waiting one. */
   queueFrames?: number;
@@ -63,15 +66,10 @@ export function liveStream(options: LiveStreamOptions): ReadableStream<Uint8Arra
         control = controller;
         write(encoder.encode("retry: 2000\n\n"));
         const unsubscribe = await options.subscribe(send);
-        const heartbeat = setInterval(() => {
-          void options.stillAllowed().then(
-            (ok) => (ok ? write(encoder.encode(": heartbeat\n\n")) : end()),
-            () => write(encoder.encode(": heartbeat\n\n")),
-          );
-        }, options.heartbeatMs);
+        const stopBeating = options.heartbeat((allowed) => (allowed ? write(HEARTBEAT) : end()));
         cleanup = () => {
           open = false;
-          clearInterval(heartbeat);
+          stopBeating();
           unsubscribe();
         };
         if (options.signal?.aborted) end();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { canSeePatientRows, participantScope, trialAccess } from "@/lib/auth/access";
+import { canSeePatientRows, participantScope, stillWatching, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
@@ -116,5 +116,42 @@ describe("refused access and the audit trail", () => {
     expect(await refusals()).toBe(1);
     for (let i = 0; i < 20; i++) await expect(trialAccess(actor, `made-up-${i}`)).rejects.toMatchObject({ code: "not_found" });
     expect(await refusals()).toBe(1);
+  });
+});
+
+describe("who may go on watching a live stream", () => {
+  it("answers for many streams at once: active members and administrators yes; deactivated, signed-out or removed no", async () => {
+    const trialId = trialIds[0]!;
+    const make = async (email: string, isAdmin = false) => {
+      const user = await db().user.create({ data: { email, displayName: email, passwordHash: "x", isAdmin } });
+      const session = await db().session.create({ data: { userId: user.id } });
+      return { user, session };
+    };
+    const member = await make("watch.member@example.org");
+    const membership = await db().membership.create({ data: { userId: member.user.id, trialId, role: "SPONSOR" } });
+    const removed = await make("watch.removed@example.org");
+    await db().membership.create({ data: { userId: removed.user.id, trialId, role: "SPONSOR", revokedAt: new Date() } });
+    const deactivated = await make("watch.deactivated@example.org");
+    await db().membership.create({ data: { userId: deactivated.user.id, trialId, role: "SPONSOR" } });
+    await db().user.update({ where: { id: deactivated.user.id }, data: { active: false } });
+    const signedOut = await make("watch.signedout@example.org");
+    await db().membership.create({ data: { userId: signedOut.user.id, trialId, role: "SPONSOR" } });
+    await db().session.update({ where: { id: signedOut.session.id }, data: { revokedAt: new Date() } });
+    const admin = await make("watch.admin@example.org", true);
+
+    const answers = await stillWatching([
+      { userId: member.user.id, sessionId: member.session.id, trialId },
+      { userId: member.user.id, sessionId: null, trialId }, // an API token's stream has no session
+      { userId: member.user.id, sessionId: member.session.id, trialId: trialIds[1]! }, // not a member there
+      { userId: removed.user.id, sessionId: removed.session.id, trialId },
+      { userId: deactivated.user.id, sessionId: deactivated.session.id, trialId },
+      { userId: signedOut.user.id, sessionId: signedOut.session.id, trialId },
+      { userId: admin.user.id, sessionId: admin.session.id, trialId },
+      { userId: "no-such-user", sessionId: null, trialId },
+    ]);
+    expect(answers).toEqual([true, true, false, false, false, false, true, false]);
+    await db().membership.update({ where: { id: membership.id }, data: { revokedAt: new Date() } });
+    expect(await stillWatching([{ userId: member.user.id, sessionId: member.session.id, trialId }])).toEqual([false]);
+    expect(await stillWatching([])).toEqual([]);
   });
 });

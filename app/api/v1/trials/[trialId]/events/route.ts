@@ -1,11 +1,10 @@
 // Server-sent events: `enrolment` events carrying the trial's new counts, each with its id from the event log.
 // A client that reconnects with Last-Event-ID (or ?lastEventId=) first receives the newest event it missed.
-import { mayStillWatch, trialAccess } from "@/lib/auth/access";
+import { trialAccess, watchOf } from "@/lib/auth/access";
 import { requireActor } from "@/lib/auth/session";
-import { serverEnv } from "@/lib/env";
 import { apiHandler } from "@/lib/http/api";
 import { AppError } from "@/lib/http/errors";
-import { hub } from "@/lib/realtime/hub";
+import { hub, pulse } from "@/lib/realtime/hub";
 import { liveStream } from "@/lib/realtime/sse";
 
 export const dynamic = "force-dynamic";
@@ -19,12 +18,11 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (r
   if (raw !== null && !/^\d{1,18}$/.test(raw)) throw new AppError("invalid_request", "Last-Event-ID must be an event id (digits).");
   const lastEventId = raw === null ? null : BigInt(raw);
 
-  // Each heartbeat asks again whether the user may still watch: a deactivated, signed-out or removed user's stream
-  // ends there. A slow client gets the newest counts when it catches up, never a pile of old ones.
+  // Each heartbeat of the instance's pulse asks again whether the user may still watch: a deactivated, signed-out or
+  // removed user's stream ends there. A slow client gets the newest counts when it catches up, never a pile of old ones.
   const stream = liveStream({
     subscribe: (send) => hub().subscribe(trialId, lastEventId, send),
-    stillAllowed: () => mayStillWatch(actor, trialId),
-    heartbeatMs: serverEnv().LIVE_HEARTBEAT_SECONDS * 1000,
+    heartbeat: (beat) => pulse().add(watchOf(actor, trialId), beat),
     signal: request.signal,
   });
   return new Response(stream, {
