@@ -19,6 +19,7 @@
 import type { Tx } from "@/lib/db/prisma";
 import type { Db } from "@/lib/db/prisma";
 import { fromDbDate, monthOf } from "@/lib/dates/calendar";
+import { stepsInEffect } from "@/lib/participants/steps";
 
 export const STEP_METRICS: Record<string, string> = {
   ELIGIBLE: "eligible",
@@ -82,7 +83,7 @@ export async function snapshot(tx: Tx, participantId: string): Promise<Participa
       screeningDate: true,
       voidedAt: true,
       trialId: true,
-      statusChanges: { select: { toStatus: true, date: true, reasonCode: true } },
+      statusChanges: { where: stepsInEffect, select: { toStatus: true, date: true, reasonCode: true } },
       results: { select: { result: true, subtype: { select: { key: true } } } },
     },
   });
@@ -178,6 +179,7 @@ export async function recount(db: Pick<Db, "$queryRaw">, trialId: string): Promi
        WHERE p."trialId" = ${trialId} AND p."voidedAt" IS NULL
     ), h AS (
       SELECT sc."participantId", sc."toStatus", sc."date", sc."reasonCode" FROM "StatusChange" sc JOIN p ON p."id" = sc."participantId"
+       WHERE NOT EXISTS (SELECT 1 FROM "StatusChange" corr WHERE corr."correctsId" = sc."id") -- steps in effect (steps.ts)
     ), tested AS (
       SELECT DISTINCT r."participantId" FROM "ParticipantResult" r JOIN p ON p."id" = r."participantId" WHERE r."result" <> 'FAILED'
     )

@@ -12,6 +12,7 @@ import { ParticipantStatus } from "@/lib/db/generated/enums";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { createNormaliser } from "@/lib/subtypes/normalise";
+import { stepsInEffect } from "./steps";
 import { participantInclude, participantView } from "./view";
 
 const date = z.string().refine(isIsoDate, { error: "not a calendar date in YYYY-MM-DD form" });
@@ -90,12 +91,16 @@ async function _getParticipant(actor: Actor, trialId: string, participantId: str
   const access = await trialAccess(actor, trialId);
   const participant = await db().participant.findFirst({
     where: { ...participantScope(access), id: participantId },
-    include: { ...participantInclude, statusChanges: { orderBy: [{ date: "asc" }, { createdAt: "asc" }] } },
+    include: {
+      ...participantInclude,
+      statusChanges: { where: stepsInEffect, orderBy: [{ date: "asc" }, { createdAt: "asc" }], include: { corrects: { select: { date: true } } } },
+    },
   });
   if (!participant) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
   return {
     participant: participantView(participant),
     history: participant.statusChanges.map((s) => ({
+      id: s.id,
       from: s.fromStatus,
       to: s.toStatus,
       date: fromDbDate(s.date),
@@ -103,6 +108,8 @@ async function _getParticipant(actor: Actor, trialId: string, participantId: str
       reason: s.reason,
       cohortId: s.cohortId,
       recordedAt: s.createdAt.toISOString(),
+      /** The step was corrected: the date it had before (the audit trail has every value and the reason). */
+      corrected: s.corrects ? { date: fromDbDate(s.corrects.date) } : null,
     })),
     can: { edit: canEditAt(access, participant.siteId), transition: canTransitionAt(access, participant.siteId) },
   };

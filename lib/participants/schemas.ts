@@ -4,9 +4,9 @@ import { calendarDate, reasonForChange } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 
-export const SEXES = ["female", "male", "unknown"] as const;
-export const RESULTS = ["detected", "not_detected", "failed"] as const;
-export const METHODS = ["NGS_TISSUE", "NGS_PLASMA", "PCR", "FISH", "IHC"] as const;
+import { METHODS, RESULTS, SEXES } from "./values";
+
+export { METHODS, RESULTS, SEXES };
 export const TARGET_STATUSES = ["ELIGIBLE", "SCREEN_FAILED", "CONSENTED", "ENROLLED", "WITHDRAWN", "COMPLETED"] as const;
 
 const isoDate = calendarDate;
@@ -61,6 +61,17 @@ export const transitionInput = z.strictObject({
   version,
 });
 
+/** A correction of one step of the path (not the first: that is the screening date): its date, reason or note. */
+export const stepCorrectionInput = z.strictObject({
+  id: z
+    .string({ error: msg("validation.required") })
+    .min(1)
+    .max(64),
+  date: isoDate.optional(),
+  reasonCode: transitionInput.shape.reasonCode,
+  note: transitionInput.shape.reason,
+});
+
 export const correctionInput = z
   .strictObject({
     version,
@@ -69,8 +80,9 @@ export const correctionInput = z
     ageAtScreening: age.optional(),
     sex: sex.optional(),
     results: registerInput.shape.results.optional(),
+    step: stepCorrectionInput.optional(),
   })
-  .refine((v) => v.screeningDate !== undefined || v.ageAtScreening !== undefined || v.sex !== undefined || v.results !== undefined, {
+  .refine((v) => v.screeningDate !== undefined || v.ageAtScreening !== undefined || v.sex !== undefined || v.results !== undefined || v.step !== undefined, {
     error: msg("validation.nothingGiven"),
   });
 

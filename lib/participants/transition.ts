@@ -18,6 +18,7 @@ import { msg } from "@/lib/i18n/messages";
 import { thisNode } from "@/lib/federation/node";
 import { transitionInput } from "./schemas";
 import { EVER_ENROLLED, SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
+import { stepsInEffect } from "./steps";
 import { participantInclude, participantView } from "./view";
 
 export const NEXT: Record<ParticipantStatus, readonly ParticipantStatus[]> = {
@@ -48,7 +49,7 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
         const participant = locked.length
           ? await tx.participant.findFirst({
               where: { ...participantScope(access), id: participantId },
-              include: { ...participantInclude, statusChanges: { orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
+              include: { ...participantInclude, statusChanges: { where: stepsInEffect, orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1 } },
             })
           : null;
         if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");

@@ -11,6 +11,7 @@ import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { streamPool } from "@/lib/db/stream-pool";
+import { STEP_IN_EFFECT_SQL } from "@/lib/participants/steps";
 
 export const LISTING_COLUMNS = ["STUDYID", "SITEID", "COUNTRY", "SUBJID", "AGE", "SEX", "SCRNYM", "SUBTYPE", "DISPOSITION", "DSREAS", "COHORT"] as const;
 const BATCH = 1_000;
@@ -98,7 +99,7 @@ export function listingStream(trialId: string, plan: ListingPlan): ReadableStrea
         text: `
         SELECT p."id", p."screeningNumber", s."code", s."country"::text, p."ageAtScreening", p."sex"::text,
                to_char(p."screeningDate", 'YYYY-MM'), p."status"::text,
-               (SELECT sc."reasonCode" FROM "StatusChange" sc WHERE sc."participantId" = p."id" AND sc."toStatus" = 'SCREEN_FAILED' LIMIT 1),
+               (SELECT sc."reasonCode" FROM "StatusChange" sc WHERE sc."participantId" = p."id" AND sc."toStatus" = 'SCREEN_FAILED' AND ${STEP_IN_EFFECT_SQL} LIMIT 1),
                c."code",
                (SELECT string_agg(st."key", ';' ORDER BY st."key") FROM "ParticipantResult" r JOIN "Subtype" st ON st."id" = r."subtypeId"
                  WHERE r."participantId" = p."id" AND r."result" = 'DETECTED')

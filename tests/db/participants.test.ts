@@ -313,6 +313,100 @@ describe("corrections", () => {
   });
 });
 
+describe("corrections of the path and the results", () => {
+  const monthTally = async (month: string) =>
+    (await db().tally.findFirst({ where: { trialId, dimension: "month", key: `${month}:US`, metric: "enrolled" } }))?.value ?? 0;
+  const reasonTally = async (code: string) => (await db().tally.findFirst({ where: { trialId, dimension: "reason", key: `${usSiteId}:${code}` } }))?.value ?? 0;
+
+  it("corrects a step's date by appending: the path and the counts show the new date, the first row stays, the audit has both", async () => {
+    const p = await register(us, { screeningDate: addDays(usToday(), -60) });
+    await transitionParticipant(us, trialId, p.id, { to: "ELIGIBLE", date: addDays(usToday(), -59), version: 1 });
+    await transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), -58), version: 2 });
+    const wrong = addDays(usToday(), -57);
+    const right = addDays(usToday(), -40);
+    await transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: right, cohortId: cohortIds["EGFR-S"], version: 3 });
+    const enrolledStep = (await getParticipant(us, trialId, p.id)).history.at(-1)!;
+    // the coordinator meant `wrong`... then finds the record says `right` while the consent form says `wrong`
+    await foldPending(db());
+    const [rightBefore, wrongBefore] = [await monthTally(right.slice(0, 7)), await monthTally(wrong.slice(0, 7))];
+    const tooEarly = await errorOf(
+      correctParticipant(us, trialId, p.id, { version: 4, reason: "date", step: { id: enrolledStep.id, date: addDays(usToday(), -59) } }),
+    );
+    expect(tooEarly.fields).toHaveProperty(["step.date"]); // before consent
+    const corrected = await correctParticipant(us, trialId, p.id, {
+      version: 4,
+      reason: "Date from the signed consent form",
+      step: { id: enrolledStep.id, date: wrong },
+    });
+    expect(corrected.version).toBe(5);
+    const { history } = await getParticipant(us, trialId, p.id);
+    expect(history.map((h) => h.to)).toEqual(["SCREENED", "ELIGIBLE", "CONSENTED", "ENROLLED"]);
+    expect(history.at(-1)).toMatchObject({ date: wrong, corrected: { date: right } });
+    expect(await db().statusChange.count({ where: { participantId: p.id } })).toBe(5); // the corrected row is kept
+    await foldPending(db());
+    if (right.slice(0, 7) !== wrong.slice(0, 7)) {
+      expect(await monthTally(right.slice(0, 7))).toBe(rightBefore - 1);
+      expect(await monthTally(wrong.slice(0, 7))).toBe(wrongBefore + 1);
+    }
+    const audit = (await participantAudit(us, trialId, p.id)).at(-1)!;
+    expect(audit).toMatchObject({
+      action: "participant.correct",
+      before: { step: { step: "ENROLLED", date: right } },
+      after: { step: { step: "ENROLLED", date: wrong } },
+      reason: "Date from the signed consent form",
+    });
+    // the corrected row is no longer a step that can be corrected
+    expect(
+      (await errorOf(correctParticipant(us, trialId, p.id, { version: 5, reason: "again", step: { id: enrolledStep.id, date: right } }))).fields,
+    ).toHaveProperty(["step.id"]);
+  });
+
+  it("corrects a screen failure's reason, moving the reason counts; a reason the step does not take is refused", async () => {
+    const p = await register();
+    await transitionParticipant(us, trialId, p.id, { to: "SCREEN_FAILED", date: usToday(), reasonCode: "EXCLUSION_MET", version: 1 });
+    const step = (await getParticipant(us, trialId, p.id)).history.at(-1)!;
+    await foldPending(db());
+    const [exclusion, consent] = [await reasonTally("EXCLUSION_MET"), await reasonTally("DECLINED")];
+    const wrongList = await errorOf(correctParticipant(us, trialId, p.id, { version: 2, reason: "x", step: { id: step.id, reasonCode: "ADVERSE_EVENT" } }));
+    expect(wrongList.fields).toHaveProperty(["step.reasonCode"]);
+    await correctParticipant(us, trialId, p.id, {
+      version: 2,
+      reason: "The patient declined; not an exclusion",
+      step: { id: step.id, reasonCode: "DECLINED" },
+    });
+    await foldPending(db());
+    expect(await reasonTally("EXCLUSION_MET")).toBe(exclusion - 1);
+    expect(await reasonTally("DECLINED")).toBe(consent + 1);
+    expect((await getParticipant(us, trialId, p.id)).history.at(-1)).toMatchObject({ reasonCode: "DECLINED" });
+    const screened = (await getParticipant(us, trialId, p.id)).history[0]!;
+    expect(
+      (await errorOf(correctParticipant(us, trialId, p.id, { version: 3, reason: "x", step: { id: screened.id, date: usToday() } }))).fields,
+    ).toHaveProperty(["step.id"]);
+  });
+
+  it("a corrected screening date shows in the path too", async () => {
+    const p = await register(us, { screeningDate: addDays(usToday(), -5) });
+    await correctParticipant(us, trialId, p.id, { version: 1, reason: "Wrong day typed", screeningDate: addDays(usToday(), -6) });
+    const { participant, history } = await getParticipant(us, trialId, p.id);
+    expect(participant.screeningDate).toBe(addDays(usToday(), -6));
+    expect(history[0]).toMatchObject({ to: "SCREENED", date: addDays(usToday(), -6), corrected: { date: addDays(usToday(), -5) } });
+  });
+
+  it("corrects a result and its method", async () => {
+    const p = await register();
+    await correctParticipant(us, trialId, p.id, {
+      version: 1,
+      reason: "Report re-read: the ALK test was by IHC",
+      results: [
+        { subtype: "p.Leu858Arg", result: "detected", method: "NGS_TISSUE" },
+        { subtype: "ALK", result: "not_detected", method: "IHC" },
+      ],
+    });
+    const { participant } = await getParticipant(us, trialId, p.id);
+    expect(participant.results.map((r) => r.method).sort()).toEqual(["IHC", "NGS_TISSUE"]); // was FISH
+  });
+});
+
 describe("lists", () => {
   it("filters by site, status, subtype and dates, pages with a cursor, and reports the total", async () => {
     const first = await listParticipants(investigator, trialId, { limit: "25", status: "SCREEN_FAILED" });

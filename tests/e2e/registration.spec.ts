@@ -87,3 +87,52 @@ test("after each step the next-step form offers what the record allows now, with
   await page.getByRole("button", { name: EN.saveStep }).click();
   await expect(page.getByTestId("status")).toHaveText(EN.enrolled);
 });
+
+test("a refused step keeps what was typed; a step's date is corrected on the path, which shows the old date beside it", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  const today = todayIn("America/New_York");
+  const screened = addDays(today, -5);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: EN.screeningLog }).click();
+  await page.getByRole("link", { name: EN.register }).click();
+  await page.getByLabel("Screening date").fill(screened);
+  await page.getByLabel(EN.age, { exact: true }).fill("66");
+  await page.getByLabel(EN.female, { exact: true }).check();
+  await page.getByLabel(EN.subtype).fill("KRAS G12C");
+  await page.getByRole("button", { name: EN.save, exact: true }).click();
+  await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
+
+  // "Other" without a note is refused: the step, its date and its reason stay as typed, the note is marked.
+  await page.getByLabel(EN.moveTo).selectOption("SCREEN_FAILED");
+  await page.getByLabel(EN.date, { exact: true }).fill(addDays(today, -1));
+  await page.getByLabel("Reason", { exact: true }).selectOption("OTHER");
+  await page.getByRole("button", { name: EN.saveStep }).click();
+  await expect(page.getByTestId("move-status")).toBeFocused();
+  await expect(page.getByLabel(EN.moveTo)).toHaveValue("SCREEN_FAILED");
+  await expect(page.getByLabel(EN.date, { exact: true })).toHaveValue(addDays(today, -1));
+  await expect(page.getByLabel("Reason", { exact: true })).toHaveValue("OTHER");
+  await expect(page.locator("#reason")).toHaveAttribute("aria-invalid", "true");
+  await page.locator("#reason").fill("Moved abroad before consent");
+  await page.getByRole("button", { name: EN.saveStep }).click();
+  await expect(page.getByTestId("status")).toHaveText("Screen failure");
+
+  // The failure was on the day of screening: corrected on the path, with the old date beside the new.
+  const row = page.getByTestId("history").locator("tbody tr").last();
+  await row.getByText("Correct this step").click();
+  await row.getByLabel("Corrected date").fill(addDays(screened, -1)); // before screening: refused, nothing lost
+  await row.getByLabel("Why this step is corrected (required)").fill("Date from the tumour board minutes");
+  await row.getByRole("button", { name: "Save this step’s correction" }).click();
+  await expect(row.getByTestId("step-status")).toBeFocused();
+  await expect(row.getByLabel("Why this step is corrected (required)")).toHaveValue("Date from the tumour board minutes");
+  await expect(row.getByLabel("Corrected date")).toHaveAttribute("aria-invalid", "true");
+  await row.getByLabel("Corrected date").fill(screened);
+  await row.getByRole("button", { name: "Save this step’s correction" }).click();
+  const corrected = page.getByTestId("history").locator("tbody tr").last();
+  await expect(corrected.getByTestId("corrected-from")).toBeVisible();
+  await expect(page.getByTestId("history").locator("tbody tr")).toHaveCount(2); // the corrected row is kept, not shown twice
+  const audit = page.getByTestId("audit").locator("tbody tr").last();
+  await expect(audit).toContainText("Date from the tumour board minutes");
+  await expect(audit).toContainText(`"date": "${addDays(today, -1)}"`);
+  await expect(audit).toContainText(`"date": "${screened}"`);
+});

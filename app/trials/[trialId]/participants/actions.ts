@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import type { ActionState } from "@/app/components/ActionForm";
 import type { Locale } from "@/lib/i18n/config";
 import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { requirePageActor } from "@/lib/auth/page";
@@ -11,11 +12,7 @@ import { correctParticipant, voidParticipant } from "@/lib/participants/correct"
 import { registerParticipant } from "@/lib/participants/register";
 import { transitionParticipant } from "@/lib/participants/transition";
 
-export interface FormState {
-  message?: string;
-  fieldErrors?: Record<string, string[]>;
-  ok?: boolean;
-}
+type FormState = ActionState;
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -26,6 +23,11 @@ const whole = (form: FormData, name: string) => {
   if (value === undefined) return undefined;
   return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value; // a non-number stays text, so validation names it
 };
+/** The form's result rows (`results.N.subtype|result|method`), in row order. */
+const resultsOf = (form: FormData) =>
+  [...new Set([...form.keys()].map((k) => /^results\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => !!x))]
+    .sort((a, b) => Number(a) - Number(b))
+    .map((i) => defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) }));
 const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 
 async function failure(error: unknown): Promise<FormState> {
@@ -40,17 +42,12 @@ async function failure(error: unknown): Promise<FormState> {
 
 export async function registerAction(trialId: string, _state: FormState, form: FormData): Promise<FormState> {
   const actor = await requirePageActor();
-  const rows = [...new Set([...form.keys()].map((k) => /^results\.(\d+)\./.exec(k)?.[1]).filter((x): x is string => !!x))].sort(
-    (a, b) => Number(a) - Number(b),
-  );
   const input = defined({
     siteId: text(form, "siteId"),
     screeningDate: text(form, "screeningDate"),
     ageAtScreening: whole(form, "ageAtScreening"),
     sex: text(form, "sex"),
-    results: rows.map((i) =>
-      defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) }),
-    ),
+    results: resultsOf(form),
   });
   let id: string;
   try {
@@ -101,6 +98,15 @@ export async function correctAction(trialId: string, participantId: string, _sta
         ageAtScreening: whole(form, "ageAtScreening"),
         sex: text(form, "sex"),
         screeningDate: text(form, "screeningDate"),
+        results: form.has("results.0.subtype") ? resultsOf(form) : undefined,
+        step: form.has("step.id")
+          ? defined({
+              id: text(form, "step.id"),
+              date: text(form, "step.date"),
+              reasonCode: text(form, "step.reasonCode"),
+              note: typeof form.get("step.note") === "string" ? String(form.get("step.note")).trim() : undefined,
+            })
+          : undefined,
       }),
     );
   } catch (error) {

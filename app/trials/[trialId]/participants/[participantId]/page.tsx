@@ -8,7 +8,7 @@ import { siteName } from "@/lib/i18n/format";
 import { getParticipant, participantAudit } from "@/lib/participants/queries";
 import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "@/lib/participants/status";
 import { NEXT } from "@/lib/participants/transition";
-import { CorrectionForm, TransitionForm, VoidForm } from "./forms";
+import { CorrectionForm, StepCorrectionForm, TransitionForm, VoidForm } from "./forms";
 
 export const dynamic = "force-dynamic";
 
@@ -16,16 +16,25 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
   const { trialId, participantId } = await params;
   const actor = await requirePageActor();
   const { participant: p, history, can } = await loadOrNotFound(() => getParticipant(actor, trialId, participantId));
-  const [audit, site, cohorts, t, locale] = await Promise.all([
+  const [audit, site, cohorts, vocabulary, t, locale] = await Promise.all([
     participantAudit(actor, trialId, participantId),
     db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
-    db().cohort.findMany({ where: { trialId }, select: { id: true, code: true, name: true }, orderBy: { code: "asc" } }),
+    db().cohort.findMany({
+      where: { trialId },
+      select: { id: true, code: true, name: true, subtypes: { select: { subtype: { select: { key: true } } } } },
+      orderBy: { code: "asc" },
+    }),
+    db().subtype.findMany({ where: { active: true }, select: { key: true, synonyms: true }, orderBy: { key: "asc" } }),
     getTranslations(),
     getLocale(),
   ]);
   const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
   const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
   const next = NEXT[p.status];
+  const detected = new Set(p.results.filter((r) => r.result === "detected").map((r) => r.subtype));
+  const suggestedCohortId = cohorts.find((c) => c.subtypes.some((s) => detected.has(s.subtype.key)))?.id ?? null;
+  const editable = !p.voided && can.edit;
+  const stepReasons = (to: string) => (to === "SCREEN_FAILED" ? [...SCREEN_FAILURE_REASONS] : to === "WITHDRAWN" ? [...WITHDRAWAL_REASONS] : []);
 
   return (
     <>
@@ -86,6 +95,25 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
               </td>
               <td>
                 <CalendarDate iso={h.date} locale={locale} />
+                {h.corrected && h.corrected.date !== h.date ? (
+                  <small className="muted" data-testid="corrected-from">
+                    {" "}
+                    ({t("participants.correctedFrom")} <CalendarDate iso={h.corrected.date} locale={locale} />)
+                  </small>
+                ) : null}
+                {editable && h.to !== "SCREENED" ? (
+                  <details className="step-correct">
+                    <summary>{t("participants.correctStep")}</summary>
+                    <StepCorrectionForm
+                      key={`step-${p.version}`}
+                      trialId={trialId}
+                      participantId={p.id}
+                      version={p.version}
+                      step={{ id: h.id, date: h.date, reasonCode: h.reasonCode, note: h.reason }}
+                      reasons={stepReasons(h.to)}
+                    />
+                  </details>
+                ) : null}
               </td>
               <td>{[reasonLabel(h.reasonCode), h.reason].filter(Boolean).join(": ")}</td>
               <td>
@@ -104,6 +132,7 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
           version={p.version}
           next={[...next]}
           cohorts={cohorts.map((c) => ({ id: c.id, name: c.name }))}
+          suggestedCohortId={suggestedCohortId}
           failureReasons={[...SCREEN_FAILURE_REASONS]}
           withdrawalReasons={[...WITHDRAWAL_REASONS]}
           lastDate={history.at(-1)?.date ?? p.screeningDate}
@@ -119,6 +148,8 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
             age={p.ageAtScreening}
             sex={p.sex}
             screeningDate={p.screeningDate}
+            results={p.results.map((r) => ({ subtype: r.subtype, result: r.result, method: r.method }))}
+            subtypes={vocabulary.flatMap((s) => [s.key, ...s.synonyms])}
           />
           <VoidForm key={`void-${p.version}`} trialId={trialId} participantId={p.id} version={p.version} />
         </>

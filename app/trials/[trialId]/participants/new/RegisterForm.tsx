@@ -3,10 +3,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useKeptAction } from "@/app/components/ActionForm";
 import { registerAction } from "../actions";
-import { FieldError, FormMessage } from "../FormBits";
-
-const METHODS = ["NGS_TISSUE", "NGS_PLASMA", "PCR", "FISH", "IHC"] as const;
-const RESULTS = ["detected", "not_detected", "failed"] as const;
+import { FieldError, FormMessage, ResultRows } from "../FormBits";
 
 interface Props {
   trialId: string;
@@ -20,8 +17,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
   const t = useTranslations("participants");
   // A refusal keeps everything typed (the screening date too), and focus goes to the problems.
   const { state, formAction: action, pending, formRef, summaryRef, kept, generation } = useKeptAction(registerAction.bind(null, trialId));
-  const [siteId, setSiteId] = useState(sites[0]!.id);
-  const [rows, setRows] = useState([0]);
+  const [siteId, setSiteId] = useState(sites[0]!.id); // uncontrolled select (a form reset must not part it from this)
   const today = sites.find((s) => s.id === siteId)?.today;
   const errors = state.fieldErrors ?? {};
   const invalid = (name: string) => (errors[name] ? true : undefined);
@@ -35,7 +31,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
       <div key={generation} className="fields">
         <div className="field">
           <label htmlFor="siteId">{t("site")}</label>
-          <select id="siteId" name="siteId" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
+          <select id="siteId" name="siteId" defaultValue={siteId} onChange={(e) => setSiteId(e.target.value)} aria-describedby="siteId-error">
             {sites.map((s) => (
               <option key={s.id} value={s.id} translate="no">
                 {s.name}
@@ -83,74 +79,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
           ))}
           <FieldError id="sex-error" messages={errors.sex} />
         </fieldset>
-        <fieldset className="field">
-          <legend>{t("results")}</legend>
-          <datalist id="subtype-names">
-            {subtypes.map((s) => (
-              <option key={s} value={s} />
-            ))}
-          </datalist>
-          <FieldError id="results-error" messages={errors.results} />
-          {rows.map((row, index) => (
-            <div key={row} className="result-row" data-testid="result-row">
-              <div className="field">
-                <label htmlFor={`r${row}-subtype`}>
-                  {t("subtypeField")} {index + 1}
-                </label>
-                <input
-                  id={`r${row}-subtype`}
-                  name={`results.${index}.subtype`}
-                  list="subtype-names"
-                  maxLength={100}
-                  required
-                  defaultValue={kept(`results.${index}.subtype`)}
-                  aria-invalid={invalid(`results.${index}.subtype`)}
-                  aria-describedby={`r${row}-subtype-error`}
-                />
-                <FieldError id={`r${row}-subtype-error`} messages={errors[`results.${index}.subtype`]} />
-              </div>
-              <div className="field">
-                <label htmlFor={`r${row}-result`}>
-                  {t("result")} {index + 1}
-                </label>
-                <select id={`r${row}-result`} name={`results.${index}.result`} defaultValue={kept(`results.${index}.result`) ?? "detected"}>
-                  {RESULTS.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`resultValues.${r}`)}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor={`r${row}-method`}>
-                  {t("method")} {index + 1}
-                </label>
-                <select
-                  id={`r${row}-method`}
-                  name={`results.${index}.method`}
-                  defaultValue={kept(`results.${index}.method`) ?? "NGS_TISSUE"}
-                  aria-invalid={invalid(`results.${index}.method`)}
-                  aria-describedby={`r${row}-method-error`}
-                >
-                  {METHODS.map((m) => (
-                    <option key={m} value={m}>
-                      {t(`methods.${m}`)}
-                    </option>
-                  ))}
-                </select>
-                <FieldError id={`r${row}-method-error`} messages={errors[`results.${index}.method`]} />
-              </div>
-              {rows.length > 1 && (
-                <button type="button" className="link" onClick={() => setRows(rows.filter((r) => r !== row))}>
-                  {t("removeResult")}
-                </button>
-              )}
-            </div>
-          ))}
-          <button type="button" onClick={() => setRows([...rows, Math.max(...rows) + 1])}>
-            {t("addResult")}
-          </button>
-        </fieldset>
+        <ResultRows idPrefix="r" subtypes={subtypes} values={state.values} errors={errors} />
       </div>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? t("saving") : t("save")}
