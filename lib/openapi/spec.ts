@@ -5,6 +5,7 @@ import { auditQuery, checkpointQuery } from "@/lib/audit/query";
 import { createTokenInput } from "@/lib/auth/tokens";
 import { forecastInput } from "@/lib/forecast/schema";
 import { listQuery } from "@/lib/participants/queries";
+import { importQuery } from "@/lib/participants/import";
 import { correctionInput, registerInput, transitionInput, voidInput } from "@/lib/participants/schemas";
 import { reportFilters } from "@/lib/reports/enrolment-report";
 import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
@@ -88,9 +89,24 @@ export const OPERATIONS: Operation[] = [
     method: "post",
     path: "/trials/{trialId}/participants/import",
     tag: "Participants",
-    summary: "Import a CSV screening log: every row is checked, then all or none are imported",
+    summary:
+      "Import a CSV screening log: every row is checked, then all or none are imported; `preview=true` checks and answers what would be imported, writing nothing. The same file (by SHA-256) goes into a trial once",
     bodyType: "text/csv",
-    responses: { "201": "How many were imported", ...WRITE_ERRORS },
+    query: importQuery,
+    responses: {
+      "200": "The preview: rows, problems per line and field, the first rows as they would be imported",
+      "201": "How many were imported",
+      "409": "This file was imported already",
+      ...WRITE_ERRORS,
+    },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/participants/import/template",
+    tag: "Participants",
+    summary: "A CSV template for the import, with an example row for each of your sites in the trial",
+    responseType: "text/csv",
+    responses: { "200": "The template", ...ERRORS },
   },
   {
     method: "get",

@@ -1,11 +1,16 @@
 // Bulk import of a site's existing screening log from CSV (RFC 4180, UTF-8 with or without BOM; Chinese text is
-// fine). The columns are the form's: site (the site's code, e.g. US-BOS1), screeningDate (YYYY-MM-DD),
-// ageAtScreening, sex (female | male | unknown), results ("subtype|result|method", several separated by ";",
-// e.g. "p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH").
+// fine). The columns are the form's: site (the site's code, e.g. US-BOS1), screeningDate (YYYY-MM-DD; also
+// YYYY/MM/DD, YYYY年M月D日, and M/D/YYYY at a US site), ageAtScreening, sex, results ("subtype|result|method",
+// several separated by ";", e.g. "p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH"). Sex, result and
+// method are taken as the API writes them or as the app shows them in either language ("女", "NGS (tissue)").
 // Every row is checked before anything is written; one bad row imports nothing, and the answer lists every bad row
-// with its reasons. Then all rows go in one transaction, each audited, with one enrolment event at the end.
+// with its reasons (`line N: field`, results as `results.I.field` counted from 0). A preview checks and answers
+// what would be imported, writing nothing. Then all rows go in one transaction, each audited, with one enrolment
+// event at the end; the file's SHA-256 is kept, so the same file goes into a trial once.
 import "server-only";
+import { createHash } from "node:crypto";
 import Papa from "papaparse";
+import { z } from "zod";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -13,12 +18,23 @@ import { db } from "@/lib/db/client";
 import { nudgeFold } from "@/lib/enrolment/folder";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError } from "@/lib/http/errors";
+import { todayIn } from "@/lib/dates/calendar";
+import { csvRows } from "@/lib/http/csv";
 import { msg } from "@/lib/i18n/messages";
+import en from "@/lib/i18n/messages/en.json";
+import zhCN from "@/lib/i18n/messages/zh-CN.json";
+import { Prisma } from "@/lib/db/generated/client";
 import { checkRegistration, countRegistrations, insertRegistrations, RegistrationContext, type CheckedRegistration } from "./register";
 
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 5_000;
 export const IMPORT_COLUMNS = ["site", "screeningDate", "ageAtScreening", "sex", "results"] as const;
+
+/** The import's query: the file's name, and whether only to preview it. */
+export const importQuery = z.strictObject({
+  filename: z.string().max(200).optional(),
+  preview: z.enum(["true", "false"], { error: msg("import.previewFlag") }).optional(),
+});
 
 export interface RowProblem {
   /** Line in the file (the header is line 1). */
@@ -49,6 +65,42 @@ function decode(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Folds a label for comparison: case, spaces and full-width brackets ignored ("NGS（组织）" is "ngs(组织)"). */
+const fold = (text: string) =>
+  text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s_]+/g, "");
+
+/** The values of a column, as the API writes them or as the app labels them in either language. */
+function valuesOf(labels: Array<Record<string, string>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const catalogue of labels) for (const [value, label] of Object.entries(catalogue)) out.set(fold(label), value).set(fold(value), value);
+  return out;
+}
+const SEX_VALUES = valuesOf([en.participants.sexes, zhCN.participants.sexes]);
+const RESULT_VALUES = valuesOf([en.participants.resultValues, zhCN.participants.resultValues]);
+const METHOD_VALUES = valuesOf([en.participants.methods, zhCN.participants.methods]);
+const valueOf = (values: Map<string, string>, cell: string) => values.get(fold(cell)) ?? cell.trim();
+
+const pad = (n: string) => n.padStart(2, "0");
+
+/**
+ * A screening date as a spreadsheet may write it, as YYYY-MM-DD. Year-first forms are read anywhere; M/D/YYYY only
+ * at a US site, where it is the usual order (elsewhere it could be day/month, so it is refused with a clear message).
+ */
+export function importDate(cell: string, country: string | undefined): { value: string; problem?: string } {
+  const text = cell.trim();
+  const yearFirst = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(text);
+  if (yearFirst) return { value: `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}` };
+  const slashes = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
+  if (slashes) {
+    if (country === "US") return { value: `${slashes[3]}-${pad(slashes[1]!)}-${pad(slashes[2]!)}` };
+    return { value: text, problem: msg("import.ambiguousDate", { date: text }) };
+  }
+  return { value: text };
+}
+
 function parseResults(cell: string): { value?: unknown; problem?: string } {
   const parts = cell
     .split(";")
@@ -59,12 +111,59 @@ function parseResults(cell: string): { value?: unknown; problem?: string } {
   for (const part of parts) {
     const [subtype, result, method, ...rest] = part.split("|").map((x) => x.trim());
     if (!subtype || !result || !method || rest.length) return { problem: msg("import.badResult", { part }) };
-    results.push({ subtype, result: result.toLowerCase(), method: method.toUpperCase() });
+    results.push({ subtype, result: valueOf(RESULT_VALUES, result), method: valueOf(METHOD_VALUES, method) });
   }
   return { value: results };
 }
 
+export interface PreviewRow {
+  line: number;
+  site: string;
+  screeningDate: string;
+  ageAtScreening: number;
+  sex: string;
+  results: { subtype: string; result: string; method: string }[];
+}
+
+/** What a preview answers: the rows as they would be imported (the first 50), and every row's problems. */
+export interface ImportPreview {
+  preview: true;
+  rows: number;
+  ready: boolean;
+  problems: Record<string, string[]>;
+  sample: PreviewRow[];
+  sha256: string;
+  /** This very file was imported into the trial already. */
+  alreadyImported: { at: string; rows: number; fileName: string } | null;
+}
+
+const PREVIEW_ROWS = 50;
+
+async function earlierImport(trialId: string, sha256: string) {
+  const found = await db().participantImport.findUnique({ where: { trialId_sha256: { trialId, sha256 } } });
+  return found ? { at: found.createdAt.toISOString(), rows: found.rows, fileName: found.fileName } : null;
+}
+
+const alreadyImported = (earlier: { at: string; rows: number; fileName: string }) =>
+  new AppError("conflict", msg("import.alreadyImported", { file: earlier.fileName, rows: earlier.rows, at: earlier.at.slice(0, 10) }));
+
+/** Checks a file and answers what would be imported, writing nothing. */
+export async function previewImport(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv"): Promise<ImportPreview> {
+  return (await run(actor, trialId, bytes, fileName, true)) as ImportPreview;
+}
+
+/** Imports a file: every row or none. */
 export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv") {
+  return (await run(actor, trialId, bytes, fileName, false)) as { imported: number; screeningNumbers: string[] };
+}
+
+async function run(
+  actor: Actor,
+  trialId: string,
+  bytes: Uint8Array,
+  fileName: string,
+  preview: boolean,
+): Promise<ImportPreview | { imported: number; screeningNumbers: string[] }> {
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.imports(actor.id));
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
@@ -85,11 +184,15 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
     throw new AppError("payload_too_large", msg("import.tooManyRows", { rows: parsed.data.length, max: IMPORT_MAX_ROWS }));
   }
 
-  const sites = await db().site.findMany({ where: { trialSites: { some: { trialId } } }, select: { id: true, code: true } });
-  const siteIdByCode = new Map(sites.map((s) => [s.code.toUpperCase(), s.id]));
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const earlier = await earlierImport(trialId, sha256);
+  if (earlier && !preview) throw alreadyImported(earlier);
+  const sites = await db().site.findMany({ where: { trialSites: { some: { trialId } } }, select: { id: true, code: true, country: true } });
+  const siteByCode = new Map(sites.map((s) => [s.code.toUpperCase(), s]));
   const context = new RegistrationContext(access);
   const problems: RowProblem[] = [];
   const checked: CheckedRegistration[] = [];
+  const lines: number[] = [];
   const structural = new Map(parsed.errors.map((e) => [e.row ?? -1, e.message]));
 
   for (const [index, row] of parsed.data.entries()) {
@@ -105,20 +208,45 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
       continue;
     }
     const age = (row.ageAtScreening ?? "").trim();
+    const site = siteByCode.get((row.site ?? "").trim().toUpperCase());
+    const date = importDate(row.screeningDate ?? "", site?.country);
+    if (date.problem) {
+      problems.push({ line, problems: { screeningDate: [date.problem] } });
+      continue;
+    }
     const input = {
-      siteId: siteIdByCode.get((row.site ?? "").trim().toUpperCase()) ?? `unknown:${row.site ?? ""}`,
-      screeningDate: (row.screeningDate ?? "").trim(),
+      siteId: site?.id ?? `unknown:${row.site ?? ""}`,
+      screeningDate: date.value,
       ageAtScreening: /^\d+$/.test(age) ? Number(age) : age,
-      sex: (row.sex ?? "").trim().toLowerCase(),
+      sex: valueOf(SEX_VALUES, row.sex ?? ""),
       results: results.value,
     };
     try {
       checked.push(await checkRegistration(access, input, context));
+      lines.push(line);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fields = error.code === "not_found" ? { site: [msg("import.notYourSite", { site: row.site ?? "" })] } : (error.fields ?? { row: [error.message] });
       problems.push({ line, problems: fields });
     }
+  }
+  if (preview) {
+    return {
+      preview: true,
+      rows: parsed.data.length,
+      ready: problems.length === 0 && !earlier,
+      problems: new ImportRejected(problems, "").fields ?? {},
+      sample: checked.slice(0, PREVIEW_ROWS).map((c, i) => ({
+        line: lines[i]!,
+        site: c.siteCode,
+        screeningDate: c.input.screeningDate,
+        ageAtScreening: c.input.ageAtScreening,
+        sex: c.input.sex,
+        results: c.results.map((r) => ({ subtype: r.key, result: r.result.toLowerCase(), method: r.method })),
+      })),
+      sha256,
+      alreadyImported: earlier,
+    };
   }
   if (problems.length) {
     throw new ImportRejected(problems, msg("import.rejected", { bad: problems.length, rows: parsed.data.length }));
@@ -127,22 +255,53 @@ export async function importParticipants(actor: Actor, trialId: string, bytes: U
   // All rows or none, in one transaction of a few bulk statements: sites' numbering rows in id order, the
   // participants, one audit row each and one for the import, and the counters' deltas (folded, with one live event,
   // just after commit).
-  const created = await db().$transaction(
-    async (tx) => {
-      const views = await insertRegistrations(tx, actor, trialId, checked, `CSV import: ${fileName}`);
-      await recordAudit(tx, {
-        actorId: actor.id,
-        action: "participants.import",
-        entityType: "Trial",
-        entityId: trialId,
-        trialId,
-        after: { file: fileName, rows: views.length },
-      });
-      await countRegistrations(tx, trialId, checked);
-      return views;
-    },
-    { maxWait: 10_000, timeout: 60_000 },
-  );
+  const created = await db()
+    .$transaction(
+      async (tx) => {
+        // The file first: a second copy of it arriving at the same moment stops here, on the unique index.
+        await tx.participantImport.create({ data: { trialId, actorId: actor.id, fileName, sha256, rows: checked.length } });
+        const views = await insertRegistrations(tx, actor, trialId, checked, `CSV import: ${fileName}`);
+        await recordAudit(tx, {
+          actorId: actor.id,
+          action: "participants.import",
+          entityType: "Trial",
+          entityId: trialId,
+          trialId,
+          after: { file: fileName, rows: views.length, sha256 },
+        });
+        await countRegistrations(tx, trialId, checked);
+        return views;
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    )
+    .catch(async (error: unknown) => {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        const first = await earlierImport(trialId, sha256);
+        if (first) throw alreadyImported(first);
+      }
+      throw error;
+    });
   nudgeFold(trialId);
   return { imported: created.length, screeningNumbers: created.map((v) => v.screeningNumber) };
+}
+
+/** A CSV to fill in: the header and one example row per site where the actor registers patients in the trial. */
+export async function importTemplate(actor: Actor, trialId: string): Promise<{ trialCode: string; csv: string }> {
+  const access = await trialAccess(actor, trialId);
+  const [trial, sites] = await Promise.all([
+    db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true } }),
+    db().trialSite.findMany({
+      where: { trialId, siteId: { in: [...access.editSites] } },
+      select: { site: { select: { code: true, timeZone: true } } },
+      orderBy: { site: { code: "asc" } },
+    }),
+  ]);
+  const examples = (sites.length ? sites : [{ site: { code: "SITE-CODE", timeZone: "UTC" } }]).map(({ site }) => [
+    site.code,
+    todayIn(site.timeZone),
+    "64",
+    "female",
+    "p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH",
+  ]);
+  return { trialCode: trial.code, csv: `\uFEFF${csvRows([[...IMPORT_COLUMNS], ...examples])}` }; // the BOM tells Excel it is UTF-8
 }

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { foldPending } from "@/lib/enrolment/tally";
 import { AppError } from "@/lib/http/errors";
 import { renderFields, renderMessage } from "@/lib/i18n/messages";
-import { IMPORT_MAX_ROWS, importParticipants, ImportRejected } from "@/lib/participants/import";
+import { IMPORT_MAX_ROWS, importParticipants, ImportRejected, importTemplate, previewImport } from "@/lib/participants/import";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
 
@@ -97,5 +97,77 @@ describe("CSV import of a screening log", () => {
     expect(renderMessage((await rejection(importParticipants(cn, trialId, latin1))).message)).toMatch(/not UTF-8/);
     expect(renderMessage((await rejection(importParticipants(cn, trialId, bytes(HEADER)))).message)).toMatch(/no rows/);
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe("checking a file before importing it, and importing it once", () => {
+  it("previews a file as it will be saved, in either language's labels, writing nothing", async () => {
+    const before = await counts();
+    const csv =
+      `${HEADER}\nCN-GZ1,${day(9).replaceAll("-", "/")},62,女,"EGFR L858R|检出|NGS（组织）"\n` +
+      `CN-GZ1,${day(8).replace("-", "年").replace("-", "月")}日,58,Male,"KRAS G12C|Detected|NGS (plasma)"\n`;
+    const preview = await previewImport(cn, trialId, bytes(csv), "preview.csv");
+    expect(preview).toMatchObject({ preview: true, rows: 2, ready: true, problems: {}, alreadyImported: null });
+    expect(preview.sample).toEqual([
+      {
+        line: 2,
+        site: "CN-GZ1",
+        screeningDate: day(9),
+        ageAtScreening: 62,
+        sex: "female",
+        results: [{ subtype: "EGFR:L858R", result: "detected", method: "NGS_TISSUE" }],
+      },
+      {
+        line: 3,
+        site: "CN-GZ1",
+        screeningDate: day(8),
+        ageAtScreening: 58,
+        sex: "male",
+        results: [{ subtype: "KRAS:G12C", result: "detected", method: "NGS_PLASMA" }],
+      },
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("lists a preview's problems by line and field, and reads M/D/YYYY only at a US site", async () => {
+    const cnDate = day(3).split("-");
+    const csv = `${HEADER}\nCN-GZ1,${Number(cnDate[1])}/${Number(cnDate[2])}/${cnDate[0]},62,female,"EGFR L858R|detected|bogus"\n`;
+    const preview = await previewImport(cn, trialId, bytes(csv), "bad.csv");
+    expect(preview.ready).toBe(false);
+    expect(Object.keys(preview.problems)).toEqual(["line 2: screeningDate"]);
+    expect(renderMessage(preview.problems["line 2: screeningDate"]![0]!)).toMatch(/YYYY-MM-DD/);
+
+    const us = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
+    const usDay = addDays(todayIn("America/New_York"), -2).split("-");
+    const usCsv = `${HEADER}\nUS-BOS1,${Number(usDay[1])}/${Number(usDay[2])}/${usDay[0]},62,female,"EGFR L858R|detected|PCR"\n`;
+    const usPreview = await previewImport(us, trialId, bytes(usCsv), "us.csv");
+    expect(usPreview.sample[0]?.screeningDate).toBe(usDay.join("-"));
+  });
+
+  it("imports a file once: the same bytes again, or twice at the same moment, are answered with the first import", async () => {
+    const csv = `${HEADER}\nCN-GZ1,${day(2)},49,male,"ALK fusion|detected|FISH"\nCN-GZ1,${day(2)},50,female,"ROS1 fusion|detected|FISH"\n`;
+    const before = await counts();
+    const results = await Promise.allSettled([
+      importParticipants(cn, trialId, bytes(csv), "twice.csv"),
+      importParticipants(cn, trialId, bytes(csv), "twice.csv"),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(AppError);
+    expect((refused.reason as AppError).code).toBe("conflict");
+    expect(renderMessage((refused.reason as AppError).message)).toMatch(/twice\.csv.*2 patients.*was imported/);
+    expect((await counts()).participants).toBe(before.participants + 2);
+    const again = await rejection(importParticipants(cn, trialId, bytes(csv), "renamed.csv"));
+    expect(again.code).toBe("conflict");
+    expect((await previewImport(cn, trialId, bytes(csv), "renamed.csv")).alreadyImported).toMatchObject({ rows: 2, fileName: "twice.csv" });
+    expect((await counts()).participants).toBe(before.participants + 2);
+  });
+
+  it("offers a template with the columns and one example row per site of the coordinator, that itself imports", async () => {
+    const { csv } = await importTemplate(cn, trialId);
+    const lines = csv.replace("\uFEFF", "").trim().split(/\r?\n/);
+    expect(lines[0]).toBe(HEADER);
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["CN-GZ1"]);
+    expect((await previewImport(cn, trialId, bytes(csv), "template.csv")).ready).toBe(true);
   });
 });

@@ -119,6 +119,21 @@ const ROWS: Row[] = [
     expect: only(members(404), { coordinatorUs: 422 }),
   },
   {
+    route: "GET /api/v1/trials/[trialId]/participants/import/template",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/import/template`,
+    expect: members(200),
+  },
+  {
+    route: "POST /api/v1/trials/[trialId]/participants/import",
+    label: "a preview of a future-dated row (nothing written: its problems are the answer)",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/import?preview=true`,
+    body: () => ({
+      headers: { "content-type": "text/csv" },
+      data: `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${FUTURE},60,male,"G12C|detected|PCR"\n`,
+    }),
+    expect: members(200),
+  },
+  {
     route: "POST /api/v1/trials/[trialId]/participants/import",
     label: "a future-dated row",
     path: (i) => `/api/v1/trials/${i.trial}/participants/import`,

@@ -1,56 +1,123 @@
 "use client";
+// Import in two steps: the file is checked first (a preview: nothing written) and shown as it will be saved, with
+// every problem by line and field in the reader's language; only a clean file can then be imported, once.
 import { useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
+
+interface PreviewRow {
+  line: number;
+  site: string;
+  screeningDate: string;
+  ageAtScreening: number;
+  sex: string;
+  results: { subtype: string; result: string; method: string }[];
+}
+
+interface Preview {
+  rows: number;
+  ready: boolean;
+  problems: Record<string, string[]>;
+  sample: PreviewRow[];
+  alreadyImported: { at: string; rows: number; fileName: string } | null;
+}
 
 type Outcome =
   | { kind: "idle" }
   | { kind: "uploading"; fraction: number }
   | { kind: "checking" }
+  | { kind: "previewed"; preview: Preview }
   | { kind: "done"; count: number }
   | { kind: "rejected"; message: string; problems: [string, string[]][] }
   | { kind: "failed"; message: string };
 
-export function ImportForm({ trialId }: { trialId: string }) {
-  const t = useTranslations("import");
-  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+interface Answer {
+  imported?: number;
+  preview?: boolean;
+  error?: { message: string; fields?: Record<string, string[]> };
+}
 
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const file = new FormData(event.currentTarget).get("file");
-    if (!(file instanceof File) || file.size === 0) return;
-    // XMLHttpRequest, not fetch: only it reports upload progress.
+function send(url: string, file: File, progress: (o: Outcome) => void): Promise<{ status: number; body: Answer & Partial<Preview> }> {
+  // XMLHttpRequest, not fetch: only it reports upload progress.
+  return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/trials/${trialId}/participants/import?filename=${encodeURIComponent(file.name)}`);
+    xhr.open("POST", url);
     xhr.setRequestHeader("Content-Type", "text/csv");
-    xhr.upload.onprogress = (e) => e.lengthComputable && setOutcome({ kind: "uploading", fraction: e.loaded / e.total });
-    xhr.upload.onload = () => setOutcome({ kind: "checking" });
-    xhr.onerror = () => setOutcome({ kind: "failed", message: "network" });
+    xhr.upload.onprogress = (e) => e.lengthComputable && progress({ kind: "uploading", fraction: e.loaded / e.total });
+    xhr.upload.onload = () => progress({ kind: "checking" });
+    xhr.onerror = () => resolve({ status: 0, body: { error: { message: "network" } } });
     xhr.onload = () => {
-      let body: { imported?: number; error?: { message: string; fields?: Record<string, string[]> } } = {};
+      let body: Answer & Partial<Preview> = {};
       try {
         body = JSON.parse(xhr.responseText);
       } catch {
         // not JSON
       }
-      if (xhr.status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported });
-      else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
-      else setOutcome({ kind: "failed", message: body.error?.message ?? String(xhr.status) });
+      resolve({ status: xhr.status, body });
     };
-    setOutcome({ kind: "uploading", fraction: 0 });
+    progress({ kind: "uploading", fraction: 0 });
     xhr.send(file);
+  });
+}
+
+export function ImportForm({ trialId }: { trialId: string }) {
+  const t = useTranslations("import");
+  const p = useTranslations("participants");
+  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const fileRef = useRef<HTMLInputElement>(null);
+  const base = `/api/v1/trials/${trialId}/participants/import`;
+
+  /** "line 3: results.0.method" as "Line 3 · result 1 · Method", in the reader's language. */
+  function where(key: string): [string, string] {
+    const match = /^line (\d+): (.+)$/.exec(key);
+    if (!match) return ["", key === "columns" ? t("columns") : key];
+    const field = match[2]!;
+    const result = /^results\.(\d+)\.(subtype|result|method)$/.exec(field);
+    const names: Record<string, string> = {
+      site: p("site"),
+      screeningDate: p("screeningDate"),
+      ageAtScreening: p("age"),
+      sex: p("sex"),
+      results: p("results"),
+      row: t("wholeRow"),
+      siteId: p("site"),
+    };
+    const label = result
+      ? `${t("resultN", { n: Number(result[1]) + 1 })} · ${p(result[2] === "subtype" ? "subtypeField" : (result[2] as "result" | "method"))}`
+      : (names[field] ?? field);
+    return [match[1]!, label];
+  }
+
+  async function check(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const file = fileRef.current?.files?.[0];
+    if (!file || file.size === 0) return;
+    const { status, body } = await send(`${base}?preview=true&filename=${encodeURIComponent(file.name)}`, file, setOutcome);
+    if (status === 200 && body.preview) setOutcome({ kind: "previewed", preview: body as unknown as Preview });
+    else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
+    else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
+  }
+
+  async function importNow() {
+    const file = fileRef.current?.files?.[0];
+    if (!file) return;
+    const { status, body } = await send(`${base}?filename=${encodeURIComponent(file.name)}`, file, setOutcome);
+    if (status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported });
+    else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
+    else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
   }
 
   const busy = outcome.kind === "uploading" || outcome.kind === "checking";
+  const problems = outcome.kind === "rejected" ? outcome.problems : outcome.kind === "previewed" ? Object.entries(outcome.preview.problems) : [];
   return (
-    <form onSubmit={submit} className="card form wide">
+    <form onSubmit={check} className="card form wide">
       <div className="field">
         <label htmlFor="file">{t("file")}</label>
-        <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+        <input id="file" name="file" type="file" accept=".csv,text/csv" required ref={fileRef} onChange={() => setOutcome({ kind: "idle" })} />
       </div>
-      <button className="primary" type="submit" disabled={busy}>
-        {t("upload")}
+      <button type="submit" disabled={busy}>
+        {t("check")}
       </button>
-      <div role="status" aria-live="polite">
+      <div role="status" aria-live="polite" data-testid="import-status">
         {outcome.kind === "uploading" && (
           <>
             <progress max={1} value={outcome.fraction} /> {t("uploading", { percent: outcome.fraction })}
@@ -62,31 +129,93 @@ export function ImportForm({ trialId }: { trialId: string }) {
           </>
         )}
         {outcome.kind === "done" && <p className="success">{t("done", { count: outcome.count })}</p>}
+        {outcome.kind === "previewed" && outcome.preview.alreadyImported && (
+          <p className="error">
+            <strong>{t("alreadyTitle")}:</strong>{" "}
+            {t("alreadyImported", {
+              file: outcome.preview.alreadyImported.fileName,
+              rows: outcome.preview.alreadyImported.rows,
+              at: outcome.preview.alreadyImported.at.slice(0, 10),
+            })}
+          </p>
+        )}
+        {outcome.kind === "previewed" && !outcome.preview.alreadyImported && (
+          <p className={outcome.preview.ready ? "success" : "error"}>
+            {t(outcome.preview.ready ? "checkedReady" : "checkedProblems", { rows: outcome.preview.rows })}
+          </p>
+        )}
       </div>
+      {outcome.kind === "previewed" && outcome.preview.ready && (
+        <>
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t("title")}>
+            <table data-testid="import-preview">
+              <thead>
+                <tr>
+                  <th scope="col">{t("line")}</th>
+                  <th scope="col">{t("sampleSite")}</th>
+                  <th scope="col">{t("sampleDate")}</th>
+                  <th scope="col">{t("sampleAge")}</th>
+                  <th scope="col">{t("sampleSex")}</th>
+                  <th scope="col">{t("sampleResults")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {outcome.preview.sample.map((row) => (
+                  <tr key={row.line}>
+                    <td>{row.line}</td>
+                    <td translate="no">{row.site}</td>
+                    <td>{row.screeningDate}</td>
+                    <td>{row.ageAtScreening}</td>
+                    <td>{p(`sexes.${row.sex}` as "sexes.female")}</td>
+                    <td>
+                      {row.results.map((r) => (
+                        <span key={r.subtype} className="result-chip">
+                          <span translate="no">{r.subtype}</span> {p(`resultValues.${r.result}` as "resultValues.detected")} (
+                          {p(`methods.${r.method}` as "methods.PCR")})
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <button className="primary" type="button" onClick={() => void importNow()} disabled={busy}>
+            {t("importNow", { rows: outcome.preview.rows })}
+          </button>
+        </>
+      )}
       {outcome.kind === "failed" && (
         <p className="error" role="alert">
           {t("failed", { message: outcome.message })}
         </p>
       )}
-      {outcome.kind === "rejected" && (
+      {problems.length > 0 && (
         <div role="alert">
-          <p className="error">
-            <strong>{t("rejected")}</strong> {outcome.message}
-          </p>
+          {outcome.kind === "rejected" && (
+            <p className="error">
+              <strong>{t("rejectedTitle")}</strong> {outcome.message}
+            </p>
+          )}
           <table data-testid="import-problems">
             <thead>
               <tr>
                 <th scope="col">{t("line")}</th>
+                <th scope="col">{t("field")}</th>
                 <th scope="col">{t("problem")}</th>
               </tr>
             </thead>
             <tbody>
-              {outcome.problems.map(([where, messages]) => (
-                <tr key={where}>
-                  <td>{where}</td>
-                  <td>{messages.join(" ")}</td>
-                </tr>
-              ))}
+              {problems.map(([key, messages]) => {
+                const [line, field] = where(key);
+                return (
+                  <tr key={key}>
+                    <td>{line}</td>
+                    <td>{field}</td>
+                    <td>{messages.join(" ")}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -27,6 +27,11 @@ export default async function ImportPage({ params }: { params: Promise<{ trialId
       ) : (
         <>
           <p>{t("import.help", { columns: IMPORT_COLUMNS.join(", ") })}</p>
+          <p>
+            <a href={`/api/v1/trials/${trialId}/participants/import/template`} download>
+              {t("import.template")}
+            </a>
+          </p>
           <p className="muted">{t("import.example")}:</p>
           <pre className="card json">{example}</pre>
           <ImportForm trialId={trialId} />

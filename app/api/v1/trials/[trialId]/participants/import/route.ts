@@ -1,17 +1,28 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, json, requestLocale } from "@/lib/http/api";
 import { AppError } from "@/lib/http/errors";
-import { readBytes } from "@/lib/http/validation";
-import { IMPORT_MAX_BYTES, importParticipants } from "@/lib/participants/import";
+import { readBytes, validationError } from "@/lib/http/validation";
+import { renderFields } from "@/lib/i18n/messages";
+import { IMPORT_MAX_BYTES, importParticipants, importQuery, previewImport } from "@/lib/participants/import";
 
 export const dynamic = "force-dynamic";
 
-/** Imports a screening log: the body is the CSV file itself (Content-Type: text/csv), `?filename=` names it. */
+/**
+ * Imports a screening log: the body is the CSV file itself (Content-Type: text/csv), `?filename=` names it.
+ * With `?preview=true` nothing is written: the answer is what would be imported and every row's problems.
+ */
 export const POST = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
   const actor = await requireActor();
   const type = request.headers.get("content-type") ?? "";
   if (!type.startsWith("text/csv")) throw new AppError("invalid_request", "Send the file as text/csv.");
+  const query = importQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) throw validationError(query.error);
   const bytes = await readBytes(request, IMPORT_MAX_BYTES);
-  const fileName = (new URL(request.url).searchParams.get("filename") ?? "import.csv").slice(0, 200);
-  return json(await importParticipants(actor, (await params).trialId, bytes, fileName), { status: 201 });
+  const fileName = query.data.filename || "import.csv";
+  const { trialId } = await params;
+  if (query.data.preview === "true") {
+    const answer = await previewImport(actor, trialId, bytes, fileName);
+    return json({ ...answer, problems: renderFields(answer.problems, await requestLocale(request)) ?? {} });
+  }
+  return json(await importParticipants(actor, trialId, bytes, fileName), { status: 201 });
 });
