@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import { AuditChanges } from "@/app/components/AuditChanges";
 import { LocalTime } from "@/app/components/LocalTime";
 import { searchAudit } from "@/lib/audit/query";
 import { requirePageActor } from "@/lib/auth/page";
@@ -67,7 +68,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {t("export")}
         </a>
       </p>
-      <div className="scroll">
+      <div className="scroll" tabIndex={0} role="region" aria-label={t("title")}>
         <table data-testid="audit-log">
           <thead>
             <tr>
@@ -75,9 +76,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <th scope="col">{t("who")}</th>
               <th scope="col">{t("what")}</th>
               <th scope="col">{t("record")}</th>
-              <th scope="col">{t("old")}</th>
-              <th scope="col">{t("new")}</th>
               <th scope="col">{t("reason")}</th>
+              <th scope="col">{t("change")}</th>
             </tr>
           </thead>
           <tbody>
@@ -97,15 +97,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <code translate="no">{row.action}</code>
                 </td>
                 <td translate="no">
-                  {row.entityType} {row.entityId ?? ""}
+                  {row.entityType} {row.entityName ? <strong>{row.entityName}</strong> : null}
+                  {row.entityId && row.entityId !== row.entityName ? <small className="muted"> {row.entityId}</small> : null}
                 </td>
-                <td translate="no">
-                  <pre className="json">{row.before ? JSON.stringify(row.before, null, 1) : ""}</pre>
+                <td>{row.reason}</td>
+                <td>
+                  <AuditChanges before={row.before} after={row.after} />
                 </td>
-                <td translate="no">
-                  <pre className="json">{row.after ? JSON.stringify(row.after, null, 1) : ""}</pre>
-                </td>
-                <td translate="no">{row.reason}</td>
               </tr>
             ))}
           </tbody>

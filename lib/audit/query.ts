@@ -46,7 +46,11 @@ async function where(actor: Actor, raw: Record<string, string>) {
   const filters: Prisma.AuditEventWhereInput[] = [await scope(actor)];
   if (q.action) filters.push({ action: { startsWith: q.action } });
   if (q.entityType) filters.push({ entityType: q.entityType });
-  if (q.entityId) filters.push({ entityId: q.entityId });
+  if (q.entityId) {
+    // A monitor knows a record by its screening number (US-BOS1-0042), trial or site code, not by its id.
+    const named = await recordsNamed(q.entityId.trim());
+    filters.push({ entityId: { in: [q.entityId.trim(), ...named] } });
+  }
   if (q.trialId) filters.push({ trialId: q.trialId });
   if (q.from) filters.push({ at: { gte: new Date(`${q.from}T00:00:00Z`) } });
   if (q.to) filters.push({ at: { lt: new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) } });
@@ -55,6 +59,35 @@ async function where(actor: Actor, raw: Record<string, string>) {
     filters.push({ actorId: { in: users.map((u) => u.id) } });
   }
   return { q, where: { AND: filters } satisfies Prisma.AuditEventWhereInput };
+}
+
+/** The ids of records a person would name by `text`: a participant's screening number, a trial's or site's code. */
+async function recordsNamed(text: string): Promise<string[]> {
+  const [participants, trials, sites] = await Promise.all([
+    db().participant.findMany({ where: { screeningNumber: { equals: text, mode: "insensitive" } }, select: { id: true } }),
+    db().trial.findMany({ where: { code: { equals: text, mode: "insensitive" } }, select: { id: true } }),
+    db().site.findMany({ where: { code: { equals: text, mode: "insensitive" } }, select: { id: true } }),
+  ]);
+  return [...participants, ...trials, ...sites].map((r) => r.id);
+}
+
+/** What each row's record is called: a participant's screening number, a trial's or site's code, a user's email. */
+async function recordNames(rows: { entityType: string; entityId: string | null }[]): Promise<Map<string, string>> {
+  const ids = (type: string) => [...new Set(rows.filter((r) => r.entityType === type && r.entityId).map((r) => r.entityId!))];
+  const [participants, trials, sites, users, cohorts] = await Promise.all([
+    db().participant.findMany({ where: { id: { in: ids("Participant") } }, select: { id: true, screeningNumber: true } }),
+    db().trial.findMany({ where: { id: { in: ids("Trial") } }, select: { id: true, code: true } }),
+    db().site.findMany({ where: { id: { in: ids("Site") } }, select: { id: true, code: true } }),
+    db().user.findMany({ where: { id: { in: ids("User") } }, select: { id: true, email: true } }),
+    db().cohort.findMany({ where: { id: { in: ids("Cohort") } }, select: { id: true, code: true, trial: { select: { code: true } } } }),
+  ]);
+  return new Map<string, string>([
+    ...participants.map((p) => [p.id, p.screeningNumber] as [string, string]),
+    ...trials.map((t) => [t.id, t.code] as [string, string]),
+    ...sites.map((s) => [s.id, s.code] as [string, string]),
+    ...users.map((u) => [u.id, u.email] as [string, string]),
+    ...cohorts.map((c) => [c.id, `${c.trial.code} ${c.code}`] as [string, string]),
+  ]);
 }
 
 async function withActors<T extends { actorId: string | null }>(rows: T[]) {
@@ -74,6 +107,7 @@ export async function searchAudit(actor: Actor, raw: Record<string, string>) {
     take: q.limit + 1,
   });
   const page = await withActors(rows.slice(0, q.limit));
+  const names = await recordNames(page);
   return {
     items: page.map((r) => ({
       id: String(r.id),
@@ -82,6 +116,8 @@ export async function searchAudit(actor: Actor, raw: Record<string, string>) {
       action: r.action,
       entityType: r.entityType,
       entityId: r.entityId,
+      /** What a person calls the record (screening number, code, email), where it has such a name. */
+      entityName: r.entityId ? (names.get(r.entityId) ?? null) : null,
       trialId: r.trialId,
       before: r.before,
       after: r.after,

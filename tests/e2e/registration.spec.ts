@@ -136,3 +136,44 @@ test("a refused step keeps what was typed; a step's date is corrected on the pat
   await expect(audit).toContainText(`"date": "${addDays(today, -1)}"`);
   await expect(audit).toContainText(`"date": "${screened}"`);
 });
+
+test("an import is checked and shown before anything is saved, in the reader's words, and the same file goes in once", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  const today = todayIn("America/New_York");
+  const [y, m, d] = addDays(today, -3).split("-");
+  const good = `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${Number(m)}/${Number(d)}/${y},63,Female,"EGFR exon 19 deletion|Detected|NGS (tissue)"\n`;
+  const bad = `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${today},63,female,"EGFR exon 19 deletion|detected|NGS (tissue)"\nUS-BOS1,${today},63,female,"EGFR exon 19 deletion|detected|sequencing"\n`;
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: EN.screeningLog }).click();
+  await page.getByRole("link", { name: "Import a CSV screening log" }).click();
+  const template = await page.request.get(
+    await page
+      .getByRole("link", { name: "Download a template (CSV) with your sites" })
+      .getAttribute("href")
+      .then((h) => h!),
+  );
+  expect(await template.text()).toContain("site,screeningDate,ageAtScreening,sex,results");
+
+  await page.getByLabel("CSV file").setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await page.getByRole("button", { name: "Check the file" }).click();
+  const problems = page.getByTestId("import-problems");
+  await expect(problems.locator("tbody tr")).toHaveCount(1);
+  await expect(problems.locator("tbody tr td").nth(0)).toHaveText("3");
+  await expect(problems.locator("tbody tr td").nth(1)).toHaveText("result 1 · Method");
+  await expect(page.getByTestId("import-status")).toContainText("Nothing has been imported");
+  await expect(page.getByRole("button", { name: /^Import \d/ })).toHaveCount(0);
+
+  await page.getByLabel("CSV file").setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+  await page.getByRole("button", { name: "Check the file" }).click();
+  const preview = page.getByTestId("import-preview");
+  await expect(preview.locator("tbody tr")).toHaveCount(1);
+  await expect(preview).toContainText(addDays(today, -3)); // the US date read as month/day
+  await expect(preview).toContainText("EGFR:ex19del");
+  await page.getByRole("button", { name: "Import 1 patient" }).click();
+  await expect(page.getByTestId("import-status")).toHaveText("Imported 1 patient.");
+
+  await page.getByRole("button", { name: "Check the file" }).click(); // the same file again
+  await expect(page.getByTestId("import-status")).toContainText("was imported into this trial on");
+  await expect(page.getByRole("button", { name: "Import 1 patient" })).toHaveCount(0);
+});

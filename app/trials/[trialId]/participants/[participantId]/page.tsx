@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { CalendarDate } from "@/app/components/CalendarDate";
+import { AuditChanges } from "@/app/components/AuditChanges";
 import { LocalTime } from "@/app/components/LocalTime";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { db } from "@/lib/db/client";
@@ -156,40 +157,36 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
       )}
 
       <h2>{t("participants.auditTitle")}</h2>
-      <table data-testid="audit">
-        <thead>
-          <tr>
-            <th scope="col">{t("participants.when")}</th>
-            <th scope="col">{t("participants.who")}</th>
-            <th scope="col">{t("participants.what")}</th>
-            <th scope="col">{t("participants.oldValue")}</th>
-            <th scope="col">{t("participants.newValue")}</th>
-            <th scope="col">{t("participants.reason")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {audit.map((a) => (
-            <tr key={a.id}>
-              <td>
-                <LocalTime iso={a.at} />
-              </td>
-              <td translate="no">{a.actor}</td>
-              <td>
-                {t.has(`participants.actions.${a.action.replaceAll(".", "_")}`)
-                  ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create")
-                  : a.action}
-              </td>
-              <td translate="no">
-                <pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.before, null, 1)}</pre>
-              </td>
-              <td translate="no">
-                <pre className="json">{a.action === "participant.create" ? "" : JSON.stringify(a.after, null, 1)}</pre>
-              </td>
-              <td translate="no">{a.reason}</td>
+      <div className="scroll" tabIndex={0} role="region" aria-label={t("participants.auditTitle")}>
+        <table data-testid="audit">
+          <thead>
+            <tr>
+              <th scope="col">{t("participants.when")}</th>
+              <th scope="col">{t("participants.who")}</th>
+              <th scope="col">{t("participants.what")}</th>
+              <th scope="col">{t("participants.reason")}</th>
+              <th scope="col">{t("audit.change")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {audit.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <LocalTime iso={a.at} />
+                </td>
+                <td translate="no">{a.actor}</td>
+                <td>
+                  {t.has(`participants.actions.${a.action.replaceAll(".", "_")}`)
+                    ? t(`participants.actions.${a.action.replaceAll(".", "_")}` as "participants.actions.participant_create")
+                    : a.action}
+                </td>
+                <td>{a.reason}</td>
+                <td>{a.action === "participant.create" ? null : <AuditChanges before={a.before} after={a.after} />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
