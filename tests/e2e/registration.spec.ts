@@ -177,3 +177,31 @@ test("an import is checked and shown before anything is saved, in the reader's w
   await expect(page.getByTestId("import-status")).toContainText("was imported into this trial on");
   await expect(page.getByRole("button", { name: "Import 1 patient" })).toHaveCount(0);
 });
+
+test.describe("on a phone (390 px wide)", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the registration form and the record fit the screen, and Register can be reached and pressed", async ({ page, signIn }) => {
+    await signIn(ACCOUNTS.coordinatorUs);
+    await page.goto("/trials");
+    await page.getByRole("link", { name: "TB-201", exact: true }).click();
+    await page.getByRole("link", { name: EN.screeningLog }).click();
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await expect(page.getByTestId("participant-list")).toBeVisible();
+    expect(await width()).toBeLessThanOrEqual(390); // the log: its table scrolls in place
+    await page.getByRole("link", { name: EN.register }).click();
+    await expect(page).toHaveURL(/\/participants\/new$/);
+    expect(await width()).toBeLessThanOrEqual(390);
+    const register = page.getByRole("button", { name: EN.save, exact: true });
+    await register.scrollIntoViewIfNeeded();
+    const box = (await register.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await page.getByLabel(EN.age, { exact: true }).fill("52");
+    await page.getByLabel(EN.female, { exact: true }).check();
+    await page.getByLabel(EN.subtype).fill("ALK fusion");
+    await register.click();
+    await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
+    expect(await width()).toBeLessThanOrEqual(390); // the record page too: its wide tables scroll in their own regions
+  });
+});
