@@ -58,8 +58,12 @@ export async function listParticipants(actor: Actor, trialId: string, rawQuery: 
   if (q.subtype) {
     const vocabulary = await db().subtype.findMany({ select: { id: true, key: true, gene: true, alteration: true, synonyms: true } });
     const match = createNormaliser(vocabulary)(q.subtype);
-    if (!match.ok)
-      throw new AppError("invalid", `"${q.subtype}" is not a known subtype.`, { subtype: [`unknown subtype; did you mean ${match.suggestions.join(", ")}?`] });
+    if (!match.ok) {
+      const said = match.suggestions.length
+        ? msg("validation.unknownSubtypeSuggest", { input: q.subtype, suggestions: match.suggestions.join(", ") })
+        : msg("validation.unknownSubtype", { input: q.subtype });
+      throw new AppError("invalid", msg("errors.invalid"), { subtype: [said] });
+    }
     filters.push({ results: { some: { result: "DETECTED", subtype: { key: match.key } } } });
   }
   const where: Prisma.ParticipantWhereInput = { AND: filters };
@@ -78,10 +82,16 @@ export async function listParticipants(actor: Actor, trialId: string, rawQuery: 
     q.sort === "-screeningDate" ? [{ screeningDate: "desc" }, { id: "desc" }] : [{ screeningNumber: "asc" }, { id: "asc" }];
 
   const [rows, total] = await Promise.all([
-    db().participant.findMany({ where: { AND: [where, ...page] }, orderBy, take: q.limit + 1, include: participantInclude }),
+    db().participant.findMany({
+      where: { AND: [where, ...page] },
+      orderBy,
+      take: q.limit + 1,
+      include: { ...participantInclude, statusChanges: { where: { ...stepsInEffect, toStatus: "SCREEN_FAILED" }, select: { reasonCode: true }, take: 1 } },
+    }),
     db().participant.count({ where }),
   ]);
-  const items = rows.slice(0, q.limit).map(participantView);
+  // The log says why a patient failed screening, beside the status.
+  const items = rows.slice(0, q.limit).map((row) => ({ ...participantView(row), screenFailureReason: row.statusChanges[0]?.reasonCode ?? null }));
   const last = rows.length > q.limit ? items.at(-1)! : null;
   const nextCursor = last ? encodeCursor(q.sort === "-screeningDate" ? [last.screeningDate, last.id] : [last.screeningNumber, last.id]) : null;
   return { items, total, nextCursor };

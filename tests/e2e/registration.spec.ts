@@ -205,3 +205,44 @@ test.describe("on a phone (390 px wide)", () => {
     expect(await width()).toBeLessThanOrEqual(390); // the record page too: its wide tables scroll in their own regions
   });
 });
+
+test("the log says why a patient failed screening, and shows voided records when asked, marked as voided", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  const trials = (await (await page.request.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
+  const trialId = trials.items.find((t) => t.code === "TB-201")!.id;
+  const mine = (await (await page.request.get(`/api/v1/trials/${trialId}/participants?limit=1`)).json()) as { items: { siteId: string }[] };
+  const day = addDays(todayIn("America/New_York"), -45); // a day no other test registers on
+  const register = async (n: number) => {
+    const response = await page.request.post(`/api/v1/trials/${trialId}/participants`, {
+      headers: { "Idempotency-Key": `log-test-${n}-${Date.now()}` },
+      data: {
+        siteId: mine.items[0]!.siteId,
+        screeningDate: day,
+        ageAtScreening: 60 + n,
+        sex: "male",
+        results: [{ subtype: "BRAF V600E", result: "detected", method: "PCR" }],
+      },
+    });
+    expect(response.status()).toBe(201);
+    return (await response.json()) as { id: string; screeningNumber: string; version: number };
+  };
+  const failed = await register(1);
+  const mistaken = await register(2);
+  const base = `/api/v1/trials/${trialId}/participants`;
+  expect(
+    (
+      await page.request.post(`${base}/${failed.id}/transitions`, {
+        data: { to: "SCREEN_FAILED", date: day, reasonCode: "EXCLUSION_MET", version: failed.version },
+      })
+    ).status(),
+  ).toBe(200);
+  expect((await page.request.post(`${base}/${mistaken.id}/void`, { data: { reason: "Registered twice", version: mistaken.version } })).status()).toBe(200);
+
+  await page.goto(`/trials/${trialId}/participants?from=${day}&to=${day}`);
+  const list = page.getByTestId("participant-list");
+  await expect(list.getByRole("row", { name: new RegExp(failed.screeningNumber) })).toContainText("Screen failure · Exclusion criterion met");
+  await expect(list.getByRole("row", { name: new RegExp(mistaken.screeningNumber) })).toHaveCount(0);
+  await page.getByLabel("Show voided records").check();
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(list.getByRole("row", { name: new RegExp(mistaken.screeningNumber) }).getByTestId("voided")).toHaveText("Voided");
+});

@@ -14,7 +14,7 @@ import { CalendarDate } from "@/app/components/CalendarDate";
 export const dynamic = "force-dynamic";
 
 const STATUSES = ["SCREENED", "ELIGIBLE", "SCREEN_FAILED", "CONSENTED", "ENROLLED", "WITHDRAWN", "COMPLETED"] as const;
-const FILTERS = ["siteId", "status", "subtype", "from", "to", "cursor"] as const;
+const FILTERS = ["siteId", "status", "subtype", "from", "to", "includeVoided", "cursor"] as const;
 
 export default async function ParticipantsPage({
   params,
@@ -108,6 +108,11 @@ export default async function ParticipantsPage({
           <label htmlFor="f-to">{t("participants.toDate")}</label>
           <input id="f-to" name="to" type="date" defaultValue={query.to ?? ""} />
         </div>
+        <div className="field checkbox" style={{ alignSelf: "end" }}>
+          <label>
+            <input type="checkbox" name="includeVoided" value="true" defaultChecked={query.includeVoided === "true"} /> {t("participants.showVoided")}
+          </label>
+        </div>
         <div className="field" style={{ alignSelf: "end" }}>
           <button type="submit">{t("participants.apply")}</button>
         </div>
@@ -146,7 +151,20 @@ export default async function ParticipantsPage({
                     <td>
                       <CalendarDate iso={p.screeningDate} locale={locale} />
                     </td>
-                    <td>{t(`status.${p.status}`)}</td>
+                    <td>
+                      {t(`status.${p.status}`)}
+                      {p.screenFailureReason ? (
+                        <small className="muted"> · {t(`participants.reasons.${p.screenFailureReason}` as "participants.reasons.OTHER")}</small>
+                      ) : null}
+                      {p.voided ? (
+                        <>
+                          {" "}
+                          <span className="badge" data-testid="voided">
+                            {t("participants.voided")}
+                          </span>
+                        </>
+                      ) : null}
+                    </td>
                     <td translate="no">
                       {p.results
                         .filter((r) => r.result === "detected")
