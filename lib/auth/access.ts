@@ -133,14 +133,18 @@ export async function auditReadScope(actor: Actor): Promise<"all" | string[]> {
   return leads.map((l) => l.trialId);
 }
 
+/** Whether the de-identified listing is offered at all (the page's link); listingSites decides and audits. */
+export function mayDownloadListing(access: TrialAccess, trial: { sponsorListingAllowed: boolean }): boolean {
+  return access.roles.has("INVESTIGATOR") || (access.roles.has("SPONSOR") && trial.sponsorListingAllowed);
+}
+
 /**
  * The de-identified participant listing: investigators (of the sites they see) and sponsors where the trial allows
  * it (every site). A refusal is audited. Returns the sites it covers.
  */
 export async function listingSites(actor: Actor, access: TrialAccess, trial: { sponsorListingAllowed: boolean }): Promise<SiteScope> {
-  const investigator = access.roles.has("INVESTIGATOR");
   const sponsor = access.roles.has("SPONSOR") && trial.sponsorListingAllowed;
-  if (!investigator && !sponsor) {
+  if (!mayDownloadListing(access, trial)) {
     await recordRefusal(actor, { entityType: "Trial", entityId: access.trialId, trialId: access.trialId, action: "listing.download" });
     throw new AppError("forbidden", msg("errors.listingNotAllowed"));
   }

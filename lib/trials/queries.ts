@@ -1,6 +1,6 @@
 // Trial reads, always scoped through lib/auth/access.
 import "server-only";
-import { trialAccess, visibleTrialsWhere, participantScope, canSeePatientRows, type TrialAccess } from "@/lib/auth/access";
+import { canSeePatientRows, mayDownloadListing, participantScope, trialAccess, visibleTrialsWhere, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -29,7 +29,16 @@ export async function listTrials(actor: Actor): Promise<TrialListItem[]> {
 
 export async function trialOverview(actor: Actor, trialId: string) {
   const access = await trialAccess(actor, trialId);
-  const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, include: { trialSites: { select: { status: true } } } });
+  const trial = await db().trial.findUniqueOrThrow({
+    where: { id: trialId },
+    include: {
+      trialSites: {
+        select: { status: true, site: { select: { id: true, code: true, nameEn: true, nameLocal: true, country: true } } },
+        orderBy: { site: { code: "asc" } },
+      },
+      cohorts: { select: { id: true, code: true, name: true }, orderBy: { code: "asc" } },
+    },
+  });
   const [counts, recent, memberships] = await Promise.all([
     countsByTrial(db(), [trialId]),
     recentScreenings(access),
@@ -55,6 +64,9 @@ export async function trialOverview(actor: Actor, trialId: string) {
     },
     counts: counts.get(trialId)!,
     recent,
+    /** What the report filters offer: the trial's sites and cohorts (counts, which every member sees). */
+    reportChoices: { sites: trial.trialSites.map((ts) => ts.site), cohorts: trial.cohorts },
+    listing: mayDownloadListing(access, trial),
   };
 }
 

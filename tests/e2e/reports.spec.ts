@@ -12,7 +12,7 @@ test("a sponsor downloads the enrolment report as CSV, Excel and PDF", async ({ 
     ["Excel", "xlsx"],
     ["PDF", "pdf"],
   ] as const) {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: label, exact: true }).click()]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: label, exact: true }).click()]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^TB-201-enrolment-.+\\.${extension}$`));
     files[extension] = await readFile((await download.path())!);
   }
@@ -28,4 +28,17 @@ test("a sponsor downloads the enrolment report as CSV, Excel and PDF", async ({ 
   expect(files.pdf!.subarray(0, 5).toString()).toBe("%PDF-");
   const forbidden = await page.request.get("/api/v1/trials/not-a-trial/reports/enrolment.pdf");
   expect(forbidden.status()).toBe(404);
+});
+
+test("report filters on the trial page reach the file, and the listing is offered to whom it is allowed", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.investigator);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  const reports = page.getByRole("form", { name: "Reports" });
+  await reports.getByLabel("Country").selectOption("CN");
+  const [download] = await Promise.all([page.waitForEvent("download"), reports.getByRole("button", { name: "CSV", exact: true }).click()]);
+  const csv = (await readFile((await download.path())!)).toString("utf8");
+  expect(csv).toContain("CN-GZ1");
+  expect(csv).not.toContain("US-BOS1"); // only the Chinese sites
+  await expect(page.getByRole("link", { name: "Download the de-identified participant listing (CSV)" })).toBeVisible();
 });

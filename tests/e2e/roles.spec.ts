@@ -30,6 +30,10 @@ test("the US coordinator sees patient rows of their own site only", async ({ pag
   await signIn(ACCOUNTS.coordinatorUs);
   await openTrial(page, "TB-201");
   expect([...(await patientRowSites(page))]).toEqual(["Harborview Thoracic Oncology Center"]);
+  // Their own work first: the site's recent screenings come before the trial-wide dashboard.
+  const own = (await page.getByTestId("patient-rows").boundingBox())!;
+  const dashboard = (await page.getByTestId("enrolled-overall").boundingBox())!;
+  expect(own.y).toBeLessThan(dashboard.y);
 });
 
 test("the Chinese coordinator works in Chinese and sees only their own site's patients", async ({ page, signIn }) => {

@@ -15,6 +15,38 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
   const view = await loadOrNotFound(() => trialOverview(actor, trialId));
   const [enrolment, t, locale] = await Promise.all([readEnrolment(actor, trialId), getTranslations(), getLocale()]);
   const { trial, memberships, access } = view;
+  // A coordinator's own work comes first; the trial-wide dashboard follows.
+  const ownWorkFirst = access.editSites.length > 0;
+  const recentTable = view.recent !== null && view.recent.length > 0 && (
+    <section aria-labelledby="recent-title">
+      <h2 id="recent-title">{t("trial.recentScreenings")}</h2>
+      <table data-testid="patient-rows">
+        <thead>
+          <tr>
+            <th scope="col">{t("trial.screeningNumber")}</th>
+            <th scope="col">{t("trial.site")}</th>
+            <th scope="col">{t("trial.screeningDate")}</th>
+            <th scope="col">{t("trial.status")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.recent.map((p) => (
+            <tr key={p.id}>
+              <td translate="no">
+                <Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link>
+              </td>
+              <td translate="no">{siteName(p.site, locale)}</td>
+              <td>
+                <CalendarDate iso={p.screeningDate} locale={locale} />
+              </td>
+              <td>{t(`status.${p.status}`)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+
   return (
     <>
       <h1 translate="no">
@@ -29,14 +61,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       <nav aria-label={trial.code} className="subnav">
         {view.recent !== null && <Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link>}
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
-        <span className="downloads">
-          {t("reports.download")}{" "}
-          {(["csv", "xlsx", "pdf"] as const).map((kind) => (
-            <a key={kind} href={`/api/v1/trials/${trial.id}/reports/enrolment.${kind}`} download>
-              {t(`reports.${kind}`)}
-            </a>
-          ))}
-        </span>
+        <a href="#reports">{t("reports.title")}</a>
       </nav>
       <p className="muted">
         {t("trial.yourAccess")}:{" "}
@@ -52,36 +77,70 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
           {t("trial.countsOnly")}
         </p>
       )}
+      {ownWorkFirst && recentTable}
       <Dashboard initial={enrolment} patientSites={access.patientSites === "all" ? "all" : [...access.patientSites]} />
-      {view.recent !== null && view.recent.length > 0 && (
-        <>
-          <h2>{t("trial.recentScreenings")}</h2>
-          <table data-testid="patient-rows">
-            <thead>
-              <tr>
-                <th scope="col">{t("trial.screeningNumber")}</th>
-                <th scope="col">{t("trial.site")}</th>
-                <th scope="col">{t("trial.screeningDate")}</th>
-                <th scope="col">{t("trial.status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.recent.map((p) => (
-                <tr key={p.id}>
-                  <td translate="no">
-                    <Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link>
-                  </td>
-                  <td translate="no">{siteName(p.site, locale)}</td>
-                  <td>
-                    <CalendarDate iso={p.screeningDate} locale={locale} />
-                  </td>
-                  <td>{t(`status.${p.status}`)}</td>
-                </tr>
+      {!ownWorkFirst && recentTable}
+      <section id="reports" aria-labelledby="reports-title">
+        <h2 id="reports-title">{t("reports.title")}</h2>
+        <form method="get" className="card filters" aria-label={t("reports.title")}>
+          <div className="field">
+            <label htmlFor="r-country">{t("reports.country")}</label>
+            <select id="r-country" name="country" defaultValue="">
+              <option value="">{t("reports.all")}</option>
+              <option value="US">{t("country.US")}</option>
+              <option value="CN">{t("country.CN")}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="r-site">{t("reports.site")}</label>
+            <select id="r-site" name="siteId" defaultValue="">
+              <option value="">{t("reports.all")}</option>
+              {view.reportChoices.sites.map((s) => (
+                <option key={s.id} value={s.id} translate="no">
+                  {s.code} · {siteName(s, locale)}
+                </option>
               ))}
-            </tbody>
-          </table>
-        </>
-      )}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="r-cohort">{t("reports.cohort")}</label>
+            <select id="r-cohort" name="cohortId" defaultValue="">
+              <option value="">{t("reports.all")}</option>
+              {view.reportChoices.cohorts.map((c) => (
+                <option key={c.id} value={c.id} translate="no">
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="r-from">{t("reports.from")}</label>
+            <input id="r-from" name="from" type="date" />
+          </div>
+          <div className="field">
+            <label htmlFor="r-to">{t("reports.to")}</label>
+            <input id="r-to" name="to" type="date" />
+          </div>
+          <div className="field downloads" style={{ alignSelf: "end" }}>
+            <span>{t("reports.download")}</span>
+            <span>
+              {(["csv", "xlsx", "pdf"] as const).map((kind) => (
+                <button key={kind} type="submit" formAction={`/api/v1/trials/${trial.id}/reports/enrolment.${kind}`}>
+                  {t(`reports.${kind}`)}
+                </button>
+              ))}
+            </span>
+          </div>
+        </form>
+        {view.listing && (
+          <p>
+            <a href={`/api/v1/trials/${trial.id}/reports/participants.csv`} download>
+              {t("reports.listing")}
+            </a>{" "}
+            <span className="muted">{t("reports.listingHelp")}</span>
+          </p>
+        )}
+      </section>
     </>
   );
 }
