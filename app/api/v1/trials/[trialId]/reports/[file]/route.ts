@@ -33,7 +33,12 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string 
   }
   if (!(file in TYPES)) throw notFound();
   const name = file as keyof typeof TYPES;
-  const report = await buildEnrolmentReport(actor, trialId, Object.fromEntries([...new URL(request.url).searchParams].filter(([, value]) => value !== "")) /* a form's empty filter is no filter */, name.split(".")[1]!);
+  const report = await buildEnrolmentReport(
+    actor,
+    trialId,
+    Object.fromEntries([...new URL(request.url).searchParams].filter(([, value]) => value !== "")) /* a form's empty filter is no filter */,
+    name.split(".")[1]!,
+  );
   // The workbook speaks the reader's language; the CSV keeps machine-readable English columns; the PDF is English
   // (a CJK font cannot be assumed where it is printed).
   const body = name.endsWith(".csv")
