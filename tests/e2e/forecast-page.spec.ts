@@ -37,6 +37,18 @@ test("what-if: a lower enrolment fraction redraws a later forecast without reloa
   await page.getByRole("button", { name: "Recalculate" }).click();
   await expect.poll(async () => Number(await jointRow.getAttribute("data-p50"))).toBeGreaterThan(before);
   expect(navigations).toEqual([]);
+  // Said to be a what-if, downloadable, and one click from the live forecast again.
+  const banner = page.getByTestId("what-if");
+  await expect(banner).toContainText("not from the live forecast");
+  const href = (await banner.getByRole("link", { name: "Download this scenario (JSON)" }).getAttribute("href"))!;
+  const scenario = JSON.parse(decodeURIComponent(href.slice(href.indexOf(",") + 1))) as {
+    input: { enrolmentFraction?: number };
+    result: { scenarios: unknown[] };
+  };
+  expect(scenario.result.scenarios.length).toBeGreaterThan(0);
+  await banner.getByRole("button", { name: "Back to the live forecast" }).click();
+  await expect(banner).toHaveCount(0);
+  expect(Number(await jointRow.getAttribute("data-p50"))).toBe(before);
 });
 
 test("the forecast of a trial you may not see is not found", async ({ page, signIn }) => {

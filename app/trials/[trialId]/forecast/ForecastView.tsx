@@ -26,6 +26,8 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
   const [result, setResult] = useState(initialResult);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The figures shown come from the reader's changed inputs, not from the live forecast. */
+  const [whatIf, setWhatIf] = useState(false);
   const years = Math.round(result.horizonMonths / 12);
 
   const dateOf = (months: number) => {
@@ -98,6 +100,7 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
         setError(t("failed", { message: `${body?.error?.message ?? response.status} ${fields}` }));
       } else {
         setResult(body as ForecastResult);
+        setWhatIf(true);
       }
     } catch {
       setError(t("failed", { message: "network" }));
@@ -114,8 +117,28 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
   const setPrevalence = (country: "US" | "CN", cohort: string, percent: number) =>
     setInput((current) => ({ ...current, prevalence: { ...current.prevalence, [country]: { ...current.prevalence?.[country], [cohort]: percent / 100 } } }));
 
+  const reset = () => {
+    setInput(initialInput);
+    setResult(initialResult);
+    setWhatIf(false);
+    setError(null);
+  };
+  // The scenario as a file: its inputs and its figures, to keep or to send with a question.
+  const exportHref = whatIf ? `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify({ input, result }, null, 2))}` : null;
+
   return (
     <>
+      {whatIf && (
+        <div className="notice warning" role="status" data-testid="what-if">
+          <strong>{t("whatIfTitle")}</strong> {t("whatIfText")}{" "}
+          <button type="button" onClick={reset}>
+            {t("reset")}
+          </button>{" "}
+          <a href={exportHref!} download={`forecast-what-if-${asOf}.json`}>
+            {t("exportScenario")}
+          </a>
+        </div>
+      )}
       <p className="muted">
         {t("asOf", {
           date: format.dateTime(new Date(`${asOf}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
