@@ -11,6 +11,8 @@ export interface ActionState {
   fieldErrors?: Record<string, string[]>;
   /** A one-time link to pass on (shown once). */
   link?: string;
+  /** Values a refused field could take instead (a subtype's nearest vocabulary keys), to pick with one click. */
+  suggestions?: Record<string, string[]>;
   /** What was submitted, kept after a refusal so that nothing typed is lost (filled in here, not by the action). */
   values?: Record<string, string[]>;
 }

@@ -32,7 +32,7 @@ test("a Chinese coordinator does the same in Chinese; neither coordinator can re
   await usContext.close();
 });
 
-test("a refused registration keeps what was typed (the screening date too) and accepts report wording once corrected", async ({ page, signIn }) => {
+test("a refused registration keeps what was typed (the screening date too) and offers the nearest subtypes to click", async ({ page, signIn }) => {
   await signIn(ACCOUNTS.coordinatorUs);
   await page.goto("/trials");
   await page.getByRole("link", { name: "TB-201", exact: true }).click();
@@ -55,7 +55,10 @@ test("a refused registration keeps what was typed (the screening date too) and a
   await expect(page.getByLabel(EN.method)).toHaveValue("PCR");
   await expect(subtype).toHaveValue("KRAS G12X mutation");
 
-  await subtype.fill("KRAS c.34G>T (p.Gly12Cys) mutation");
+  // The nearest vocabulary keys are offered: one click puts the right one in the field.
+  await page.getByTestId("suggestions").getByRole("button", { name: "KRAS:G12C", exact: true }).click();
+  await expect(subtype).toHaveValue("KRAS:G12C");
+  await expect(subtype).toBeFocused();
   await page.getByRole("button", { name: EN.save, exact: true }).click();
   await expect(page).toHaveURL(/\/participants\/[a-z0-9]+$/);
   await expect(page.getByTestId("participant-facts")).toContainText("KRAS:G12C");

@@ -37,12 +37,14 @@ export function ResultRows({
   initial = [],
   values,
   errors,
+  suggestions,
 }: {
   idPrefix: string;
   subtypes: string[];
   initial?: ResultValue[];
   values?: Record<string, string[]> | undefined;
   errors: Record<string, string[]>;
+  suggestions?: Record<string, string[]> | undefined;
 }) {
   const t = useTranslations("participants");
   const [rows, setRows] = useState<ResultValue[]>(() => {
@@ -88,6 +90,29 @@ export function ResultRows({
                 aria-describedby={`${id}-subtype-error`}
               />
               <FieldError id={`${id}-subtype-error`} messages={errors[`results.${index}.subtype`]} />
+              {suggestions?.[`results.${index}.subtype`]?.length ? (
+                <span className="suggestions" data-testid="suggestions">
+                  {t("useSuggestion")}{" "}
+                  {suggestions[`results.${index}.subtype`]!.map((key) => (
+                    <button
+                      key={key}
+                      type="button"
+                      className="link"
+                      translate="no"
+                      onClick={() => {
+                        const input = document.getElementById(`${id}-subtype`);
+                        if (input instanceof HTMLInputElement) {
+                          input.value = key;
+                          input.removeAttribute("aria-invalid");
+                          input.focus();
+                        }
+                      }}
+                    >
+                      {key}
+                    </button>
+                  ))}
+                </span>
+              ) : null}
             </div>
             <div className="field">
               <label htmlFor={`${id}-result`}>

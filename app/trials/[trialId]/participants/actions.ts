@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
 import type { Locale } from "@/lib/i18n/config";
-import { renderFields, renderMessage } from "@/lib/i18n/messages";
+import { parseMessage, renderFields, renderMessage } from "@/lib/i18n/messages";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
@@ -30,11 +30,29 @@ const resultsOf = (form: FormData) =>
     .map((i) => defined({ subtype: text(form, `results.${i}.subtype`), result: text(form, `results.${i}.result`), method: text(form, `results.${i}.method`) }));
 const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 
+/** The vocabulary keys an unknown subtype's message suggests, per field, for the form to offer as buttons. */
+function suggestionsOf(fields: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(fields)) {
+    for (const message of messages) {
+      const parsed = parseMessage(message);
+      if (parsed?.key === "validation.unknownSubtypeSuggest" && typeof parsed.params?.suggestions === "string") {
+        out[field] = parsed.params.suggestions.split(", ").filter(Boolean);
+      }
+    }
+  }
+  return out;
+}
+
 async function failure(error: unknown): Promise<FormState> {
   const [t, locale] = await Promise.all([getTranslations("participants.errors"), getLocale()]);
   if (error instanceof AppError) {
     const message = renderMessage(error.message, locale as Locale);
-    return { message: error.code === "invalid" ? t("invalid") : message, fieldErrors: renderFields(error.fields, locale as Locale) };
+    return {
+      message: error.code === "invalid" ? t("invalid") : message,
+      fieldErrors: renderFields(error.fields, locale as Locale),
+      ...(error.fields ? { suggestions: suggestionsOf(error.fields) } : {}),
+    };
   }
   console.error("Screening log action failed:", error instanceof Error ? error.name : "unknown");
   return { message: t("generic") };

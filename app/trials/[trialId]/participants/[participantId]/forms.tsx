@@ -227,7 +227,7 @@ export function CorrectionForm({
           />
           <FieldError id="c-date-error" messages={errors.screeningDate} />
         </div>
-        <ResultRows idPrefix="c" subtypes={subtypes} initial={results} values={state.values} errors={errors} />
+        <ResultRows idPrefix="c" subtypes={subtypes} initial={results} values={state.values} errors={errors} suggestions={state.suggestions} />
         <div className="field">
           <label htmlFor="c-reason">{t("correctReason")}</label>
           <input

@@ -79,7 +79,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
           ))}
           <FieldError id="sex-error" messages={errors.sex} />
         </fieldset>
-        <ResultRows idPrefix="r" subtypes={subtypes} values={state.values} errors={errors} />
+        <ResultRows idPrefix="r" subtypes={subtypes} values={state.values} errors={errors} suggestions={state.suggestions} />
       </div>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? t("saving") : t("save")}
