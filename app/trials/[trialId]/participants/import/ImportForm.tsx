@@ -3,23 +3,9 @@
 // every problem by line and field in the reader's language; only a clean file can then be imported, once.
 import { useTranslations } from "next-intl";
 import { useRef, useState, type FormEvent } from "react";
+import type { ImportPreview } from "@/lib/participants/import"; // a type only: nothing of the server module reaches the browser
 
-interface PreviewRow {
-  line: number;
-  site: string;
-  screeningDate: string;
-  ageAtScreening: number;
-  sex: string;
-  results: { subtype: string; result: string; method: string }[];
-}
-
-interface Preview {
-  rows: number;
-  ready: boolean;
-  problems: Record<string, string[]>;
-  sample: PreviewRow[];
-  alreadyImported: { at: string; rows: number; fileName: string } | null;
-}
+type Preview = Omit<ImportPreview, "preview" | "sha256">;
 
 type Outcome =
   | { kind: "idle" }
