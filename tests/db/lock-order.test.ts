@@ -164,15 +164,17 @@ describe("lock order", () => {
   // deadlock, and PostgreSQL aborts one of them (a 500).
   it("multi-site imports while those sites register: all go in, numbers contiguous per site, counts equal a recount", async () => {
     const { trialId, coordinators } = await freshTrial(10);
-    const csv = (order: number[]) => {
+    // Each round's files differ (the age): the same file is imported into a trial only once.
+    const csv = (order: number[], round: number) => {
       const lines = ["site,screeningDate,ageAtScreening,sex,results"];
-      for (const i of order) for (let n = 0; n < 40; n++) lines.push(`${usSites[i]!.code},${body(i).screeningDate},60,female,KRAS G12C|detected|PCR`);
+      for (const i of order)
+        for (let n = 0; n < 40; n++) lines.push(`${usSites[i]!.code},${body(i).screeningDate},${60 + round},female,KRAS G12C|detected|PCR`);
       return new TextEncoder().encode(lines.join("\n"));
     };
     for (let round = 0; round < 4; round++) {
       await settle([
-        importParticipants(coordinators[0]!, trialId, csv([0, 1, 2, 3])),
-        importParticipants(coordinators[1]!, trialId, csv([3, 2, 1, 0])),
+        importParticipants(coordinators[0]!, trialId, csv([0, 1, 2, 3], round)),
+        importParticipants(coordinators[1]!, trialId, csv([3, 2, 1, 0], round)),
         ...Array.from({ length: 8 }, (_, i) => registerParticipant(coordinators[2 + (i % 2)]!, trialId, body(i % 4))),
       ]).then((outcomes) => expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason)).toEqual([]));
     }
