@@ -100,6 +100,26 @@ describe("subtype names from real reports", () => {
     ["RET融合", "RET:fusion"],
     ["KIF5B-RET fusion detected", "RET:fusion"],
     ["NTRK1融合", "NTRK:fusion"],
+    ["EGFR p.L858R (c.2573T>G)", "EGFR:L858R"],
+    ["EGFR基因21号外显子L858R点突变", "EGFR:L858R"],
+    ["EGFR 19del阳性", "EGFR:ex19del"],
+    ["EGFR exon 19 in-frame deletion", "EGFR:ex19del"],
+    ["EGFR T790M阳性", "EGFR:T790M"],
+    ["EGFR 20号外显子插入突变", "EGFR:ex20ins"],
+    ["KRAS G12C 点突变", "KRAS:G12C"],
+    ["KRAS基因G12C突变", "KRAS:G12C"],
+    ["KRAS exon 2 p.G12C", "KRAS:G12C"],
+    ["BRAF V600E突变", "BRAF:V600E"],
+    ["BRAF p.V600E 阳性", "BRAF:V600E"],
+    ["MET 14号外显子跳跃", "MET:ex14skip"],
+    ["MET exon14 skipping (METex14)", "MET:ex14skip"],
+    ["ERBB2 (HER2) exon 20 insertion", "ERBB2:ex20ins"],
+    ["HER2 20号外显子插入", "ERBB2:ex20ins"],
+    ["RET fusion positive (KIF5B-RET)", "RET:fusion"],
+    ["ROS1 fusion detected", "ROS1:fusion"],
+    ["ROS1融合阳性", "ROS1:fusion"],
+    ["NTRK融合阳性", "NTRK:fusion"],
+    ["ETV6::NTRK3 fusion", "NTRK:fusion"],
   ])("report wording %s -> %s", (input, key) => {
     expect(normalise(input)).toEqual({ ok: true, key });
   });
@@ -124,6 +144,9 @@ describe("subtype names from real reports", () => {
     expect(normalise("banana").ok).toBe(false);
     expect(normalise("KRAS V600E").ok).toBe(false); // V600E is BRAF's, not KRAS's
     expect(normalise("BRAF L858R").ok).toBe(false);
+    expect(normalise("EGFR V600E mutation").ok).toBe(false); // a wrong gene is never accepted for the alteration
+    expect(normalise("ALK G12C").ok).toBe(false);
+    expect(normalise("KRAS 19外显子缺失").ok).toBe(false);
   });
 
   it("does not take a deletion outside exon 19, or an insertion outside exon 20, for one", () => {

@@ -113,6 +113,8 @@ function distance(a: string, b: string): number {
 export function reportWording(raw: string): string {
   return raw
     .replace(/\b(?:N[MPRG]|ENS[TPG])_?\d+(?:\.\d+)?:?/g, " ")
+    .replace(/\b(?:ERBB2\s*\(\s*HER2\s*\)|HER2\s*\(\s*ERBB2\s*\))/gi, "ERBB2") // "ERBB2 (HER2)": one gene, two names
+    .replace(/\bin-?frame\b/gi, " ")
     .replace(/(\d+)\s*号?\s*外显子/g, " exon $1 ")
     .replace(/外显子\s*(\d+)/g, " exon $1 ")
     .replace(/缺失/g, " deletion ")
