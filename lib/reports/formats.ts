@@ -103,13 +103,18 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
   const book = new ExcelJS.Workbook();
   book.creator = "TrialBridge";
   book.created = new Date(report.asOf);
-  const sheet = (name: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]) => {
-    const ws = book.addWorksheet(name);
-    ws.columns = columns.map((c) => ({ width: 14, ...c }));
+  // Tables keep their header in view and carry filters; calendar dates are real dates (a UTC midnight is the date
+  // itself in Excel, which has no time zones), formatted so that no locale reorders them.
+  const sheet = (name: string, columns: { header: string; key: string; width?: number; numFmt?: string }[], rows: Record<string, unknown>[], table = true) => {
+    const ws = book.addWorksheet(name, table ? { views: [{ state: "frozen", ySplit: 1 }] } : {});
+    ws.columns = columns.map(({ numFmt, ...c }) => ({ width: 14, ...c, ...(numFmt ? { style: { numFmt } } : {}) }));
     ws.getRow(1).font = { bold: true };
     ws.addRows(rows);
+    if (table && rows.length) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
     return ws;
   };
+  const day = (iso: string | null | undefined) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00Z`) : null);
+  const firstOfMonth = (month: string) => new Date(`${month}-01T00:00:00Z`);
   const metrics = METRICS.map((m) => ({ header: t(`metrics.${m}`), key: m }));
   const summary = sheet(
     t("sheets.summary"),
@@ -120,7 +125,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
     [
       { label: t("summary.trial"), value: `${report.trial.code}: ${report.trial.title}` },
       { label: t("summary.sponsor"), value: report.trial.sponsorName },
-      { label: t("summary.asOf"), value: report.asOf },
+      { label: t("summary.asOf"), value: new Date(report.asOf) },
       ...(peerNote(report) ? [{ label: t("summary.peer"), value: peerNote(report)! }] : []),
       { label: t("summary.filters"), value: filters },
       { label: t("summary.target"), value: report.trial.target },
@@ -129,8 +134,12 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
       { label: t("summary.enrolledCN"), value: s.byCountry.CN.enrolled },
       { label: t("summary.screened"), value: s.totals.screened },
     ],
+    false,
   );
   summary.getColumn(1).font = { bold: true };
+  summary.getColumn(2).eachCell((cell) => {
+    if (cell.value instanceof Date) cell.numFmt = "yyyy-mm-dd hh:mm"; // as of, UTC
+  });
   sheet(
     t("sheets.bySite"),
     [
@@ -138,12 +147,12 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
       { header: t("columns.name"), key: "nameEn", width: 36 },
       { header: t("columns.localName"), key: "nameLocal", width: 24 },
       { header: t("columns.country"), key: "country" },
-      { header: t("columns.activated"), key: "activationDate" },
+      { header: t("columns.activated"), key: "activationDate", numFmt: "yyyy-mm-dd" },
       ...metrics,
       { header: t("columns.perMonth"), key: "enrolmentRatePerMonth" },
       { header: t("columns.daysSince"), key: "daysSinceLastScreening" },
     ],
-    s.bySite.map((x) => ({ ...x })),
+    s.bySite.map((x) => ({ ...x, activationDate: day(x.activationDate) })),
   );
   sheet(
     t("sheets.byCohort"),
@@ -160,7 +169,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
   sheet(
     t("sheets.timeline"),
     [
-      { header: t("columns.month"), key: "month" },
+      { header: t("columns.month"), key: "month", numFmt: "yyyy-mm" },
       { header: t("columns.screenedUS"), key: "sUS" },
       { header: t("columns.screenedCN"), key: "sCN" },
       { header: t("columns.enrolledUS"), key: "eUS" },
@@ -171,7 +180,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
       { header: t("columns.planned"), key: "planned" },
     ],
     s.timeline.map((m) => ({
-      month: m.month,
+      month: firstOfMonth(m.month),
       sUS: m.screened.US,
       sCN: m.screened.CN,
       eUS: m.enrolled.US,
@@ -199,10 +208,12 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
     [
       { step: t("consort.screened"), n: s.totals.screened },
       { step: t("consort.excluded"), n: s.totals.screenFailed },
+      { step: t("consort.inScreening"), n: consortFlow(s.totals).inScreening },
       { step: t("metrics.eligible"), n: s.totals.eligible },
       { step: t("metrics.consented"), n: s.totals.consented },
       { step: t("metrics.enrolled"), n: s.totals.enrolled },
       ...s.byCohort.map((c) => ({ step: `  ${t("consort.enrolledIn", { cohort: c.name })}`, n: c.enrolled })),
+      { step: t("consort.onStudy"), n: consortFlow(s.totals).onStudy },
       { step: t("metrics.withdrawn"), n: s.totals.withdrawn },
       { step: t("metrics.completed"), n: s.totals.completed },
     ],
@@ -222,12 +233,27 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
+const AS_OF = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
+
+/** The CONSORT boxes the counters do not hold but imply: those still in screening, and those still on study. */
+export function consortFlow(totals: { screened: number; screenFailed: number; enrolled: number; withdrawn: number; completed: number }) {
+  return {
+    inScreening: Math.max(0, totals.screened - totals.screenFailed - totals.enrolled),
+    onStudy: Math.max(0, totals.enrolled - totals.withdrawn - totals.completed),
+  };
+}
+
 const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#888888" };
 
 /** A PDF a steering committee can read. Site names are in English (the Chinese names are in the CSV and Excel files). */
 export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   const s = report.summary;
-  const doc = new PDFDocument({ size: "A4", margin: 48, info: { Title: `${report.trial.code} enrolment report`, Author: "TrialBridge" } });
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: 48,
+    bufferPages: true, // page numbers are written once the page count is known
+    info: { Title: `${report.trial.code} enrolment report`, Author: "TrialBridge" },
+  });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
@@ -238,7 +264,7 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     .fontSize(10)
     .fillColor("#555")
     .text(report.trial.title)
-    .text(`As of ${report.asOf} (UTC) · filters: ${describeFilters(report)}`);
+    .text(`As of ${AS_OF.format(new Date(report.asOf))} UTC · filters: ${describeFilters(report)}`);
   const peer = peerNote(report);
   if (peer) doc.text(`Counts ${peer}`);
   doc.fillColor("black").moveDown();
@@ -343,13 +369,18 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
       .text(String(n), bx + 4, by + 17);
   };
   const flowTop = doc.y + 4;
+  // Every screened patient is in exactly one of: excluded, still in screening, enrolled; every enrolled one in one of:
+  // on study, withdrawn, completed. So the boxes add up.
+  const flow = consortFlow(s.totals);
   box("Screened", s.totals.screened, 48, flowTop);
-  box("Excluded (screen failures)", s.totals.screenFailed, 260, flowTop);
+  box("Excluded (screen failures)", s.totals.screenFailed, 226, flowTop);
+  box("Still in screening (eligible or consented, no decision yet)", flow.inScreening, 392, flowTop);
   box("Consented", s.totals.consented, 48, flowTop + 44);
   box("Enrolled", s.totals.enrolled, 48, flowTop + 88);
-  box("Withdrawn", s.totals.withdrawn, 226, flowTop + 88);
-  box("Completed", s.totals.completed, 392, flowTop + 88);
-  doc.y = flowTop + 132;
+  box("On study", flow.onStudy, 48, flowTop + 132);
+  box("Withdrawn", s.totals.withdrawn, 226, flowTop + 132);
+  box("Completed", s.totals.completed, 392, flowTop + 132);
+  doc.y = flowTop + 176;
   doc.x = 48;
 
   doc.fontSize(13).text("Forecast of completion (all cohorts at target)");
@@ -404,6 +435,17 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
       cx += w + 4;
     }
     doc.y = rowY + 12;
+  }
+  const pages = doc.bufferedPageRange();
+  for (let i = 0; i < pages.count; i++) {
+    doc.switchToPage(pages.start + i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0; // writing in the margin must not start a new page
+    doc
+      .fontSize(8)
+      .fillColor("#555")
+      .text(`${report.trial.code} · page ${i + 1} of ${pages.count}`, 48, doc.page.height - 30, { width, align: "right", lineBreak: false });
+    doc.page.margins.bottom = bottom;
   }
   doc.end();
   return done;

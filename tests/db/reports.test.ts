@@ -56,6 +56,28 @@ describe("enrolment reports", () => {
     const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
     expect(summaryRow[2]).toBe(summary.totals.enrolled);
     expect(cells("By site").filter(Boolean)).toHaveLength(summary.bySite.length + 1);
+    // Dates are dates, headers stay in view and carry filters.
+    const bySite = book.getWorksheet("By site")!;
+    const activated = summary.bySite.findIndex((x) => x.activationDate);
+    const cell = bySite.getRow(activated + 2).getCell(5);
+    expect(cell.value).toBeInstanceOf(Date);
+    expect((cell.value as Date).toISOString().slice(0, 10)).toBe(summary.bySite[activated]!.activationDate);
+    expect(cell.numFmt).toBe("yyyy-mm-dd");
+    expect(bySite.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(bySite.autoFilter).toBeTruthy();
+    const month = book.getWorksheet("Monthly timeline")!.getRow(2).getCell(1);
+    expect(month.value).toBeInstanceOf(Date);
+    expect(month.numFmt).toBe("yyyy-mm");
+    expect(cells("Summary").find((r) => r?.[1] === "As of (UTC)")![2]).toBeInstanceOf(Date);
+    // The CONSORT sheet adds up: excluded + still in screening + enrolled = screened.
+    const consort = new Map(
+      cells("CONSORT flow")
+        .filter(Boolean)
+        .map((r) => [r[1], r[2]]),
+    );
+    expect(Number(consort.get("Excluded (screen failures)")) + Number(consort.get("Still in screening (no decision yet)")) + summary.totals.enrolled).toBe(
+      summary.totals.screened,
+    );
     expect(
       cells("Forecast")
         .filter(Boolean)
@@ -96,9 +118,14 @@ describe("enrolment reports", () => {
       "Harborview Thoracic Oncology Center",
       "Pearl River Cancer Hospital",
       "Site names are shown in English",
+      "Still in screening",
+      "On study",
     ]) {
       expect(text).toContain(heading);
     }
+    expect(text).toContain(`page 1 of ${totalPages}`);
+    expect(text).toContain(`page ${totalPages} of ${totalPages}`);
+    expect(text).toMatch(/As of \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/); // not an ISO stamp
   });
 
   it("audits every download with its format and filters", async () => {
