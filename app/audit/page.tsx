@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { AuditChanges } from "@/app/components/AuditChanges";
 import { LocalTime } from "@/app/components/LocalTime";
-import { searchAudit } from "@/lib/audit/query";
+import { auditTrials, searchAudit } from "@/lib/audit/query";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
 import type { Locale } from "@/lib/i18n/config";
@@ -11,7 +11,7 @@ import { renderRefusal } from "@/lib/i18n/messages";
 
 export const dynamic = "force-dynamic";
 
-const FILTERS = ["action", "actor", "entityId", "from", "to", "before"] as const;
+const FILTERS = ["action", "actor", "entityId", "trialId", "from", "to", "before"] as const;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePageActor();
@@ -19,6 +19,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const query: Record<string, string> = {};
   for (const key of FILTERS) if (typeof raw[key] === "string" && raw[key]) query[key] = raw[key] as string;
   let result: Awaited<ReturnType<typeof searchAudit>> = { items: [], next: null };
+  const trials = await auditTrials(actor).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
   let filterError: string | null = null;
   try {
     result = await searchAudit(actor, { ...query, limit: "100" });
@@ -46,6 +50,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <input id={`a-${name}`} name={name} defaultValue={query[name] ?? ""} maxLength={254} />
           </div>
         ))}
+        <div className="field">
+          <label htmlFor="a-trial">{t("trial")}</label>
+          <select id="a-trial" name="trialId" defaultValue={query.trialId ?? ""}>
+            <option value="">{t("allTrials")}</option>
+            {trials.map((trial) => (
+              <option key={trial.id} value={trial.id} translate="no">
+                {trial.code}
+              </option>
+            ))}
+          </select>
+        </div>
         <div className="field">
           <label htmlFor="a-from">{t("from")}</label>
           <input id="a-from" name="from" type="date" defaultValue={query.from ?? ""} />

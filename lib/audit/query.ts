@@ -32,6 +32,12 @@ async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
   return trials === "all" ? {} : { trialId: { in: trials } };
 }
 
+/** The trials whose rows the actor may read, to filter by (codes for the page's choice). */
+export async function auditTrials(actor: Actor): Promise<{ id: string; code: string }[]> {
+  const trials = await auditReadScope(actor);
+  return db().trial.findMany({ where: trials === "all" ? {} : { id: { in: trials } }, select: { id: true, code: true }, orderBy: { code: "asc" } });
+}
+
 export async function mayReadAudit(actor: Actor): Promise<boolean> {
   return scope(actor).then(
     () => true,

@@ -38,6 +38,13 @@ test("a monitor finds a record's history by its screening number and reads each 
   await expect(correction).toContainText(patient.screeningNumber); // named as people name it
   await expect(correction).toContainText("Digits swapped when typing");
   await expect(correction.getByTestId("audit-changes")).toHaveText("Age at screening: 57 → 75");
+  // Narrowed to another trial, the same record has no rows there.
+  await admin.getByLabel("Trial", { exact: true }).selectOption({ label: "TB-305" });
+  await admin.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(0);
+  await admin.getByLabel("Trial", { exact: true }).selectOption({ label: "TB-201" });
+  await admin.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(2);
   // The table scrolls by keyboard too.
   await expect(admin.getByRole("region", { name: "Audit trail" })).toHaveAttribute("tabindex", "0");
   await adminContext.close();
