@@ -19,6 +19,16 @@ export interface JointTallies {
 export async function jointTallies(db: Reader, trialId: string, now = new Date()): Promise<JointTallies> {
   // A deployment serving both countries has no peer: its views read its own counters only.
   if (!thisNode()) return { tallies: await keptTallies(db, trialId), federation: null };
+  // The peer's row and its cells are read in one snapshot: read apart, a snapshot applied between the two reads
+  // showed the peer's new counts under its old state ("never seen" beside counts it had sent; the two-node test
+  // caught it once in CI). A caller's transaction is used as it is.
+  if ("$transaction" in db && typeof (db as Partial<Db>).$transaction === "function") {
+    return (db as Db).$transaction((tx) => readJoint(tx, trialId, now), { isolationLevel: "RepeatableRead" });
+  }
+  return readJoint(db, trialId, now);
+}
+
+async function readJoint(db: Reader, trialId: string, now: Date): Promise<JointTallies> {
   const [local, peer] = await Promise.all([keptTallies(db, trialId), db.federationPeer.findFirst()]);
   if (!peer) return { tallies: local, federation: null };
   const trial = await db.trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true, cohorts: { select: { id: true, code: true } } } });

@@ -5,6 +5,7 @@ import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { countsByTrial, type TrialCounts } from "@/lib/enrolment/summary";
+import { stepsInEffect } from "@/lib/participants/steps";
 
 export interface TrialListItem extends TrialCounts {
   id: string;
@@ -39,9 +40,10 @@ export async function trialOverview(actor: Actor, trialId: string) {
       cohorts: { select: { id: true, code: true, name: true }, orderBy: { code: "asc" } },
     },
   });
-  const [counts, recent, memberships] = await Promise.all([
+  const [counts, recent, awaiting, memberships] = await Promise.all([
     countsByTrial(db(), [trialId]),
     recentScreenings(access),
+    awaitingStep(access),
     db().membership.findMany({
       where: { userId: actor.id, trialId, revokedAt: null },
       select: { role: true, site: { select: { nameEn: true, nameLocal: true } } },
@@ -64,10 +66,36 @@ export async function trialOverview(actor: Actor, trialId: string) {
     },
     counts: counts.get(trialId)!,
     recent,
+    awaiting,
     /** What the report filters offer: the trial's sites and cohorts (counts, which every member sees). */
     reportChoices: { sites: trial.trialSites.map((ts) => ts.site), cohorts: trial.cohorts },
     listing: mayDownloadListing(access, trial),
   };
+}
+
+/**
+ * A coordinator's work list: their sites' patients still on the way to a decision (screened, eligible, consented),
+ * the longest in screening first, with the date of their last step. Null for anyone who registers nobody.
+ */
+async function awaitingStep(access: TrialAccess) {
+  if (access.editSites.length === 0) return null;
+  const rows = await db().participant.findMany({
+    where: { ...participantScope(access), siteId: { in: [...access.editSites] }, voidedAt: null, status: { in: ["SCREENED", "ELIGIBLE", "CONSENTED"] } },
+    orderBy: [{ screeningDate: "asc" }, { screeningNumber: "asc" }],
+    take: 20,
+    select: {
+      id: true,
+      screeningNumber: true,
+      status: true,
+      statusChanges: { where: stepsInEffect, orderBy: [{ date: "desc" }, { createdAt: "desc" }], take: 1, select: { date: true } },
+    },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    screeningNumber: r.screeningNumber,
+    status: r.status,
+    since: r.statusChanges[0] ? fromDbDate(r.statusChanges[0].date) : null,
+  }));
 }
 
 async function recentScreenings(access: TrialAccess) {

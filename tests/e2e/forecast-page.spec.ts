@@ -46,6 +46,10 @@ test("what-if: a lower enrolment fraction redraws a later forecast without reloa
     result: { scenarios: unknown[] };
   };
   expect(scenario.result.scenarios.length).toBeGreaterThan(0);
+  const csvHref = (await banner.getByRole("link", { name: "Its figures (CSV)" }).getAttribute("href"))!;
+  const csv = decodeURIComponent(csvHref.slice(csvHref.indexOf(",") + 1)).split("\r\n");
+  expect(csv[0]).toBe("scenario,cohort,completion_p10,completion_p50,completion_p90,share_not_within_horizon");
+  expect(csv.find((line) => line.startsWith("Joint,ALL,"))).toMatch(/^Joint,ALL,(\d{4}-\d{2})?,(\d{4}-\d{2})?,(\d{4}-\d{2})?,[\d.]+$/);
   await banner.getByRole("button", { name: "Back to the live forecast" }).click();
   await expect(banner).toHaveCount(0);
   expect(Number(await jointRow.getAttribute("data-p50"))).toBe(before);

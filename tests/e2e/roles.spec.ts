@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { todayIn } from "../../lib/dates/calendar";
 import { ACCOUNTS, expect, test } from "./fixtures";
 
 async function openTrial(page: Page, code: string) {
@@ -34,6 +35,37 @@ test("the US coordinator sees patient rows of their own site only", async ({ pag
   const own = (await page.getByTestId("patient-rows").boundingBox())!;
   const dashboard = (await page.getByTestId("enrolled-overall").boundingBox())!;
   expect(own.y).toBeLessThan(dashboard.y);
+});
+
+test("a coordinator's work list comes first: their patients still on the way to a decision", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorUs);
+  const trials = (await (await page.request.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
+  const trialId = trials.items.find((t) => t.code === "TB-201")!.id;
+  const mine = (await (await page.request.get(`/api/v1/trials/${trialId}/participants?limit=1`)).json()) as { items: { siteId: string }[] };
+  const created = await page.request.post(`/api/v1/trials/${trialId}/participants`, {
+    headers: { "Idempotency-Key": `work-list-${Date.now()}` },
+    data: {
+      siteId: mine.items[0]!.siteId,
+      screeningDate: todayIn("America/New_York"),
+      ageAtScreening: 70,
+      sex: "female",
+      results: [{ subtype: "ALK", result: "detected", method: "FISH" }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { screeningNumber } = (await created.json()) as { screeningNumber: string };
+  await openTrial(page, "TB-201");
+  const awaiting = page.getByTestId("awaiting");
+  await expect(awaiting.getByRole("row", { name: new RegExp(screeningNumber) })).toContainText("Screened");
+  expect((await awaiting.boundingBox())!.y).toBeLessThan((await page.getByTestId("enrolled-overall").boundingBox())!.y);
+  for (const status of await awaiting.locator("tbody tr td:nth-child(2)").allInnerTexts()) expect(["Screened", "Eligible", "Consented"]).toContain(status);
+});
+
+test("an investigator with no site to register at has no work list on the trial page", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.investigator);
+  await openTrial(page, "TB-201");
+  await expect(page.getByTestId("enrolled-overall")).toBeVisible();
+  await expect(page.getByTestId("awaiting")).toHaveCount(0);
 });
 
 test("the Chinese coordinator works in Chinese and sees only their own site's patients", async ({ page, signIn }) => {

@@ -47,6 +47,36 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
     </section>
   );
 
+  const awaitingTable = view.awaiting !== null && (
+    <section aria-labelledby="awaiting-title">
+      <h2 id="awaiting-title">{t("trial.awaitingTitle")}</h2>
+      {view.awaiting.length === 0 ? (
+        <p className="muted">{t("trial.awaitingNone")}</p>
+      ) : (
+        <table data-testid="awaiting">
+          <thead>
+            <tr>
+              <th scope="col">{t("trial.screeningNumber")}</th>
+              <th scope="col">{t("trial.status")}</th>
+              <th scope="col">{t("trial.since")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.awaiting.map((p) => (
+              <tr key={p.id}>
+                <td translate="no">
+                  <Link href={`/trials/${trial.id}/participants/${p.id}`}>{p.screeningNumber}</Link>
+                </td>
+                <td>{t(`status.${p.status}`)}</td>
+                <td>{p.since ? <CalendarDate iso={p.since} locale={locale} /> : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+
   return (
     <>
       <h1 translate="no">
@@ -77,6 +107,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
           {t("trial.countsOnly")}
         </p>
       )}
+      {ownWorkFirst && awaitingTable}
       {ownWorkFirst && recentTable}
       <Dashboard initial={enrolment} patientSites={access.patientSites === "all" ? "all" : [...access.patientSites]} />
       {!ownWorkFirst && recentTable}

@@ -125,6 +125,24 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
   };
   // The scenario as a file: its inputs and its figures, to keep or to send with a question.
   const exportHref = whatIf ? `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify({ input, result }, null, 2))}` : null;
+  // And its figures as a table: completion per scenario (calendar months), then per cohort.
+  const monthOf = (months: number | null) => {
+    if (months === null) return "";
+    const date = new Date(`${monthZero}T00:00:00Z`);
+    date.setUTCDate(date.getUTCDate() + Math.round(months * DAYS_PER_MONTH));
+    return date.toISOString().slice(0, 7);
+  };
+  const csvHref = whatIf
+    ? `data:text/csv;charset=utf-8,${encodeURIComponent(
+        [
+          "scenario,cohort,completion_p10,completion_p50,completion_p90,share_not_within_horizon",
+          ...result.scenarios.flatMap((sc) => [
+            [sc.name, "ALL", monthOf(sc.completionMonth.p10), monthOf(sc.completionMonth.p50), monthOf(sc.completionMonth.p90), sc.incompleteShare].join(","),
+            ...sc.cohorts.map((c) => [sc.name, c.id, monthOf(c.p10), monthOf(c.p50), monthOf(c.p90), c.incompleteShare].join(",")),
+          ]),
+        ].join("\r\n"),
+      )}`
+    : null;
 
   return (
     <>
@@ -136,6 +154,9 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
           </button>{" "}
           <a href={exportHref!} download={`forecast-what-if-${asOf}.json`}>
             {t("exportScenario")}
+          </a>{" "}
+          <a href={csvHref!} download={`forecast-what-if-${asOf}.csv`}>
+            {t("exportScenarioCsv")}
           </a>
         </div>
       )}
