@@ -95,7 +95,7 @@ export const OPERATIONS: Operation[] = [
     query: importQuery,
     responses: {
       "200": "The preview: rows, problems per line and field, the first rows as they would be imported",
-      "201": "How many were imported",
+      "201": "How many were imported, with their screening numbers and record ids",
       "409": "This file was imported already",
       ...WRITE_ERRORS,
     },

@@ -139,6 +139,13 @@ export interface ImportPreview {
 
 const PREVIEW_ROWS = 50;
 
+/** What an import answers: how many, their new screening numbers, and the records (to link to them). */
+export interface ImportDone {
+  imported: number;
+  screeningNumbers: string[];
+  participants: { id: string; screeningNumber: string }[];
+}
+
 async function earlierImport(trialId: string, sha256: string) {
   const found = await db().participantImport.findUnique({ where: { trialId_sha256: { trialId, sha256 } } });
   return found ? { at: found.createdAt.toISOString(), rows: found.rows, fileName: found.fileName } : null;
@@ -154,16 +161,10 @@ export async function previewImport(actor: Actor, trialId: string, bytes: Uint8A
 
 /** Imports a file: every row or none. */
 export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv") {
-  return (await run(actor, trialId, bytes, fileName, false)) as { imported: number; screeningNumbers: string[] };
+  return (await run(actor, trialId, bytes, fileName, false)) as ImportDone;
 }
 
-async function run(
-  actor: Actor,
-  trialId: string,
-  bytes: Uint8Array,
-  fileName: string,
-  preview: boolean,
-): Promise<ImportPreview | { imported: number; screeningNumbers: string[] }> {
+async function run(actor: Actor, trialId: string, bytes: Uint8Array, fileName: string, preview: boolean): Promise<ImportPreview | ImportDone> {
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.imports(actor.id));
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
@@ -282,7 +283,11 @@ async function run(
       throw error;
     });
   nudgeFold(trialId);
-  return { imported: created.length, screeningNumbers: created.map((v) => v.screeningNumber) };
+  return {
+    imported: created.length,
+    screeningNumbers: created.map((v) => v.screeningNumber),
+    participants: created.map((v) => ({ id: v.id, screeningNumber: v.screeningNumber })),
+  };
 }
 
 /** A CSV to fill in: the header and one example row per site where the actor registers patients in the trial. */

@@ -52,6 +52,7 @@ describe("CSV import of a screening log", () => {
     const result = await importParticipants(cn, trialId, bytes(fixed), "log.csv");
     expect(result.imported).toBe(3);
     expect(result.screeningNumbers.every((n) => n.startsWith("CN-GZ1-"))).toBe(true);
+    expect(result.participants.map((p) => p.screeningNumber)).toEqual(result.screeningNumbers); // with ids to link to
     const after = await counts();
     expect(after.participants).toBe(before.participants + 3);
     expect(after.audits).toBe(before.audits + 4); // one per participant and one for the import

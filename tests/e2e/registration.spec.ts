@@ -175,10 +175,16 @@ test("an import is checked and shown before anything is saved, in the reader's w
   await expect(preview).toContainText("EGFR:ex19del");
   await page.getByRole("button", { name: "Import 1 patient" }).click();
   await expect(page.getByTestId("import-status")).toHaveText("Imported 1 patient.");
+  const record = page.getByTestId("imported").getByRole("link"); // the new record, one click away
+  await expect(record).toHaveText(/^US-BOS1-\d{4}$/);
+  const number = await record.innerText();
+  const href = (await record.getAttribute("href"))!;
 
   await page.getByRole("button", { name: "Check the file" }).click(); // the same file again
   await expect(page.getByTestId("import-status")).toContainText("was imported into this trial on");
   await expect(page.getByRole("button", { name: "Import 1 patient" })).toHaveCount(0);
+  await page.goto(href);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(number);
 });
 
 test.describe("on a phone (390 px wide)", () => {

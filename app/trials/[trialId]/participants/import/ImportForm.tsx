@@ -3,7 +3,7 @@
 // every problem by line and field in the reader's language; only a clean file can then be imported, once.
 import { useTranslations } from "next-intl";
 import { useRef, useState, type FormEvent } from "react";
-import type { ImportPreview } from "@/lib/participants/import"; // a type only: nothing of the server module reaches the browser
+import type { ImportDone, ImportPreview } from "@/lib/participants/import"; // a type only: nothing of the server module reaches the browser
 
 type Preview = Omit<ImportPreview, "preview" | "sha256">;
 
@@ -12,12 +12,13 @@ type Outcome =
   | { kind: "uploading"; fraction: number }
   | { kind: "checking" }
   | { kind: "previewed"; preview: Preview }
-  | { kind: "done"; count: number }
+  | { kind: "done"; count: number; participants: ImportDone["participants"] }
   | { kind: "rejected"; message: string; problems: [string, string[]][] }
   | { kind: "failed"; message: string };
 
 interface Answer {
   imported?: number;
+  participants?: ImportDone["participants"];
   preview?: boolean;
   error?: { message: string; fields?: Record<string, string[]> };
 }
@@ -87,7 +88,7 @@ export function ImportForm({ trialId }: { trialId: string }) {
     const file = fileRef.current?.files?.[0];
     if (!file) return;
     const { status, body } = await send(`${base}?filename=${encodeURIComponent(file.name)}`, file, setOutcome);
-    if (status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported });
+    if (status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported, participants: body.participants ?? [] });
     else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
     else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
   }
@@ -170,6 +171,15 @@ export function ImportForm({ trialId }: { trialId: string }) {
             {t("importNow", { rows: outcome.preview.rows })}
           </button>
         </>
+      )}
+      {outcome.kind === "done" && outcome.participants.length > 0 && (
+        <ul className="choices" data-testid="imported" aria-label={t("importedList")}>
+          {outcome.participants.slice(0, 100).map((p) => (
+            <li key={p.id} translate="no">
+              <a href={`/trials/${trialId}/participants/${p.id}`}>{p.screeningNumber}</a>
+            </li>
+          ))}
+        </ul>
       )}
       {outcome.kind === "failed" && (
         <p className="error" role="alert">
