@@ -136,13 +136,15 @@ async function _correctParticipant(actor: Actor, trialId: string, participantId:
         if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
         if (participant.version !== input.version) throw new AppError("conflict", STALE);
         const countedBefore = await snapshot(tx, participantId);
+        let todayAtSite: string | undefined; // read once, for the checks that need it
+        const siteToday = async () =>
+          (todayAtSite ??= todayIn((await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } })).timeZone));
         const before = participantView(participant);
         const data: Parameters<typeof tx.participant.update>[0]["data"] = {};
         const changed: string[] = [];
 
         if (input.screeningDate !== undefined && input.screeningDate !== before.screeningDate) {
-          const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
-          const today = todayIn(site.timeZone);
+          const today = await siteToday();
           if (input.screeningDate > today) throw new AppError("invalid", msg("errors.invalid"), { screeningDate: [msg("validation.futureDate", { today })] });
           const nextStep = participant.statusChanges.find((s) => s.toStatus !== "SCREENED");
           if (nextStep && input.screeningDate > fromDbDate(nextStep.date)) {
@@ -190,8 +192,7 @@ async function _correctParticipant(actor: Actor, trialId: string, participantId:
         }
         let step: { before: StepFacts; after: StepFacts } | null = null;
         if (input.step !== undefined) {
-          const site = await tx.site.findUniqueOrThrow({ where: { id: participant.siteId }, select: { timeZone: true } });
-          step = await correctStep(tx, actor, participant.statusChanges, input.step, todayIn(site.timeZone));
+          step = await correctStep(tx, actor, participant.statusChanges, input.step, await siteToday());
           if (step) changed.push("step");
         }
         if (changed.length === 0) throw new AppError("invalid", msg("errors.nothingToChange"));

@@ -74,14 +74,19 @@ export function ImportForm({ trialId }: { trialId: string }) {
     return [match[1]!, label];
   }
 
+  /** A refusal of the check or of the import: its problems by line and field, or its message. */
+  function refused(status: number, body: Answer) {
+    if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
+    else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
+  }
+
   async function check(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const file = fileRef.current?.files?.[0];
     if (!file || file.size === 0) return;
     const { status, body } = await send(`${base}?preview=true&filename=${encodeURIComponent(file.name)}`, file, setOutcome);
     if (status === 200 && body.preview) setOutcome({ kind: "previewed", preview: body as unknown as Preview });
-    else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
-    else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
+    else refused(status, body);
   }
 
   async function importNow() {
@@ -89,8 +94,7 @@ export function ImportForm({ trialId }: { trialId: string }) {
     if (!file) return;
     const { status, body } = await send(`${base}?filename=${encodeURIComponent(file.name)}`, file, setOutcome);
     if (status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported, participants: body.participants ?? [] });
-    else if (body.error?.fields) setOutcome({ kind: "rejected", message: body.error.message, problems: Object.entries(body.error.fields) });
-    else setOutcome({ kind: "failed", message: body.error?.message ?? String(status) });
+    else refused(status, body);
   }
 
   const busy = outcome.kind === "uploading" || outcome.kind === "checking";
