@@ -3,9 +3,12 @@
 import ExcelJS from "exceljs";
 import { csvFile } from "@/lib/http/csv";
 import PDFDocument from "pdfkit";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { METRICS, type Counts } from "@/lib/enrolment/summary";
 import type { Locale } from "@/lib/i18n/config";
-import { msg, parseMessage, renderMessage } from "@/lib/i18n/messages";
+import { msg, renderMessage } from "@/lib/i18n/messages";
 import { monthLabel, type EnrolmentReport } from "./enrolment-report";
 
 const COLUMNS = [
@@ -46,6 +49,13 @@ function describeFilters(report: EnrolmentReport, label: Label = ENGLISH_FILTERS
     f.to && label("to", { value: f.to }),
   ].filter(Boolean);
   return parts.length ? parts.join(", ") : label("none");
+}
+
+/** A forecast scenario's name in the reader's language (a scenario of a user's own keeps the name it was given). */
+function scenarioName(name: string, locale: Locale) {
+  const key = `forecast.scenarioNames.${name}`;
+  const text = renderMessage(msg(key), locale);
+  return text === key ? name : text;
 }
 
 /** Labels of the Excel workbook in the reader's language (lib/i18n/messages: reports.workbook). */
@@ -96,10 +106,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
   const s = report.summary;
   const t = workbookLabels(locale);
   const filters = describeFilters(report, (key, params) => t(`filters.${key}`, params));
-  const scenario = (name: string) => {
-    const text = renderMessage(msg(`forecast.scenarioNames.${name}`), locale);
-    return parseMessage(msg(`forecast.scenarioNames.${name}`))?.key === text ? name : text;
-  };
+  const scenario = (name: string) => scenarioName(name, locale);
   const book = new ExcelJS.Workbook();
   book.creator = "TrialBridge";
   book.created = new Date(report.asOf);
@@ -233,8 +240,6 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
-const AS_OF = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
-
 /** The CONSORT boxes the counters do not hold but imply: those still in screening, and those still on study. */
 export function consortFlow(totals: { screened: number; screenFailed: number; enrolled: number; withdrawn: number; completed: number }) {
   return {
@@ -245,39 +250,81 @@ export function consortFlow(totals: { screened: number; screenFailed: number; en
 
 const COLOURS = { US: "#1f5fa8", CN: "#b8322a", joint: "#4a3a8c", planned: "#888888" };
 
-/** A PDF a steering committee can read. Site names are in English (the Chinese names are in the CSV and Excel files). */
-export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
+/**
+ * Noto Sans SC (SIL Open Font License, from an npm package), regular and bold: it has Latin and Chinese glyphs, so one
+ * face prints both languages and the Chinese site names. pdfkit embeds only the glyphs a document uses. Read once.
+ */
+const FONT_FILES = { regular: "400Regular/NotoSansSC_400Regular.ttf", bold: "700Bold/NotoSansSC_700Bold.ttf" } as const;
+let fonts: Record<keyof typeof FONT_FILES, Buffer> | undefined;
+function pdfFonts() {
+  if (!fonts) {
+    const resolve = createRequire(path.join(process.cwd(), "package.json")).resolve;
+    const read = (file: string) => readFileSync(resolve(["@expo-google-fonts/noto-sans-sc", file].join("/")));
+    fonts = { regular: read(FONT_FILES.regular), bold: read(FONT_FILES.bold) };
+  }
+  return fonts;
+}
+
+/** A PDF a steering committee can read, in the reader's language; sites by their English and Chinese names. */
+export function reportPdf(report: EnrolmentReport, locale: Locale = "en"): Promise<Buffer> {
   const s = report.summary;
+  const t: Label = (key, params) => renderMessage(msg(`reports.document.${key}`, params), locale);
+  const country = (c: "US" | "CN") => renderMessage(msg(`reports.workbook.columns.${c}`), locale);
+  const scenario = (name: string) => scenarioName(name, locale);
   const doc = new PDFDocument({
     size: "A4",
     margin: 48,
     bufferPages: true, // page numbers are written once the page count is known
-    info: { Title: `${report.trial.code} enrolment report`, Author: "TrialBridge" },
+    lang: locale,
+    info: { Title: t("title", { code: report.trial.code }), Author: "TrialBridge" },
   });
+  doc.registerFont("regular", pdfFonts().regular);
+  doc.registerFont("bold", pdfFonts().bold);
+  doc.font("regular");
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
   const width = doc.page.width - 96;
+  const heading = (text: string, x?: number) => doc.font("bold").fontSize(13).text(text, x).font("regular");
 
-  doc.fontSize(18).text(`${report.trial.code} enrolment report`);
+  doc
+    .font("bold")
+    .fontSize(18)
+    .text(t("title", { code: report.trial.code }))
+    .font("regular");
+  const asOf = new Intl.DateTimeFormat(locale === "en" ? "en-GB" : locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(
+    new Date(report.asOf),
+  );
+  const filters = describeFilters(report, (key, params) => renderMessage(msg(`reports.workbook.filters.${key}`, params), locale));
   doc
     .fontSize(10)
     .fillColor("#555")
     .text(report.trial.title)
-    .text(`As of ${AS_OF.format(new Date(report.asOf))} UTC · filters: ${describeFilters(report)}`);
-  const peer = peerNote(report);
-  if (peer) doc.text(`Counts ${peer}`);
+    .text(t("asOf", { date: asOf, filters }));
+  const f = s.federation;
+  if (f) {
+    const state = renderMessage(msg(`peerState.${f.state}`), locale);
+    doc.text(t("peer", { country: country(f.country), origin: f.origin, state, asOf: f.asOf ?? t("never") }));
+    if (f.withheld) doc.text(t("peerWithheld", { count: f.withheld }));
+  }
   doc.fillColor("black").moveDown();
-  doc.fontSize(13).text("Headline");
+  heading(t("headline"));
   doc
     .fontSize(11)
     .text(
-      `Enrolled ${s.totals.enrolled} of ${report.trial.target} (${Math.round((s.totals.enrolled / Math.max(1, report.trial.target)) * 100)}%). United States ${s.byCountry.US.enrolled}, China ${s.byCountry.CN.enrolled}. Screened ${s.totals.screened}.`,
+      t("headlineText", {
+        enrolled: s.totals.enrolled,
+        target: report.trial.target,
+        percent: Math.round((s.totals.enrolled / Math.max(1, report.trial.target)) * 100),
+        us: s.byCountry.US.enrolled,
+        cn: s.byCountry.CN.enrolled,
+        screened: s.totals.screened,
+      }),
     )
     .moveDown();
 
   // Enrolment over time, one line per country and one for both, against the plan.
-  doc.fontSize(13).text("Cumulative enrolment by country");
+  heading(t("timeline"));
   const top = doc.y + 6;
   const h = 160;
   const max = Math.max(1, ...s.timeline.map((m) => Math.max(m.cumulative.joint, m.planned)));
@@ -325,10 +372,10 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   doc.fillColor("black").fontSize(9);
   let legend = 78;
   for (const [label, colour] of [
-    ["United States", COLOURS.US],
-    ["China", COLOURS.CN],
-    ["Both", COLOURS.joint],
-    ["Planned", COLOURS.planned],
+    [country("US"), COLOURS.US],
+    [country("CN"), COLOURS.CN],
+    [t("both"), COLOURS.joint],
+    [t("planned"), COLOURS.planned],
   ] as const) {
     doc
       .rect(legend, top + h + 18, 10, 6)
@@ -340,10 +387,13 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   doc.y = top + h + 36;
   doc.x = 48;
 
-  doc.fontSize(13).text("Cohorts against targets");
+  heading(t("cohorts"));
   for (const c of s.byCohort) {
     const rowY = doc.y + 2;
-    doc.fontSize(9).fillColor("black").text(`${c.name}: ${c.enrolled} / ${c.target} (US ${c.byCountry.US}, China ${c.byCountry.CN})`, 48, rowY);
+    doc
+      .fontSize(9)
+      .fillColor("black")
+      .text(t("cohortLine", { name: c.name, enrolled: c.enrolled, target: c.target, us: c.byCountry.US, cn: c.byCountry.CN }), 48, rowY);
     const barY = doc.y + 1;
     doc.rect(48, barY, width, 6).fill("#e7eaee");
     const us = Math.min(1, c.byCountry.US / Math.max(1, c.target)) * width;
@@ -358,7 +408,7 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   }
   doc.moveDown();
 
-  doc.fontSize(13).text("Flow of participants (CONSORT)", 48);
+  heading(t("consort"), 48);
   const box = (label: string, n: number, bx: number, by: number) => {
     doc.lineWidth(1).strokeColor("#666").rect(bx, by, 150, 34).stroke();
     doc
@@ -372,60 +422,62 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
   // Every screened patient is in exactly one of: excluded, still in screening, enrolled; every enrolled one in one of:
   // on study, withdrawn, completed. So the boxes add up.
   const flow = consortFlow(s.totals);
-  box("Screened", s.totals.screened, 48, flowTop);
-  box("Excluded (screen failures)", s.totals.screenFailed, 226, flowTop);
-  box("Still in screening (eligible or consented, no decision yet)", flow.inScreening, 392, flowTop);
-  box("Consented", s.totals.consented, 48, flowTop + 44);
-  box("Enrolled", s.totals.enrolled, 48, flowTop + 88);
-  box("On study", flow.onStudy, 48, flowTop + 132);
-  box("Withdrawn", s.totals.withdrawn, 226, flowTop + 132);
-  box("Completed", s.totals.completed, 392, flowTop + 132);
+  box(t("screened"), s.totals.screened, 48, flowTop);
+  box(t("excluded"), s.totals.screenFailed, 226, flowTop);
+  box(t("inScreening"), flow.inScreening, 392, flowTop);
+  box(t("consented"), s.totals.consented, 48, flowTop + 44);
+  box(t("enrolled"), s.totals.enrolled, 48, flowTop + 88);
+  box(t("onStudy"), flow.onStudy, 48, flowTop + 132);
+  box(t("withdrawn"), s.totals.withdrawn, 226, flowTop + 132);
+  box(t("completed"), s.totals.completed, 392, flowTop + 132);
   doc.y = flowTop + 176;
   doc.x = 48;
 
-  doc.fontSize(13).text("Forecast of completion (all cohorts at target)");
-  for (const f of report.forecast) {
-    doc
-      .fontSize(9)
-      .text(
-        `${f.name}: median ${monthLabel(report.monthZero, f.p50)}, 80% interval ${monthLabel(report.monthZero, f.p10)} to ${monthLabel(report.monthZero, f.p90)}${f.incompleteShare > 0 ? ` (${Math.round(f.incompleteShare * 100)}% not within 20 years)` : ""}`,
-      );
+  heading(t("forecast"));
+  const month = (months: number | null) =>
+    months === null ? renderMessage(msg("reports.workbook.forecast.notWithin"), locale) : monthLabel(report.monthZero, months);
+  for (const fc of report.forecast) {
+    const incomplete = fc.incompleteShare > 0 ? t("forecastIncomplete", { percent: Math.round(fc.incompleteShare * 100) }) : "";
+    doc.fontSize(9).text(t("forecastLine", { name: scenario(fc.name), p50: month(fc.p50), p10: month(fc.p10), p90: month(fc.p90) }) + incomplete);
   }
   doc.moveDown();
 
   doc.addPage();
-  doc.fontSize(13).text("Sites");
-  doc.fontSize(8).fillColor("#555").text("Site names are shown in English; the Chinese names are in the CSV and Excel files.").fillColor("black").moveDown(0.5);
+  heading(t("sites"));
+  doc.fontSize(8).fillColor("#555").text(t("sitesNote")).fillColor("black").moveDown(0.5);
   const cols = [
-    ["Site", 170],
-    ["Country", 45],
-    ["Activated", 60],
-    ["Screened", 50],
-    ["Failures", 45],
-    ["Consented", 50],
-    ["Enrolled", 45],
+    [t("site"), 170],
+    [t("country"), 45],
+    [t("activated"), 60],
+    [t("screened"), 50],
+    [t("failures"), 45],
+    [t("consented"), 50],
+    [t("enrolled"), 45],
   ] as const;
   const header = () => {
     let cx = 48;
     const rowY = doc.y;
     for (const [label, w] of cols) {
-      doc.fontSize(8).font("Helvetica-Bold").text(label, cx, rowY, { width: w });
+      doc.fontSize(8).font("bold").text(label, cx, rowY, { width: w, lineBreak: false, ellipsis: true });
       cx += w + 4;
     }
-    doc.font("Helvetica").moveDown(0.3);
+    doc.font("regular").moveDown(0.3);
   };
   header();
   for (const site of s.bySite) {
-    if (doc.y > doc.page.height - 70) {
+    // The reader's name for the site first; the other beneath it when it differs.
+    const [first, second] = locale === "zh-CN" ? [site.nameLocal, site.nameEn] : [site.nameEn, site.nameLocal];
+    const rowHeight = first !== second ? 22 : 12;
+    if (doc.y + rowHeight > doc.page.height - 58) {
       doc.addPage();
       header();
     }
     const rowY = doc.y;
     let cx = 48;
     for (const [value, [, w]] of [
-      [site.nameEn],
+      [first],
       [site.country],
-      [site.activationDate ?? "not active"],
+      [site.activationDate ?? t("notActive")],
       [String(site.screened)],
       [String(site.screenFailed)],
       [String(site.consented)],
@@ -434,7 +486,13 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
       doc.fontSize(8).text(value, cx, rowY, { width: w, lineBreak: false, ellipsis: true });
       cx += w + 4;
     }
-    doc.y = rowY + 12;
+    if (first !== second)
+      doc
+        .fontSize(7)
+        .fillColor("#555")
+        .text(second, 48, rowY + 10, { width: 170, lineBreak: false, ellipsis: true })
+        .fillColor("black");
+    doc.y = rowY + rowHeight;
   }
   const pages = doc.bufferedPageRange();
   for (let i = 0; i < pages.count; i++) {
@@ -444,7 +502,7 @@ export function reportPdf(report: EnrolmentReport): Promise<Buffer> {
     doc
       .fontSize(8)
       .fillColor("#555")
-      .text(`${report.trial.code} · page ${i + 1} of ${pages.count}`, 48, doc.page.height - 30, { width, align: "right", lineBreak: false });
+      .text(t("page", { code: report.trial.code, page: i + 1, pages: pages.count }), 48, doc.page.height - 30, { width, align: "right", lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
   doc.end();

@@ -114,10 +114,11 @@ describe("enrolment reports", () => {
       "Cohorts against targets",
       "Flow of participants (CONSORT)",
       "Forecast of completion",
-      "Joint: median",
+      "US and China jointly: median",
       "Harborview Thoracic Oncology Center",
       "Pearl River Cancer Hospital",
-      "Site names are shown in English",
+      "珠江肿瘤医院", // a Chinese site's Chinese name, in the embedded font
+      "in Chinese",
       "Still in screening",
       "On study",
     ]) {
@@ -126,6 +127,31 @@ describe("enrolment reports", () => {
     expect(text).toContain(`page 1 of ${totalPages}`);
     expect(text).toContain(`page ${totalPages} of ${totalPages}`);
     expect(text).toMatch(/As of \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/); // not an ISO stamp
+  });
+
+  it("PDF for a Chinese reader: in Chinese throughout, Chinese site names first, dates in Chinese", async () => {
+    const summary = await enrolmentSummary(db(), trialId);
+    const pdf = await reportPdf(await buildEnrolmentReport(sponsor, trialId, { country: "CN" }, "pdf"), "zh-CN");
+    const { text, totalPages } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
+    const squeezed = text.replace(/\s+/g, ""); // text extraction may break a CJK line anywhere
+    for (const words of [
+      "TB-201入组报告",
+      "筛选条件：国家CN",
+      `已入组${summary.byCountry.CN.enrolled}/320`,
+      "各国累计入组",
+      "受试者流程（CONSORT）",
+      "仍在筛选中",
+      "完成时间预测",
+      "中美联合：中位数",
+      "珠江肿瘤医院",
+      "PearlRiverCancerHospital", // the English name beneath it
+      `第1页，共${totalPages}页`,
+    ]) {
+      expect(squeezed).toContain(words);
+    }
+    expect(squeezed).toMatch(/数据截至\d{4}年\d{1,2}月\d{1,2}日/);
+    for (const english of ["enrolment report", "Headline", "Screened", "page 1 of"]) expect(text).not.toContain(english);
+    expect(pdf.length).toBeLessThan(400_000); // the font is embedded as a subset, not its 10 MB whole
   });
 
   it("audits every download with its format and filters", async () => {

@@ -39,13 +39,11 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string 
     Object.fromEntries([...new URL(request.url).searchParams].filter(([, value]) => value !== "")) /* a form's empty filter is no filter */,
     name.split(".")[1]!,
   );
-  // The workbook speaks the reader's language; the CSV keeps machine-readable English columns; the PDF is English
-  // (a CJK font cannot be assumed where it is printed).
+  // The workbook and the PDF speak the reader's language (the PDF embeds its font); the CSV keeps machine-readable
+  // English columns.
   const body = name.endsWith(".csv")
     ? reportCsv(report)
-    : name.endsWith(".xlsx")
-      ? await reportXlsx(report, await requestLocale(request))
-      : await reportPdf(report);
+    : await (name.endsWith(".xlsx") ? reportXlsx : reportPdf)(report, await requestLocale(request));
   const stamp = report.asOf.replace(/[:.]/g, "-");
   return new Response(typeof body === "string" ? body : new Uint8Array(body), {
     headers: {
