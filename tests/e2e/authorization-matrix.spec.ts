@@ -8,6 +8,7 @@
 // actions treat a token as nobody signed in (a token is for the API only).
 import fs from "node:fs";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Browser } from "@playwright/test";
 import { ACCOUNTS, expect, signIn, test } from "./fixtures";
 
@@ -483,13 +484,19 @@ function expected(row: Row, caller: Caller): number {
   return method === "GET" ? row.expect[TOKEN_ROLES[caller as TokenRole]] : 403;
 }
 
+/** A browser context signed in as the role (or nobody). */
+async function signedIn(browser: Browser, role: Role) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  if (role !== "anonymous") await signIn(page, ACCOUNTS[role]);
+  return { context, page };
+}
+
 async function contexts(browser: Browser) {
   const out = {} as Record<Caller, APIRequestContext>;
   const headers = {} as Record<Caller, Record<string, string>>;
   for (const role of ROLES) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    if (role !== "anonymous") await signIn(page, ACCOUNTS[role]);
+    const { context } = await signedIn(browser, role);
     out[role] = context.request;
     headers[role] = { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ") };
   }
@@ -503,17 +510,22 @@ async function contexts(browser: Browser) {
   return { out, headers };
 }
 
+/** The demo's records the table's paths name, looked up through the API as an investigator and an administrator. */
+async function idsFor(investigator: APIRequestContext, admin: APIRequestContext): Promise<Ids> {
+  const trials = (await (await investigator.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
+  const trial = trials.items.find((t) => t.code === "TB-201")!.id;
+  const enrolment = (await (await investigator.get(`/api/v1/trials/${trial}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
+  const site = (code: string) => enrolment.bySite.find((s) => s.code === code)!.siteId;
+  const first = async (siteId: string) =>
+    ((await (await investigator.get(`/api/v1/trials/${trial}/participants?siteId=${siteId}&limit=1`)).json()) as { items: { id: string }[] }).items[0]!.id;
+  const user = /href="\/admin\/users\/([^"]+)"/.exec(await (await admin.get("/admin/users")).text())![1]!;
+  return { trial, usSite: site("US-BOS1"), usPatient: await first(site("US-BOS1")), cnPatient: await first(site("CN-GZ1")), user };
+}
+
 test("every role gets exactly the expected answer from every page and route", async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
   const { out: as, headers } = await contexts(browser);
-  const trials = (await (await as.investigator.get("/api/v1/trials")).json()) as { items: { id: string; code: string }[] };
-  const trial = trials.items.find((t) => t.code === "TB-201")!.id;
-  const enrolment = (await (await as.investigator.get(`/api/v1/trials/${trial}/enrolment`)).json()) as { bySite: { siteId: string; code: string }[] };
-  const site = (code: string) => enrolment.bySite.find((s) => s.code === code)!.siteId;
-  const first = async (siteId: string) =>
-    ((await (await as.investigator.get(`/api/v1/trials/${trial}/participants?siteId=${siteId}&limit=1`)).json()) as { items: { id: string }[] }).items[0]!.id;
-  const user = /href="\/admin\/users\/([^"]+)"/.exec(await (await as.admin.get("/admin/users")).text())![1]!;
-  const ids: Ids = { trial, usSite: site("US-BOS1"), usPatient: await first(site("US-BOS1")), cnPatient: await first(site("CN-GZ1")), user };
+  const ids = await idsFor(as.investigator, as.admin);
 
   const mismatches: string[] = [];
   for (const row of ROWS) {
@@ -564,3 +576,33 @@ test("every role gets exactly the expected answer from every page and route", as
   }
   expect(mismatches).toEqual([]);
 });
+
+// Accessibility: every page of the table that a role may open (200), scanned by axe against WCAG 2.1 A and AA, one
+// test a role so the two workers share them. A new page is scanned as soon as it is in the table. The Chinese
+// coordinator reads in Chinese, so both languages are scanned.
+for (const role of ROLES) {
+  test(`axe finds no WCAG 2.1 A/AA violation on any page ${role} may open`, async ({ browser }) => {
+    test.setTimeout(180_000);
+    const { page } = await signedIn(browser, role);
+    const ids = await idsFor((await signedIn(browser, "investigator")).context.request, (await signedIn(browser, "admin")).context.request);
+    const pages = [
+      ...new Set(
+        ROWS.filter((r) => !r.route.startsWith("GET /api/") && r.route.startsWith("GET ") && !r.body && r.expect[role] === 200).map((r) => r.path(ids)),
+      ),
+    ];
+    expect(pages.length, "pages scanned").toBeGreaterThan(role === "anonymous" ? 1 : 8);
+    const found: string[] = [];
+    for (const path of pages) {
+      await page.goto(path, { waitUntil: "load" });
+      const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      for (const v of violations)
+        found.push(
+          `${path}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+            .map((n) => n.target.join(" "))
+            .slice(0, 3)
+            .join(", ")}`,
+        );
+    }
+    expect(found).toEqual([]);
+  });
+}
