@@ -113,7 +113,7 @@ async function main() {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const importStart = performance.now();
-    const result = await importParticipants(importer, tb201.id, csvBytes, "bench.csv");
+    const result = await importParticipants(importer, tb201.id, csvBytes, { fileName: "bench.csv", duplicates: "keep" });
     const importSeconds = (performance.now() - importStart) / 1000;
     importing = false;
     loopDelay.disable();

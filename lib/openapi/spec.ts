@@ -90,13 +90,13 @@ export const OPERATIONS: Operation[] = [
     path: "/trials/{trialId}/participants/import",
     tag: "Participants",
     summary:
-      "Import a CSV screening log: every row is checked, then all or none are imported; `preview=true` checks and answers what would be imported, writing nothing. The same file (by SHA-256) goes into a trial once",
+      "Import a CSV screening log: every row is checked, then all or none are imported; `preview=true` checks and answers what would be imported, writing nothing, with the rows that look like records already there (same site, date, age, sex and results). `dateOrder` reads dates with the year last as month/day (`mdy`) or day/month (`dmy`); `duplicates=keep` imports the possible duplicates. The same file (by SHA-256) goes into a trial once",
     bodyType: "text/csv",
     query: importQuery,
     responses: {
-      "200": "The preview: rows, problems per line and field, the first rows as they would be imported",
+      "200": "The preview: rows, problems per line and field, the first rows as they would be imported, possible duplicates",
       "201": "How many were imported, with their screening numbers and record ids",
-      "409": "This file was imported already",
+      "409": "This file was imported already, or rows look like records already there (send duplicates=keep to keep them)",
       ...WRITE_ERRORS,
     },
   },

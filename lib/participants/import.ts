@@ -1,12 +1,15 @@
 // Bulk import of a site's existing screening log from CSV (RFC 4180, UTF-8 with or without BOM; Chinese text is
-// fine). The columns are the form's: site (the site's code, e.g. US-BOS1), screeningDate (YYYY-MM-DD; also
-// YYYY/MM/DD, YYYY年M月D日, and M/D/YYYY at a US site), ageAtScreening, sex, results ("subtype|result|method",
+// fine). The columns are the form's: site (the site's code, e.g. US-BOS1), screeningDate (year first always:
+// YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日; day and month by the chosen order, or M/D/YYYY at a US site), ageAtScreening,
+// sex, results ("subtype|result|method",
 // several separated by ";", e.g. "p.Leu858Arg|detected|NGS_TISSUE; EML4-ALK|not_detected|FISH"). Sex, result and
 // method are taken as the API writes them or as the app shows them in either language ("女", "NGS (tissue)").
 // Every row is checked before anything is written; one bad row imports nothing, and the answer lists every bad row
 // with its reasons (`line N: field`, results as `results.I.field` counted from 0). A preview checks and answers
-// what would be imported, writing nothing. Then all rows go in one transaction, each audited, with one enrolment
-// event at the end; the file's SHA-256 is kept, so the same file goes into a trial once.
+// what would be imported, writing nothing, and flags rows that look like records already there (same site, date, age,
+// sex and results) or like an earlier row of the file; the import refuses such rows unless told to keep them. Then
+// all rows go in one transaction, each audited, with one enrolment event at the end; the file's SHA-256 is kept, so
+// the same file goes into a trial once.
 import "server-only";
 import { createHash } from "node:crypto";
 import Papa from "papaparse";
@@ -30,11 +33,24 @@ export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 5_000;
 export const IMPORT_COLUMNS = ["site", "screeningDate", "ageAtScreening", "sex", "results"] as const;
 
-/** The import's query: the file's name, and whether only to preview it. */
+/** How day and month are ordered in the file's dates: as usual at each row's site (M/D/Y at a US site), or as chosen. */
+export const DATE_ORDERS = ["site", "mdy", "dmy"] as const;
+export type DateOrder = (typeof DATE_ORDERS)[number];
+
+/** The import's query: the file's name, whether only to preview it, its date order, and whether to keep duplicates. */
 export const importQuery = z.strictObject({
   filename: z.string().max(200).optional(),
   preview: z.enum(["true", "false"], { error: msg("import.previewFlag") }).optional(),
+  dateOrder: z.enum(DATE_ORDERS, { error: msg("import.dateOrderChoice") }).optional(),
+  duplicates: z.enum(["refuse", "keep"], { error: msg("import.duplicatesChoice") }).optional(),
 });
+
+export interface ImportOptions {
+  fileName?: string;
+  dateOrder?: DateOrder;
+  /** Rows that look like records already in the trial, or like an earlier row: refused (the default), or kept. */
+  duplicates?: "refuse" | "keep";
+}
 
 export interface RowProblem {
   /** Line in the file (the header is line 1). */
@@ -86,17 +102,21 @@ const valueOf = (values: Map<string, string>, cell: string) => values.get(fold(c
 const pad = (n: string) => n.padStart(2, "0");
 
 /**
- * A screening date as a spreadsheet may write it, as YYYY-MM-DD. Year-first forms are read anywhere; M/D/YYYY only
- * at a US site, where it is the usual order (elsewhere it could be day/month, so it is refused with a clear message).
+ * A screening date as a spreadsheet may write it, as YYYY-MM-DD. Year-first forms are read whatever the order chosen.
+ * Day and month before the year (11/30/2026, 30.11.2026) are read in the chosen order; left to the site, M/D/YYYY is
+ * read at a US site, where it is the usual order, and refused elsewhere with a clear message (it could be D/M).
  */
-export function importDate(cell: string, country: string | undefined): { value: string; problem?: string } {
+export function importDate(cell: string, country: string | undefined, order: DateOrder = "site"): { value: string; problem?: string } {
   const text = cell.trim();
   const yearFirst = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(text);
   if (yearFirst) return { value: `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}` };
-  const slashes = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
-  if (slashes) {
-    if (country === "US") return { value: `${slashes[3]}-${pad(slashes[1]!)}-${pad(slashes[2]!)}` };
-    return { value: text, problem: msg("import.ambiguousDate", { date: text }) };
+  const yearLast = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(text);
+  if (yearLast) {
+    const [, first, separator, second, year] = yearLast as unknown as [string, string, string, string, string];
+    const monthFirst = order === "mdy" || (order === "site" && country === "US" && separator === "/");
+    if (order === "site" && !monthFirst) return { value: text, problem: msg("import.ambiguousDate", { date: text }) };
+    const [month, day] = monthFirst ? [first, second] : [second, first];
+    return { value: `${year}-${pad(month)}-${pad(day)}` };
   }
   return { value: text };
 }
@@ -135,6 +155,14 @@ export interface ImportPreview {
   sha256: string;
   /** This very file was imported into the trial already. */
   alreadyImported: { at: string; rows: number; fileName: string } | null;
+  /** Rows that look like a record already in the trial, or like an earlier row of the file. */
+  duplicates: PossibleDuplicate[];
+}
+
+/** A row with the same site, screening date, age, sex and results as a record in the trial, or as an earlier row. */
+export interface PossibleDuplicate {
+  line: number;
+  of: { participantId: string; screeningNumber: string } | { line: number };
 }
 
 const PREVIEW_ROWS = 50;
@@ -154,17 +182,57 @@ async function earlierImport(trialId: string, sha256: string) {
 const alreadyImported = (earlier: { at: string; rows: number; fileName: string }) =>
   new AppError("conflict", msg("import.alreadyImported", { file: earlier.fileName, rows: earlier.rows, at: earlier.at.slice(0, 10) }));
 
+/** The same patient, as far as a screening log can tell: site, screening date, age, sex, and each result's value. */
+function likeness(siteId: string, date: string, age: number, sex: string, results: { subtypeId: string; result: string }[]) {
+  const tested = results.map((r) => `${r.subtypeId}=${r.result}`).sort();
+  return [siteId, date, age, sex.toUpperCase(), ...tested].join("|");
+}
+
+/** The rows that look like a (not voided) record of the trial, or like an earlier row of the same file. */
+async function possibleDuplicates(trialId: string, checked: CheckedRegistration[], lines: number[]): Promise<PossibleDuplicate[]> {
+  if (checked.length === 0) return [];
+  const existing = await db().participant.findMany({
+    where: {
+      trialId,
+      voidedAt: null,
+      siteId: { in: [...new Set(checked.map((c) => c.input.siteId))] },
+      screeningDate: { in: [...new Set(checked.map((c) => c.input.screeningDate))].map((d) => new Date(`${d}T00:00:00Z`)) },
+    },
+    select: { id: true, siteId: true, screeningNumber: true, screeningDate: true, ageAtScreening: true, sex: true, results: { select: { subtypeId: true, result: true } } },
+  });
+  const known = new Map<string, PossibleDuplicate["of"]>(
+    existing.map((p) => [
+      likeness(p.siteId, p.screeningDate.toISOString().slice(0, 10), p.ageAtScreening, p.sex, p.results),
+      { participantId: p.id, screeningNumber: p.screeningNumber },
+    ]),
+  );
+  const found: PossibleDuplicate[] = [];
+  checked.forEach((c, i) => {
+    const key = likeness(c.input.siteId, c.input.screeningDate, c.input.ageAtScreening, c.input.sex, c.results);
+    const of = known.get(key);
+    if (of) found.push({ line: lines[i]!, of });
+    else known.set(key, { line: lines[i]! });
+  });
+  return found;
+}
+
+/** What a duplicate is like, for a person: "same … as CN-GZ1-0042" or "same … as line 3". */
+export function duplicateMessage(d: PossibleDuplicate) {
+  return "line" in d.of ? msg("import.duplicateOfLine", { line: d.of.line }) : msg("import.duplicateOf", { number: d.of.screeningNumber });
+}
+
 /** Checks a file and answers what would be imported, writing nothing. */
-export async function previewImport(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv"): Promise<ImportPreview> {
-  return (await run(actor, trialId, bytes, fileName, true)) as ImportPreview;
+export async function previewImport(actor: Actor, trialId: string, bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportPreview> {
+  return (await run(actor, trialId, bytes, options, true)) as ImportPreview;
 }
 
 /** Imports a file: every row or none. */
-export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, fileName = "import.csv") {
-  return (await run(actor, trialId, bytes, fileName, false)) as ImportDone;
+export async function importParticipants(actor: Actor, trialId: string, bytes: Uint8Array, options: ImportOptions = {}) {
+  return (await run(actor, trialId, bytes, options, false)) as ImportDone;
 }
 
-async function run(actor: Actor, trialId: string, bytes: Uint8Array, fileName: string, preview: boolean): Promise<ImportPreview | ImportDone> {
+async function run(actor: Actor, trialId: string, bytes: Uint8Array, options: ImportOptions, preview: boolean): Promise<ImportPreview | ImportDone> {
+  const fileName = options.fileName || "import.csv";
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.imports(actor.id));
   if (bytes.byteLength > IMPORT_MAX_BYTES) {
@@ -210,7 +278,7 @@ async function run(actor: Actor, trialId: string, bytes: Uint8Array, fileName: s
     }
     const age = (row.ageAtScreening ?? "").trim();
     const site = siteByCode.get((row.site ?? "").trim().toUpperCase());
-    const date = importDate(row.screeningDate ?? "", site?.country);
+    const date = importDate(row.screeningDate ?? "", site?.country, options.dateOrder);
     if (date.problem) {
       problems.push({ line, problems: { screeningDate: [date.problem] } });
       continue;
@@ -231,6 +299,7 @@ async function run(actor: Actor, trialId: string, bytes: Uint8Array, fileName: s
       problems.push({ line, problems: fields });
     }
   }
+  const duplicates = await possibleDuplicates(trialId, checked, lines);
   if (preview) {
     return {
       preview: true,
@@ -247,10 +316,18 @@ async function run(actor: Actor, trialId: string, bytes: Uint8Array, fileName: s
       })),
       sha256,
       alreadyImported: earlier,
+      duplicates,
     };
   }
   if (problems.length) {
     throw new ImportRejected(problems, msg("import.rejected", { bad: problems.length, rows: parsed.data.length }));
+  }
+  if (duplicates.length && options.duplicates !== "keep") {
+    throw new AppError(
+      "conflict",
+      msg("import.duplicatesRefused", { count: duplicates.length }),
+      Object.fromEntries(duplicates.map((d) => [`line ${d.line}: row`, [duplicateMessage(d)]])),
+    );
   }
 
   // All rows or none, in one transaction of a few bulk statements: sites' numbering rows in id order, the

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -43,13 +43,13 @@ describe("CSV import of a screening log", () => {
       `\uFEFF${HEADER}\r\nCN-GZ1,${day(5)},66,male,"外显子19缺失 exon 19 deletion|detected|NGS_TISSUE; ALK|not_detected|FISH"\r\n` +
       `cn-gz1,${day(4)},59,FEMALE,"EML4-ALK|detected|FISH"\r\nCN-GZ1,${day(3)},71,unknown,"KRAS p.Gly12Cys|detected|PCR"\r\n`;
     // The first row's subtype is not a vocabulary spelling: expect a rejection naming line 2 only.
-    const error = await rejection(importParticipants(cn, trialId, bytes(csv), "log.csv"));
+    const error = await rejection(importParticipants(cn, trialId, bytes(csv), { fileName: "log.csv" }));
     expect(error).toBeInstanceOf(ImportRejected);
     expect((error as ImportRejected).rows.map((r) => r.line)).toEqual([2]);
     expect(await counts()).toEqual(before);
 
     const fixed = csv.replace("外显子19缺失 exon 19 deletion", "exon 19 deletion");
-    const result = await importParticipants(cn, trialId, bytes(fixed), "log.csv");
+    const result = await importParticipants(cn, trialId, bytes(fixed), { fileName: "log.csv" });
     expect(result.imported).toBe(3);
     expect(result.screeningNumbers.every((n) => n.startsWith("CN-GZ1-"))).toBe(true);
     expect(result.participants.map((p) => p.screeningNumber)).toEqual(result.screeningNumbers); // with ids to link to
@@ -102,12 +102,14 @@ describe("CSV import of a screening log", () => {
 });
 
 describe("checking a file before importing it, and importing it once", () => {
+  // A preview and an import each count against a coordinator's import limit; these tests make many.
+  beforeEach(() => db().rateLimit.deleteMany({ where: { key: { startsWith: "participants.import:" } } }));
   it("previews a file as it will be saved, in either language's labels, writing nothing", async () => {
     const before = await counts();
     const csv =
       `${HEADER}\nCN-GZ1,${day(9).replaceAll("-", "/")},62,女,"EGFR L858R|检出|NGS（组织）"\n` +
       `CN-GZ1,${day(8).replace("-", "年").replace("-", "月")}日,58,Male,"KRAS G12C|Detected|NGS (plasma)"\n`;
-    const preview = await previewImport(cn, trialId, bytes(csv), "preview.csv");
+    const preview = await previewImport(cn, trialId, bytes(csv), { fileName: "preview.csv" });
     expect(preview).toMatchObject({ preview: true, rows: 2, ready: true, problems: {}, alreadyImported: null });
     expect(preview.sample).toEqual([
       {
@@ -133,7 +135,7 @@ describe("checking a file before importing it, and importing it once", () => {
   it("lists a preview's problems by line and field, and reads M/D/YYYY only at a US site", async () => {
     const cnDate = day(3).split("-");
     const csv = `${HEADER}\nCN-GZ1,${Number(cnDate[1])}/${Number(cnDate[2])}/${cnDate[0]},62,female,"EGFR L858R|detected|bogus"\n`;
-    const preview = await previewImport(cn, trialId, bytes(csv), "bad.csv");
+    const preview = await previewImport(cn, trialId, bytes(csv), { fileName: "bad.csv" });
     expect(preview.ready).toBe(false);
     expect(Object.keys(preview.problems)).toEqual(["line 2: screeningDate"]);
     expect(renderMessage(preview.problems["line 2: screeningDate"]![0]!)).toMatch(/YYYY-MM-DD/);
@@ -141,7 +143,7 @@ describe("checking a file before importing it, and importing it once", () => {
     const us = await actorFor(DEMO_ACCOUNTS.coordinatorUs);
     const usDay = addDays(todayIn("America/New_York"), -2).split("-");
     const usCsv = `${HEADER}\nUS-BOS1,${Number(usDay[1])}/${Number(usDay[2])}/${usDay[0]},62,female,"EGFR L858R|detected|PCR"\n`;
-    const usPreview = await previewImport(us, trialId, bytes(usCsv), "us.csv");
+    const usPreview = await previewImport(us, trialId, bytes(usCsv), { fileName: "us.csv" });
     expect(usPreview.sample[0]?.screeningDate).toBe(usDay.join("-"));
   });
 
@@ -149,8 +151,8 @@ describe("checking a file before importing it, and importing it once", () => {
     const csv = `${HEADER}\nCN-GZ1,${day(2)},49,male,"ALK fusion|detected|FISH"\nCN-GZ1,${day(2)},50,female,"ROS1 fusion|detected|FISH"\n`;
     const before = await counts();
     const results = await Promise.allSettled([
-      importParticipants(cn, trialId, bytes(csv), "twice.csv"),
-      importParticipants(cn, trialId, bytes(csv), "twice.csv"),
+      importParticipants(cn, trialId, bytes(csv), { fileName: "twice.csv" }),
+      importParticipants(cn, trialId, bytes(csv), { fileName: "twice.csv" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
@@ -158,10 +160,53 @@ describe("checking a file before importing it, and importing it once", () => {
     expect((refused.reason as AppError).code).toBe("conflict");
     expect(renderMessage((refused.reason as AppError).message)).toMatch(/twice\.csv.*2 patients.*was imported/);
     expect((await counts()).participants).toBe(before.participants + 2);
-    const again = await rejection(importParticipants(cn, trialId, bytes(csv), "renamed.csv"));
+    const again = await rejection(importParticipants(cn, trialId, bytes(csv), { fileName: "renamed.csv" }));
     expect(again.code).toBe("conflict");
-    expect((await previewImport(cn, trialId, bytes(csv), "renamed.csv")).alreadyImported).toMatchObject({ rows: 2, fileName: "twice.csv" });
+    expect((await previewImport(cn, trialId, bytes(csv), { fileName: "renamed.csv" })).alreadyImported).toMatchObject({ rows: 2, fileName: "twice.csv" });
     expect((await counts()).participants).toBe(before.participants + 2);
+  });
+
+  it("reads dates with the year last in the order chosen, and year-first dates whatever the choice", async () => {
+    const [y, m, d] = day(12).split("-") as [string, string, string];
+    const dmy = `${Number(d)}/${Number(m)}/${y}`;
+    const csv = (date: string) => bytes(`${HEADER}\nCN-GZ1,${date},55,female,"EGFR L858R|detected|PCR"\n`);
+    expect(Object.keys((await previewImport(cn, trialId, csv(dmy))).problems)).toEqual(["line 2: screeningDate"]); // left to a Chinese site: refused
+    expect((await previewImport(cn, trialId, csv(dmy), { dateOrder: "dmy" })).sample[0]?.screeningDate).toBe(day(12));
+    expect((await previewImport(cn, trialId, csv(`${Number(d)}.${Number(m)}.${y}`), { dateOrder: "dmy" })).sample[0]?.screeningDate).toBe(day(12));
+    expect((await previewImport(cn, trialId, csv(`${Number(m)}/${Number(d)}/${y}`), { dateOrder: "mdy" })).sample[0]?.screeningDate).toBe(day(12));
+    expect((await previewImport(cn, trialId, csv(day(12)), { dateOrder: "mdy" })).sample[0]?.screeningDate).toBe(day(12));
+    // A day past 12 read as a month is no date at all: refused, not moved.
+    if (Number(d) > 12) expect((await previewImport(cn, trialId, csv(dmy), { dateOrder: "mdy" })).ready).toBe(false);
+    const wrong = await previewImport(cn, trialId, csv(`31/13/${y}`), { dateOrder: "dmy" });
+    expect(Object.keys(wrong.problems)).toEqual(["line 2: screeningDate"]);
+  });
+
+  it("flags rows like a patient already recorded or like an earlier row, and imports them only when told to keep them", async () => {
+    const existing = await db().participant.findFirstOrThrow({
+      where: { trialId, siteId: (await db().site.findUniqueOrThrow({ where: { code: "CN-GZ1" } })).id, voidedAt: null, results: { some: {} } },
+      include: { results: { include: { subtype: true } } },
+      orderBy: { screeningDate: "desc" },
+    });
+    const results = existing.results.map((r) => `${r.subtype.key}|${r.result.toLowerCase()}|${r.method}`).join("; ");
+    const sameAsExisting = `CN-GZ1,${existing.screeningDate.toISOString().slice(0, 10)},${existing.ageAtScreening},${existing.sex.toLowerCase()},"${results}"`;
+    const newRow = `CN-GZ1,${day(1)},44,male,"ROS1 fusion|detected|FISH"`;
+    const spelledOtherwise = `cn-gz1,${day(1)},44,男,"ROS1融合|检出|FISH"`; // the same patient in other words
+    const file = bytes([HEADER, sameAsExisting, newRow, spelledOtherwise, `CN-GZ1,${day(1)},45,male,"ROS1 fusion|detected|FISH"`].join("\n"));
+    const preview = await previewImport(cn, trialId, file, { fileName: "dupes.csv" });
+    expect(preview.ready).toBe(true); // a possible duplicate is for a person to judge, not a problem in the file
+    expect(preview.duplicates).toEqual([
+      { line: 2, of: { participantId: existing.id, screeningNumber: existing.screeningNumber } },
+      { line: 4, of: { line: 3 } },
+    ]);
+    const before = await counts();
+    const refused = await rejection(importParticipants(cn, trialId, file, { fileName: "dupes.csv" }));
+    expect(refused.code).toBe("conflict");
+    expect(Object.keys(refused.fields ?? {})).toEqual(["line 2: row", "line 4: row"]);
+    expect(renderFields(refused.fields)!["line 2: row"]![0]).toBe(`same site, screening date, age, sex and results as ${existing.screeningNumber}`);
+    expect(renderMessage(refused.message, "zh-CN")).toMatch(/2 行看起来是已登记的患者/);
+    expect(await counts()).toEqual(before);
+    // Kept on request, all four go in.
+    expect((await importParticipants(cn, trialId, file, { fileName: "dupes.csv", duplicates: "keep" })).imported).toBe(4);
   });
 
   it("offers a template with the columns and one example row per site of the coordinator, that itself imports", async () => {
@@ -169,6 +214,6 @@ describe("checking a file before importing it, and importing it once", () => {
     const lines = csv.replace("\uFEFF", "").trim().split(/\r?\n/);
     expect(lines[0]).toBe(HEADER);
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["CN-GZ1"]);
-    expect((await previewImport(cn, trialId, bytes(csv), "template.csv")).ready).toBe(true);
+    expect((await previewImport(cn, trialId, bytes(csv), { fileName: "template.csv" })).ready).toBe(true);
   });
 });

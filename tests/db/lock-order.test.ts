@@ -173,8 +173,8 @@ describe("lock order", () => {
     };
     for (let round = 0; round < 4; round++) {
       await settle([
-        importParticipants(coordinators[0]!, trialId, csv([0, 1, 2, 3], round)),
-        importParticipants(coordinators[1]!, trialId, csv([3, 2, 1, 0], round)),
+        importParticipants(coordinators[0]!, trialId, csv([0, 1, 2, 3], round), { duplicates: "keep" }),
+        importParticipants(coordinators[1]!, trialId, csv([3, 2, 1, 0], round), { duplicates: "keep" }),
         ...Array.from({ length: 8 }, (_, i) => registerParticipant(coordinators[2 + (i % 2)]!, trialId, body(i % 4))),
       ]).then((outcomes) => expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason)).toEqual([]));
     }

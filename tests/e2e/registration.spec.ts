@@ -183,6 +183,16 @@ test("an import is checked and shown before anything is saved, in the reader's w
   await page.getByRole("button", { name: "Check the file" }).click(); // the same file again
   await expect(page.getByTestId("import-status")).toContainText("was imported into this trial on");
   await expect(page.getByRole("button", { name: "Import 1 patient" })).toHaveCount(0);
+
+  // The same patient in another file, its date written day/month: read in the order chosen, and flagged.
+  const again = `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${Number(d)}.${Number(m)}.${y},63,female,"EGFR exon 19 deletion|detected|NGS_TISSUE"\n`;
+  await page.getByLabel("Dates with the year last").selectOption("dmy");
+  await page.getByLabel("CSV file").setInputFiles({ name: "again.csv", mimeType: "text/csv", buffer: Buffer.from(again) });
+  await page.getByRole("button", { name: "Check the file" }).click();
+  const duplicates = page.getByTestId("import-duplicates");
+  await expect(duplicates).toContainText(`Line 2: same site, screening date, age, sex and results as ${number}`);
+  await expect(duplicates.getByRole("link", { name: number })).toHaveAttribute("href", href);
+  await expect(page.getByRole("button", { name: "Import 1 patient, keeping the possible duplicates" })).toBeVisible();
   await page.goto(href);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(number);
 });

@@ -51,7 +51,10 @@ export function ImportForm({ trialId }: { trialId: string }) {
   const p = useTranslations("participants");
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   const fileRef = useRef<HTMLInputElement>(null);
-  const base = `/api/v1/trials/${trialId}/participants/import`;
+  const orderRef = useRef<HTMLSelectElement>(null);
+  /** The import's address: the file's name and date order, and what else this step asks. */
+  const url = (file: File, extra: string) =>
+    `/api/v1/trials/${trialId}/participants/import?filename=${encodeURIComponent(file.name)}&dateOrder=${orderRef.current?.value ?? "site"}${extra}`;
 
   /** "line 3: results.0.method" as "Line 3 · result 1 · Method", in the reader's language. */
   function where(key: string): [string, string] {
@@ -84,15 +87,15 @@ export function ImportForm({ trialId }: { trialId: string }) {
     event.preventDefault();
     const file = fileRef.current?.files?.[0];
     if (!file || file.size === 0) return;
-    const { status, body } = await send(`${base}?preview=true&filename=${encodeURIComponent(file.name)}`, file, setOutcome);
+    const { status, body } = await send(url(file, "&preview=true"), file, setOutcome);
     if (status === 200 && body.preview) setOutcome({ kind: "previewed", preview: body as unknown as Preview });
     else refused(status, body);
   }
 
-  async function importNow() {
+  async function importNow(keepDuplicates: boolean) {
     const file = fileRef.current?.files?.[0];
     if (!file) return;
-    const { status, body } = await send(`${base}?filename=${encodeURIComponent(file.name)}`, file, setOutcome);
+    const { status, body } = await send(url(file, keepDuplicates ? "&duplicates=keep" : ""), file, setOutcome);
     if (status === 201 && typeof body.imported === "number") setOutcome({ kind: "done", count: body.imported, participants: body.participants ?? [] });
     else refused(status, body);
   }
@@ -104,6 +107,24 @@ export function ImportForm({ trialId }: { trialId: string }) {
       <div className="field">
         <label htmlFor="file">{t("file")}</label>
         <input id="file" name="file" type="file" accept=".csv,text/csv" required ref={fileRef} onChange={() => setOutcome({ kind: "idle" })} />
+      </div>
+      <div className="field">
+        <label htmlFor="dateOrder">{t("dateOrder")}</label>
+        <select
+          id="dateOrder"
+          name="dateOrder"
+          defaultValue="site"
+          ref={orderRef}
+          aria-describedby="dateOrder-help"
+          onChange={() => setOutcome({ kind: "idle" })}
+        >
+          <option value="site">{t("dateOrderSite")}</option>
+          <option value="mdy">{t("dateOrderMdy")}</option>
+          <option value="dmy">{t("dateOrderDmy")}</option>
+        </select>
+        <p className="muted" id="dateOrder-help">
+          {t("dateOrderHelp")}
+        </p>
       </div>
       <button type="submit" disabled={busy}>
         {t("check")}
@@ -171,8 +192,32 @@ export function ImportForm({ trialId }: { trialId: string }) {
               </tbody>
             </table>
           </div>
-          <button className="primary" type="button" onClick={() => void importNow()} disabled={busy}>
-            {t("importNow", { rows: outcome.preview.rows })}
+          {outcome.preview.duplicates.length > 0 && (
+            <div className="notice warning" data-testid="import-duplicates">
+              <p>
+                <strong>{t("duplicatesTitle")}:</strong> {t("duplicatesHelp", { count: outcome.preview.duplicates.length })}
+              </p>
+              <ul>
+                {outcome.preview.duplicates.slice(0, 100).map((d) => (
+                  <li key={d.line}>
+                    {"line" in d.of
+                      ? t("duplicateLine", { line: d.line, what: t("duplicateOfLine", { line: d.of.line }) })
+                      : t.rich("duplicateOfRecord", {
+                          line: d.line,
+                          number: d.of.screeningNumber,
+                          record: (chunks) => (
+                            <a href={`/trials/${trialId}/participants/${"participantId" in d.of ? d.of.participantId : ""}`} translate="no">
+                              {chunks}
+                            </a>
+                          ),
+                        })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <button className="primary" type="button" onClick={() => void importNow(outcome.preview.duplicates.length > 0)} disabled={busy}>
+            {t(outcome.preview.duplicates.length > 0 ? "importKeeping" : "importNow", { rows: outcome.preview.rows })}
           </button>
         </>
       )}

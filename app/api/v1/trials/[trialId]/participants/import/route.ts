@@ -9,7 +9,9 @@ export const dynamic = "force-dynamic";
 
 /**
  * Imports a screening log: the body is the CSV file itself (Content-Type: text/csv), `?filename=` names it.
- * With `?preview=true` nothing is written: the answer is what would be imported and every row's problems.
+ * With `?preview=true` nothing is written: the answer is what would be imported, every row's problems and the rows
+ * that look like records already there. `?dateOrder=mdy|dmy` reads 11/30/2026 or 30/11/2026; `?duplicates=keep`
+ * imports rows the preview flagged as possible duplicates (refused otherwise, 409).
  */
 export const POST = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
   const actor = await requireActor();
@@ -18,11 +20,12 @@ export const POST = apiHandler<{ params: Promise<{ trialId: string }> }>(async (
   const query = importQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw validationError(query.error);
   const bytes = await readBytes(request, IMPORT_MAX_BYTES);
-  const fileName = query.data.filename || "import.csv";
+  const { filename, preview, ...choices } = query.data;
+  const options = { ...choices, fileName: filename || "import.csv" };
   const { trialId } = await params;
-  if (query.data.preview === "true") {
-    const answer = await previewImport(actor, trialId, bytes, fileName);
+  if (preview === "true") {
+    const answer = await previewImport(actor, trialId, bytes, options);
     return json({ ...answer, problems: renderFields(answer.problems, await requestLocale(request)) ?? {} });
   }
-  return json(await importParticipants(actor, trialId, bytes, fileName), { status: 201 });
+  return json(await importParticipants(actor, trialId, bytes, options), { status: 201 });
 });
