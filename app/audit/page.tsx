@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { AuditChanges } from "@/app/components/AuditChanges";
 import { LocalTime } from "@/app/components/LocalTime";
-import { auditTrials, searchAudit } from "@/lib/audit/query";
+import { auditSites, auditTrials, searchAudit } from "@/lib/audit/query";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
 import type { Locale } from "@/lib/i18n/config";
@@ -11,15 +11,16 @@ import { renderRefusal } from "@/lib/i18n/messages";
 
 export const dynamic = "force-dynamic";
 
-const FILTERS = ["action", "actor", "entityId", "trialId", "from", "to", "before"] as const;
+const FILTERS = ["action", "actor", "entityId", "trialId", "siteId", "from", "to", "before"] as const;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePageActor();
+  const locale = (await getLocale()) as Locale;
   const raw = await searchParams;
   const query: Record<string, string> = {};
   for (const key of FILTERS) if (typeof raw[key] === "string" && raw[key]) query[key] = raw[key] as string;
   let result: Awaited<ReturnType<typeof searchAudit>> = { items: [], next: null };
-  const trials = await auditTrials(actor).catch((error: unknown) => {
+  const [trials, sites] = await Promise.all([auditTrials(actor), auditSites(actor)]).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });
@@ -29,18 +30,34 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") notFound();
     if (!(error instanceof AppError)) throw error;
-    filterError = renderRefusal(error, (await getLocale()) as Locale); // a bad filter is said on the page, never a 500
+    filterError = renderRefusal(error, locale); // a bad filter is said on the page, never a 500
   }
   const t = await getTranslations("audit");
+  // The actions the catalogue names ("participant_correct" is participant.correct), by their label; the filter
+  // matches an action and those under it (participant.transition and participant.transition.override).
+  const actions = Object.keys((await getMessages()).audit.actions)
+    .map((key) => [key.replaceAll("_", "."), t(`actions.${key}` as "actions.trial_update")] as const)
+    .sort((a, b) => a[1].localeCompare(b[1], locale));
   const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(query).filter(([k]) => k !== "before")));
   return (
     <>
       <h1>{t("title")}</h1>
       <p className="muted">{t("help")}</p>
       <form method="get" className="card filters">
+        <div className="field">
+          <label htmlFor="a-action">{t("action")}</label>
+          <select id="a-action" name="action" defaultValue={query.action ?? ""}>
+            <option value="">{t("allActions")}</option>
+            {actions.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+            {query.action && !actions.some(([value]) => value === query.action) && <option value={query.action}>{query.action}</option>}
+          </select>
+        </div>
         {(
           [
-            ["action", "action"],
             ["actor", "actor"],
             ["entityId", "entity"],
           ] as const
@@ -57,6 +74,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             {trials.map((trial) => (
               <option key={trial.id} value={trial.id} translate="no">
                 {trial.code}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="a-site">{t("site")}</label>
+          <select id="a-site" name="siteId" defaultValue={query.siteId ?? ""}>
+            <option value="">{t("allSites")}</option>
+            {sites.map((site) => (
+              <option key={site.id} value={site.id} translate="no">
+                {site.code}
               </option>
             ))}
           </select>

@@ -1,5 +1,5 @@
 // Reading the audit trail: administrators see all of it; a trial-wide investigator sees the rows of their trials.
-// Filtered by action, entity, actor, trial and date; paged by id; exported as CSV (the export is itself audited).
+// Filtered by action, entity, actor, trial, site and date; paged by id; exported as CSV (the export is itself audited).
 import "server-only";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/session";
@@ -17,6 +17,7 @@ export const auditQuery = z.strictObject({
   entityId: z.string().max(64).optional(),
   actor: z.string().max(254).optional(),
   trialId: z.string().max(64).optional(),
+  siteId: z.string().max(64).optional(),
   from: calendarDate.optional(),
   to: calendarDate.optional(),
   before: z
@@ -36,6 +37,16 @@ async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
 export async function auditTrials(actor: Actor): Promise<{ id: string; code: string }[]> {
   const trials = await auditReadScope(actor);
   return db().trial.findMany({ where: trials === "all" ? {} : { id: { in: trials } }, select: { id: true, code: true }, orderBy: { code: "asc" } });
+}
+
+/** The sites of those trials, to filter by. */
+export async function auditSites(actor: Actor): Promise<{ id: string; code: string }[]> {
+  const trials = await auditReadScope(actor);
+  return db().site.findMany({
+    where: trials === "all" ? {} : { trialSites: { some: { trialId: { in: trials } } } },
+    select: { id: true, code: true },
+    orderBy: { code: "asc" },
+  });
 }
 
 export async function mayReadAudit(actor: Actor): Promise<boolean> {
@@ -58,6 +69,7 @@ async function where(actor: Actor, raw: Record<string, string>) {
     filters.push({ entityId: { in: [q.entityId.trim(), ...named] } });
   }
   if (q.trialId) filters.push({ trialId: q.trialId });
+  if (q.siteId) filters.push({ entityId: { in: await recordsAtSite(q.siteId) } });
   if (q.from) filters.push({ at: { gte: new Date(`${q.from}T00:00:00Z`) } });
   if (q.to) filters.push({ at: { lt: new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) } });
   if (q.actor) {
@@ -65,6 +77,15 @@ async function where(actor: Actor, raw: Record<string, string>) {
     filters.push({ actorId: { in: users.map((u) => u.id) } });
   }
   return { q, where: { AND: filters } satisfies Prisma.AuditEventWhereInput };
+}
+
+/** The records that belong to a site: the site itself, its place in each trial, and its patients. */
+async function recordsAtSite(siteId: string): Promise<string[]> {
+  const [trialSites, participants] = await Promise.all([
+    db().trialSite.findMany({ where: { siteId }, select: { id: true } }),
+    db().participant.findMany({ where: { siteId }, select: { id: true } }),
+  ]);
+  return [siteId, ...trialSites.map((r) => r.id), ...participants.map((r) => r.id)];
 }
 
 /** The ids of records a person would name by `text`: a participant's screening number, a trial's or site's code. */

@@ -49,6 +49,26 @@ describe("reading and exporting the audit trail", () => {
     expect(byActor.items.every((r) => r.actor === DEMO_ACCOUNTS.coordinatorUs && r.action.startsWith("participant."))).toBe(true);
   });
 
+  it("filters by site: the site's patients and its own records, no other site's", async () => {
+    const investigator = await actorFor(DEMO_ACCOUNTS.investigator);
+    const [boston, guangzhou] = await Promise.all(["US-BOS1", "CN-GZ1"].map((code) => db().site.findUniqueOrThrow({ where: { code } })));
+    const atBoston = await searchAudit(investigator, { siteId: boston!.id, action: "participant.", limit: "500" });
+    expect(atBoston.items.map((r) => r.entityId)).toContain(participantId);
+    const bostonPatients = new Set((await db().participant.findMany({ where: { siteId: boston!.id }, select: { id: true } })).map((p) => p.id));
+    expect(atBoston.items.every((r) => bostonPatients.has(r.entityId!))).toBe(true);
+    const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-201" } });
+    const { body } = await registerParticipant(await actorFor(DEMO_ACCOUNTS.coordinatorCn), trial.id, {
+      siteId: guangzhou!.id,
+      screeningDate: addDays(todayIn(guangzhou!.timeZone), -1),
+      ageAtScreening: 57,
+      sex: "male",
+      results: [{ subtype: "EGFR L858R", result: "detected", method: "PCR" }],
+    });
+    const atGuangzhou = await searchAudit(investigator, { siteId: guangzhou!.id, limit: "500" });
+    expect(atGuangzhou.items.map((r) => r.entityId)).toContain(body.id);
+    expect(atGuangzhou.items.map((r) => r.entityId)).not.toContain(participantId);
+  });
+
   it("exports CSV and records the export itself", async () => {
     const admin = await actorFor(DEMO_ACCOUNTS.admin);
     await sealAll(db()); // the sealer chains rows just after commit; the export shows each row's hash

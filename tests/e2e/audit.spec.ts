@@ -45,6 +45,16 @@ test("a monitor finds a record's history by its screening number and reads each 
   await admin.getByLabel("Trial", { exact: true }).selectOption({ label: "TB-201" });
   await admin.getByRole("button", { name: "Apply" }).click();
   await expect(rows).toHaveCount(2);
+  // By action, chosen by its name, and by site.
+  await admin.getByLabel("Action", { exact: true }).selectOption({ label: "Participant corrected" });
+  await admin.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(1);
+  await admin.getByLabel("Site", { exact: true }).selectOption({ label: "US-BOS1" });
+  await admin.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(1);
+  await admin.getByLabel("Site", { exact: true }).selectOption({ label: "CN-GZ1" });
+  await admin.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(0);
   // The table scrolls by keyboard too.
   await expect(admin.getByRole("region", { name: "Audit trail" })).toHaveAttribute("tabindex", "0");
   await adminContext.close();
