@@ -33,3 +33,84 @@ export function checkWhatIf(input: ForecastInputJson): WhatIfProblem[] {
   }
   return problems;
 }
+
+/**
+ * A what-if as a link: only what the reader changed from the live forecast's inputs (the enrolment share, the
+ * prevalences, each changed site's opening and rate, sites removed and added), so the link stays short and, opened
+ * later, applies the same changes to the trial as it then stands.
+ */
+export interface ScenarioChanges {
+  v: 1;
+  enrolFraction?: number;
+  prevalence?: ForecastInputJson["prevalence"];
+  sites?: Record<string, { activationMonth?: number; rate?: { shape: number; rate: number } }>;
+  removed?: string[];
+  added?: ForecastInputJson["sites"];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function scenarioChanges(base: ForecastInputJson, input: ForecastInputJson): ScenarioChanges {
+  const changes: ScenarioChanges = { v: 1 };
+  if (!same(base.enrolFraction, input.enrolFraction)) changes.enrolFraction = input.enrolFraction ?? 1;
+  if (!same(base.prevalence, input.prevalence)) changes.prevalence = input.prevalence;
+  const before = new Map(base.sites.map((s) => [s.id, s]));
+  const kept = new Set(input.sites.map((s) => s.id));
+  for (const site of input.sites) {
+    const old = before.get(site.id);
+    if (!old) {
+      (changes.added ??= []).push(site);
+      continue;
+    }
+    const change: NonNullable<ScenarioChanges["sites"]>[string] = {};
+    if (!same(old.activationMonth, site.activationMonth)) change.activationMonth = site.activationMonth ?? 0;
+    if (!same(old.rate, site.rate)) change.rate = site.rate;
+    if (Object.keys(change).length) (changes.sites ??= {})[site.id] = change;
+  }
+  const removed = base.sites.filter((s) => !kept.has(s.id)).map((s) => s.id);
+  if (removed.length) changes.removed = removed;
+  return changes;
+}
+
+/** The live inputs with a link's changes applied; a site the trial no longer has is left out of the changes. */
+export function applyScenario(base: ForecastInputJson, changes: ScenarioChanges): ForecastInputJson {
+  const removed = new Set(changes.removed ?? []);
+  return {
+    ...base,
+    ...(changes.enrolFraction !== undefined ? { enrolFraction: changes.enrolFraction } : {}),
+    ...(changes.prevalence !== undefined ? { prevalence: changes.prevalence } : {}),
+    sites: [...base.sites.filter((s) => !removed.has(s.id)).map((s) => ({ ...s, ...changes.sites?.[s.id] })), ...(changes.added ?? [])],
+  };
+}
+
+const PARAM = "scenario";
+
+/** The page's address with the changes in its query (`?scenario=`, JSON). */
+export function scenarioLink(pageUrl: string, changes: ScenarioChanges): string {
+  const url = new URL(pageUrl);
+  url.search = new URLSearchParams({ [PARAM]: JSON.stringify(changes) }).toString();
+  url.hash = "";
+  return url.toString();
+}
+
+/** The changes a link's `scenario` carries, or null when it has none, or "unreadable" (said on the page). */
+export function readScenarioLink(raw: string | undefined): ScenarioChanges | "unreadable" | null {
+  if (!raw) return null;
+  try {
+    const parsed = JSON.parse(raw) as Partial<ScenarioChanges> | null;
+    const objectOrAbsent = (v: unknown) => v === undefined || (typeof v === "object" && v !== null && !Array.isArray(v));
+    const listOrAbsent = (v: unknown) => v === undefined || Array.isArray(v);
+    if (
+      !parsed ||
+      parsed.v !== 1 ||
+      !objectOrAbsent(parsed.sites) ||
+      !objectOrAbsent(parsed.prevalence) ||
+      !listOrAbsent(parsed.removed) ||
+      !listOrAbsent(parsed.added)
+    )
+      return "unreadable";
+    return parsed as ScenarioChanges;
+  } catch {
+    return "unreadable";
+  }
+}

@@ -1,9 +1,9 @@
 "use client";
 import { useFormatter, useTranslations } from "next-intl";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ForecastInputJson, ForecastResult, ScenarioResult } from "@/lib/forecast/schema";
-import { checkWhatIf } from "@/lib/forecast/what-if";
+import { applyScenario, checkWhatIf, readScenarioLink, scenarioChanges, scenarioLink } from "@/lib/forecast/what-if";
 
 const COLOURS: Record<string, string> = { "US only": "#1f5fa8", "China only": "#b8322a", Joint: "#4a3a8c" };
 const DAYS_PER_MONTH = 30.4375;
@@ -14,20 +14,27 @@ interface Props {
   initialInput: ForecastInputJson;
   initialResult: ForecastResult;
   cohortNames: Record<string, string>;
+  /** A shared what-if: the `scenario` of the page's address. */
+  scenario?: string | undefined;
 }
 
 type Site = ForecastInputJson["sites"][number];
 
-export function ForecastView({ monthZero, asOf, initialInput, initialResult, cohortNames }: Props) {
+export function ForecastView({ monthZero, asOf, initialInput, initialResult, cohortNames, scenario }: Props) {
   const t = useTranslations("forecast");
   const tCountry = useTranslations("country");
   const format = useFormatter();
-  const [input, setInput] = useState(initialInput);
+  // A shared what-if opens as one: its changes applied to the live inputs, then recalculated (below).
+  const [shared] = useState(() => readScenarioLink(scenario));
+  const [input, setInput] = useState(() => (shared && shared !== "unreadable" ? applyScenario(initialInput, shared) : initialInput));
   const [result, setResult] = useState(initialResult);
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(shared === "unreadable" ? t("linkUnreadable") : null);
   /** The figures shown come from the reader's changed inputs, not from the live forecast. */
   const [whatIf, setWhatIf] = useState(false);
+  /** The what-if's address: the page with the changes that made it. */
+  const [shareUrl, setShareUrl] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const years = Math.round(result.horizonMonths / 12);
 
   const dateOf = (months: number) => {
@@ -79,8 +86,8 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result]);
 
-  async function recalculate() {
-    const problems = checkWhatIf(input);
+  async function recalculate(next: ForecastInputJson = input) {
+    const problems = checkWhatIf(next);
     if (problems.length) {
       const where = (params?: Record<string, string | number>) => (params?.country ? { ...params, country: tCountry(params.country as "US" | "CN") } : params);
       setError([...new Set(problems.map((p) => t(`check.${p.key}`, where(p.params))))].join(" "));
@@ -89,7 +96,7 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
     setPending(true);
     setError(null);
     try {
-      const response = await fetch("/api/v1/forecast", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+      const response = await fetch("/api/v1/forecast", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(next) });
       const body = await response.json();
       if (!response.ok) {
         const fields = body?.error?.fields
@@ -101,6 +108,11 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
       } else {
         setResult(body as ForecastResult);
         setWhatIf(true);
+        // The address bar holds the scenario, so the page can be bookmarked or sent as it is.
+        const link = scenarioLink(window.location.href, scenarioChanges(initialInput, next));
+        window.history.replaceState(null, "", link);
+        setShareUrl(link);
+        setCopied(false);
       }
     } catch {
       setError(t("failed", { message: "network" }));
@@ -122,7 +134,25 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
     setResult(initialResult);
     setWhatIf(false);
     setError(null);
+    setShareUrl(null);
+    window.history.replaceState(null, "", window.location.pathname);
   };
+
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current || !shared || shared === "unreadable") return;
+    opened.current = true;
+    void recalculate(input);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function copyLink() {
+    if (!shareUrl) return;
+    await navigator.clipboard?.writeText(shareUrl).then(
+      () => setCopied(true),
+      () => setCopied(false), // not allowed here: the address is in the field beside the button
+    );
+  }
   // The scenario as a file: its inputs and its figures, to keep or to send with a question.
   const exportHref = whatIf ? `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify({ input, result }, null, 2))}` : null;
   // And its figures as a table: completion per scenario (calendar months), then per cohort.
@@ -158,6 +188,15 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
           <a href={csvHref!} download={`forecast-what-if-${asOf}.csv`}>
             {t("exportScenarioCsv")}
           </a>
+          {shareUrl && (
+            <span className="share">
+              <label htmlFor="scenario-link">{t("scenarioLink")}</label>{" "}
+              <input id="scenario-link" readOnly value={shareUrl} onFocus={(e) => e.currentTarget.select()} />{" "}
+              <button type="button" onClick={() => void copyLink()}>
+                {copied ? t("linkCopied") : t("copyLink")}
+              </button>
+            </span>
+          )}
         </div>
       )}
       <p className="muted">
@@ -384,7 +423,7 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
         </p>
       </details>
       <p>
-        <button type="button" className="primary" onClick={recalculate} disabled={pending}>
+        <button type="button" className="primary" onClick={() => void recalculate()} disabled={pending}>
           {pending ? t("recalculating") : t("recalculate")}
         </button>
       </p>

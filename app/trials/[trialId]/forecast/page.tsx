@@ -12,14 +12,21 @@ import { ForecastView } from "./ForecastView";
 export const dynamic = "force-dynamic";
 
 /** The simulation, streamed in after the page's frame: the reader sees where they are while it runs. */
-async function LiveForecast({ actor, trialId }: { actor: Actor; trialId: string }) {
+async function LiveForecast({ actor, trialId, scenario }: { actor: Actor; trialId: string; scenario: string | undefined }) {
   const live = await loadOrNotFound(() => liveForecast(actor, trialId)).catch((error: unknown) => {
     if (error instanceof RateLimited) return null; // said on the page, not a crash
     throw error;
   });
   const t = await getTranslations("forecast");
   return live ? (
-    <ForecastView monthZero={live.monthZero} asOf={live.asOf} initialInput={live.input} initialResult={live.result} cohortNames={live.cohortNames} />
+    <ForecastView
+      monthZero={live.monthZero}
+      asOf={live.asOf}
+      initialInput={live.input}
+      initialResult={live.result}
+      cohortNames={live.cohortNames}
+      scenario={scenario}
+    />
   ) : (
     <p className="error" role="alert">
       {t("rateLimited")}
@@ -27,8 +34,15 @@ async function LiveForecast({ actor, trialId }: { actor: Actor; trialId: string 
   );
 }
 
-export default async function ForecastPage({ params }: { params: Promise<{ trialId: string }> }) {
+export default async function ForecastPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ trialId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { trialId } = await params;
+  const { scenario } = await searchParams;
   const actor = await requirePageActor();
   const [t, trial] = await Promise.all([
     getTranslations("forecast"),
@@ -54,7 +68,7 @@ export default async function ForecastPage({ params }: { params: Promise<{ trial
           </p>
         }
       >
-        <LiveForecast actor={actor} trialId={trialId} />
+        <LiveForecast actor={actor} trialId={trialId} scenario={typeof scenario === "string" ? scenario : undefined} />
       </Suspense>
     </>
   );
