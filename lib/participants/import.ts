@@ -198,7 +198,15 @@ async function possibleDuplicates(trialId: string, checked: CheckedRegistration[
       siteId: { in: [...new Set(checked.map((c) => c.input.siteId))] },
       screeningDate: { in: [...new Set(checked.map((c) => c.input.screeningDate))].map((d) => new Date(`${d}T00:00:00Z`)) },
     },
-    select: { id: true, siteId: true, screeningNumber: true, screeningDate: true, ageAtScreening: true, sex: true, results: { select: { subtypeId: true, result: true } } },
+    select: {
+      id: true,
+      siteId: true,
+      screeningNumber: true,
+      screeningDate: true,
+      ageAtScreening: true,
+      sex: true,
+      results: { select: { subtypeId: true, result: true } },
+    },
   });
   const known = new Map<string, PossibleDuplicate["of"]>(
     existing.map((p) => [

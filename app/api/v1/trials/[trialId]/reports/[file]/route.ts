@@ -41,9 +41,7 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string 
   );
   // The workbook and the PDF speak the reader's language (the PDF embeds its font); the CSV keeps machine-readable
   // English columns.
-  const body = name.endsWith(".csv")
-    ? reportCsv(report)
-    : await (name.endsWith(".xlsx") ? reportXlsx : reportPdf)(report, await requestLocale(request));
+  const body = name.endsWith(".csv") ? reportCsv(report) : await (name.endsWith(".xlsx") ? reportXlsx : reportPdf)(report, await requestLocale(request));
   const stamp = report.asOf.replace(/[:.]/g, "-");
   return new Response(typeof body === "string" ? body : new Uint8Array(body), {
     headers: {
