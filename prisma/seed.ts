@@ -8,6 +8,7 @@ import type { Country, ParticipantStatus, Role, Sex, TestMethod, TestResult } fr
 import type { Db } from "@/lib/db/prisma";
 import type { ScreenFailureReason, WithdrawalReason } from "@/lib/participants/status";
 import { rebuild } from "@/lib/enrolment/tally";
+import { criteriaOfSubtypes } from "@/lib/matching/criteria";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { DEFAULT_SUBTYPES } from "@/lib/subtypes/vocabulary";
 import { DEMO_SITES } from "./demo/sites";
@@ -140,6 +141,7 @@ export async function seedDemo(db: Db, options: { today?: IsoDate; log?: (line: 
             name: c.name,
             target: c.target,
             subtypes: { create: c.subtypes.map((key) => ({ subtypeId: subtypeId.get(key)! })) },
+            criteria: { create: { version: 1, criteria: { ...criteriaOfSubtypes(c.subtypes) }, reason: "Demo cohort: one of its subtypes detected" } },
           })),
         },
       },

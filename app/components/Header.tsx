@@ -25,6 +25,7 @@ export async function Header({
       </Link>
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
+        {actorName && <Link href="/match">{t("match.nav")}</Link>}
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/trials">{t("admin.nav")}</Link>}

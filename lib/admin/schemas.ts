@@ -1,7 +1,8 @@
 // What the administration pages accept: one schema per entity, shared by the forms (strings from FormData are
 // coerced) and any other caller. Changes to data that already exists carry a reason and the record's version.
 import { z } from "zod";
-import { Country, Role, TrialSiteStatus, TrialStatus } from "@/lib/db/generated/enums";
+import { CohortStatus, Country, Role, TrialSiteStatus, TrialStatus, WaitlistOrder } from "@/lib/db/generated/enums";
+import { cohortCriteria } from "@/lib/matching/criteria";
 import { calendarDate, reasonForChange } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 
@@ -72,7 +73,41 @@ export const cohortCreate = z.strictObject({
 /** A cohort's places per country (their sum at most the target). */
 export const allocationInput = z.strictObject({ US: whole(0, 10_000), CN: whole(0, 10_000), reason });
 
-export const cohortUpdate = cohortCreate.omit({ code: true }).partial().extend({ reason });
+/** Criteria as typed in the admin form's text area (JSON), or as an object from any other caller. */
+const criteriaField = z.unknown().transform((value, ctx) => {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: msg("validation.criteria.json", { detail: (error as Error).message }) });
+      return z.NEVER;
+    }
+  }
+  const checked = cohortCriteria.safeParse(parsed);
+  if (!checked.success) {
+    for (const issue of checked.error.issues)
+      ctx.addIssue({ code: "custom", message: issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message });
+    return z.NEVER;
+  }
+  return checked.data;
+});
+
+export const cohortUpdate = cohortCreate
+  .omit({ code: true })
+  .partial()
+  .extend({
+    criteria: criteriaField.optional(),
+    amendment: text(1, 100).optional(),
+    status: enumOf(CohortStatus).optional(),
+    siteCap: z.union([z.literal("").transform(() => null), z.null(), whole(1, 10_000)]).optional(),
+    waitlistOrder: enumOf(WaitlistOrder).optional(),
+    reason,
+  })
+  .refine((c) => !(c.criteria && c.subtypes), { error: msg("validation.criteriaOrSubtypes"), path: ["criteria"] });
+
+/** Criteria to preview before saving: which screened patients of the trial they would match. */
+export const criteriaPreview = z.strictObject({ criteria: criteriaField });
 
 export const siteCreate = z.strictObject({
   code: z

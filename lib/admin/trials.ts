@@ -5,6 +5,8 @@ import "server-only";
 import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
+import { criteriaOfSubtypes } from "@/lib/matching/criteria";
+import { appendCriteria, auditCriteria } from "@/lib/matching/store";
 import { fromDbDate, todayIn, toDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
@@ -161,17 +163,18 @@ export async function createCohort(actor: Actor, trialId: string, raw: unknown) 
       await assertDefinedHere(tx, trialId);
       if (await tx.cohort.findUnique({ where: { trialId_code: { trialId, code: input.code } }, select: { id: true } }))
         throw new AppError("conflict", msg("errors.invalid"), { code: [msg("validation.codeTaken")] });
-      const ids = await subtypeIds(tx, input.subtypes);
-      const cohort = await tx.cohort.create({
-        data: { trialId, code: input.code, name: input.name, target: input.target, subtypes: { create: ids.map((subtypeId) => ({ subtypeId })) } },
-      });
+      await subtypeIds(tx, input.subtypes);
+      const cohort = await tx.cohort.create({ data: { trialId, code: input.code, name: input.name, target: input.target } });
+      // A cohort defined by subtypes has the criteria "one of them detected" (its first version).
+      const criteria = criteriaOfSubtypes([...new Set(input.subtypes)]);
+      await appendCriteria(tx, cohort.id, criteria, { actorId: actor.id, reason: "Cohort created" });
       await recordAudit(tx, {
         actorId: actor.id,
         action: "cohort.create",
         entityType: "Cohort",
         entityId: cohort.id,
         trialId,
-        after: { ...input, subtypes: [...new Set(input.subtypes)].sort() },
+        after: { ...input, subtypes: [...new Set(input.subtypes)].sort(), criteria },
       });
       return cohort;
     }),
@@ -188,22 +191,34 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
     await assertDefinedHere(tx, trialId);
     const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } });
     if (!cohort) throw notFound(msg("errors.cohortNotFound"));
-    const current = { name: cohort.name, target: cohort.target, subtypes: cohort.subtypes.map((s) => s.subtype.key).sort() };
-    const { before, after } = diff(current, { ...proposed, ...(proposed.subtypes ? { subtypes: [...new Set(proposed.subtypes)].sort() } : {}) });
+    const { criteria: proposedCriteria, amendment, subtypes, ...fields } = proposed;
+    const current = { name: cohort.name, target: cohort.target, status: cohort.status, siteCap: cohort.siteCap, waitlistOrder: cohort.waitlistOrder };
+    // With new criteria, the cohort's own fields may stay as they are; with nothing new at all, diff says so.
+    const criteriaGiven = proposedCriteria !== undefined || subtypes !== undefined;
+    const { before, after } =
+      criteriaGiven && Object.values(fields).every((v) => v === undefined) ? { before: {}, after: {} as typeof fields } : diff(current, fields);
     if (after.target !== undefined) {
       const enrolled = await tx.participant.count({ where: { cohortId, voidedAt: null, status: { in: ["ENROLLED", "COMPLETED", "WITHDRAWN"] } } });
       if (after.target < enrolled) throw invalidField("target", msg("validation.targetBelowEnrolled", { enrolled }));
     }
-    if (after.subtypes) {
-      const ids = await subtypeIds(tx, after.subtypes);
-      await tx.cohortSubtype.deleteMany({ where: { cohortId } });
-      await tx.cohortSubtype.createMany({ data: ids.map((subtypeId) => ({ cohortId, subtypeId })) });
+    // Subtypes are the simple form of criteria: "one of these detected".
+    if (subtypes) await subtypeIds(tx, subtypes);
+    const criteria = proposedCriteria ?? (subtypes ? criteriaOfSubtypes([...new Set(subtypes)]) : undefined);
+    if (criteria) {
+      const appended = await appendCriteria(tx, cohortId, criteria, { actorId: actor.id, reason, amendment });
+      if (appended.changed)
+        await auditCriteria(
+          tx,
+          actor.id,
+          { id: cohortId, trialId },
+          { before: appended.before, after: criteria, version: appended.version, reason, amendment },
+        );
+      else if (!Object.keys(after).length) throw new AppError("invalid", msg("errors.nothingToChange"));
     }
-    await tx.cohort.update({
-      where: { id: cohortId },
-      data: { ...(after.name !== undefined ? { name: after.name } : {}), ...(after.target !== undefined ? { target: after.target } : {}) },
-    });
-    await recordAudit(tx, { actorId: actor.id, action: "cohort.update", entityType: "Cohort", entityId: cohortId, trialId, before, after, reason });
+    if (Object.keys(after).length) {
+      await tx.cohort.update({ where: { id: cohortId }, data: after });
+      await recordAudit(tx, { actorId: actor.id, action: "cohort.update", entityType: "Cohort", entityId: cohortId, trialId, before, after, reason });
+    }
   });
 }
 

@@ -175,6 +175,24 @@ export function visibleTrialsWhere(actor: Actor): Prisma.TrialWhereInput {
   return { memberships: { some: { userId: actor.id, revokedAt: null } } };
 }
 
+/**
+ * Where the actor may pre-screen a patient (lib/matching/match.ts): every trial they may see, with the sites they
+ * work at in it (a site-bound membership's site) and whether they register patients there (coordinators). Nothing
+ * patient-level is read: pre-screening is of the caller's own patient, against cohorts and counts.
+ */
+export async function prescreenScope(actor: Actor): Promise<{ trialId: string; mySites: string[]; registerSites: string[] }[]> {
+  const trials = await db().trial.findMany({ where: visibleTrialsWhere(actor), select: { id: true } });
+  const memberships = await db().membership.findMany({ where: { userId: actor.id, revokedAt: null }, select: { trialId: true, role: true, siteId: true } });
+  return trials.map(({ id }) => {
+    const mine = memberships.filter((m) => m.trialId === id && m.siteId);
+    return {
+      trialId: id,
+      mySites: [...new Set(mine.map((m) => m.siteId!))],
+      registerSites: actor.viaToken ? [] : [...new Set(mine.filter((m) => m.role === "COORDINATOR").map((m) => m.siteId!))],
+    };
+  });
+}
+
 function union(scopes: SiteScope[]): SiteScope {
   if (scopes.includes("all")) return "all";
   return [...new Set(scopes.flatMap((s) => s as readonly string[]))];

@@ -6,6 +6,8 @@
 // so an unchanged definition does not make a new snapshot.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { cohortCriteria, criteriaOfSubtypes } from "@/lib/matching/criteria";
+import { appendCriteria, currentCriteria } from "@/lib/matching/store";
 import { recordAudit } from "@/lib/audit/record";
 import { fromDbDate, toDbDate } from "@/lib/dates/calendar";
 import type { Country } from "@/lib/db/generated/enums";
@@ -39,6 +41,13 @@ export const definitionSchema = z.strictObject({
         name: text(100),
         target: z.number().int().min(1).max(100_000),
         subtypes: z.array(z.string().regex(/^[A-Za-z0-9]{1,12}:[A-Za-z0-9._-]{1,24}$/)).max(20),
+        // Since criteria became data (2026-12-02): the criteria in force, its version, and the cohort's places rules.
+        // Optional, so a definition from a node without them still reads (its subtypes are its criteria).
+        criteria: cohortCriteria.optional(),
+        criteriaVersion: z.number().int().min(1).optional(),
+        status: z.enum(["OPEN", "SUSPENDED", "CLOSED"]).optional(),
+        siteCap: z.number().int().min(1).max(10_000).nullable().optional(),
+        waitlistOrder: z.enum(["FIRST_COME", "ROUND_ROBIN"]).optional(),
       }),
     )
     .max(100),
@@ -58,6 +67,10 @@ export async function signedDefinition(tx: Tx, trialId: string, origin: string):
     },
   });
   if (!trial) return null;
+  const criteria = await currentCriteria(
+    trial.cohorts.map((c) => c.id),
+    tx,
+  );
   const document: TrialDefinition = definitionSchema.parse({
     typ: DEFINITION_TYPE,
     v: 1,
@@ -72,7 +85,16 @@ export async function signedDefinition(tx: Tx, trialId: string, origin: string):
     plannedStart: fromDbDate(trial.plannedStart),
     plannedEnrolmentMonths: trial.plannedEnrolmentMonths,
     target: trial.target,
-    cohorts: trial.cohorts.map((c) => ({ code: c.code, name: c.name, target: c.target, subtypes: c.subtypes.map((s) => s.subtype.key).sort() })),
+    cohorts: trial.cohorts.map((c) => ({
+      code: c.code,
+      name: c.name,
+      target: c.target,
+      subtypes: c.subtypes.map((s) => s.subtype.key).sort(),
+      ...(criteria.get(c.id) ? { criteria: criteria.get(c.id)!.criteria, criteriaVersion: criteria.get(c.id)!.version } : {}),
+      status: c.status,
+      siteCap: c.siteCap,
+      waitlistOrder: c.waitlistOrder,
+    })),
     sites: trial.trialSites.map(({ site }) => ({
       code: site.code,
       country: site.country,
@@ -138,14 +160,24 @@ export async function applyDefinition(tx: Tx, jws: string, d: TrialDefinition, o
   }
   const subtypes = new Map((await tx.subtype.findMany({ select: { id: true, key: true } })).map((s) => [s.key, s.id]));
   for (const c of d.cohorts) {
+    const rules = {
+      ...(c.status ? { status: c.status } : {}),
+      ...(c.siteCap !== undefined ? { siteCap: c.siteCap } : {}),
+      ...(c.waitlistOrder ? { waitlistOrder: c.waitlistOrder } : {}),
+    };
     const cohort = await tx.cohort.upsert({
       where: { trialId_code: { trialId: trial.id, code: c.code } },
-      update: { name: c.name, target: c.target },
-      create: { trialId: trial.id, code: c.code, name: c.name, target: c.target },
+      update: { name: c.name, target: c.target, ...rules },
+      create: { trialId: trial.id, code: c.code, name: c.name, target: c.target, ...rules },
     });
-    const wanted = c.subtypes.flatMap((key) => (subtypes.has(key) ? [subtypes.get(key)!] : []));
-    await tx.cohortSubtype.deleteMany({ where: { cohortId: cohort.id, subtypeId: { notIn: wanted } } });
-    await tx.cohortSubtype.createMany({ data: wanted.map((subtypeId) => ({ cohortId: cohort.id, subtypeId })), skipDuplicates: true });
+    // The owner's criteria in force become this node's too (a new version here when they changed); a definition
+    // without criteria (an older node) defines the cohort by its subtypes, as before.
+    const criteria = c.criteria ?? criteriaOfSubtypes(c.subtypes.filter((key) => subtypes.has(key)));
+    await appendCriteria(tx, cohort.id, criteria, {
+      actorId: null,
+      reason: `From the trial's owner node (${d.origin}), its version ${c.criteriaVersion ?? 1}`,
+      checkKeys: false,
+    });
   }
   await recordAudit(tx, {
     actorId: null,

@@ -49,4 +49,5 @@ export const LIMITS = {
   participantWrites: (userId: string): Limit => ({ key: `participants.write:${userId}`, max: 300, windowSeconds: 60 }),
   imports: (userId: string): Limit => ({ key: `participants.import:${userId}`, max: 20, windowSeconds: 600 }), // a preview and its import are two
   forecasts: (userId: string): Limit => ({ key: `forecast:${userId}`, max: 30, windowSeconds: 60 }),
+  matches: (userId: string): Limit => ({ key: `match:${userId}`, max: 120, windowSeconds: 60 }),
 };

@@ -6,6 +6,7 @@ import { createTokenInput } from "@/lib/auth/tokens";
 import { forecastInput } from "@/lib/forecast/schema";
 import { listQuery } from "@/lib/participants/queries";
 import { importQuery } from "@/lib/participants/import";
+import { matchInput } from "@/lib/matching/match";
 import { correctionInput, registerInput, transitionInput, voidInput } from "@/lib/participants/schemas";
 import { reportFilters } from "@/lib/reports/enrolment-report";
 import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
@@ -177,6 +178,19 @@ export const OPERATIONS: Operation[] = [
     summary: "Forecast a scenario of your own (the same input as `npm run forecast`)",
     body: forecastInput,
     responses: { "200": "The forecast", ...WRITE_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/match",
+    tag: "Matching",
+    summary:
+      "Pre-screen a patient without registering anyone: their results as a report writes them, against every cohort of every trial you may see; each cohort's state, places left and each criterion's verdict in your language. Writes nothing",
+    body: matchInput,
+    responses: {
+      "200": "The results as understood, and every trial's cohorts with their verdicts",
+      ...WRITE_ERRORS,
+      "422": "A result not understood (with suggestions)",
+    },
   },
   { method: "get", path: "/subtypes", tag: "Vocabulary", summary: "The molecular subtype vocabulary", responses: { "200": "The subtypes", ...ERRORS } },
   {

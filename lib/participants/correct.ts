@@ -2,6 +2,8 @@
 // when and why in the audit trail, in the same transaction; a stale version is a conflict and nothing is written;
 // nothing is deleted (a mistaken record is voided with a reason and leaves the counts).
 import "server-only";
+import { evaluate } from "@/lib/matching/criteria";
+import { currentCriteria } from "@/lib/matching/store";
 import { canEditAt, participantScope, refusalsAudited, trialAccess, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -178,8 +180,21 @@ async function _correctParticipant(actor: Actor, trialId: string, participantId:
             .join(",");
           if (next !== current) {
             if (participant.cohortId) {
-              const cohortSubtypes = await tx.cohortSubtype.findMany({ where: { cohortId: participant.cohortId }, select: { subtypeId: true } });
-              if (!results.some((r) => r.result === "DETECTED" && cohortSubtypes.some((c) => c.subtypeId === r.subtypeId))) {
+              // An enrolled patient's corrected results must still meet the criteria of the cohort they are in.
+              const criteria = (await currentCriteria([participant.cohortId], tx)).get(participant.cohortId);
+              const subtypes = new Map(
+                (
+                  await tx.subtype.findMany({
+                    where: { id: { in: results.map((r) => r.subtypeId) } },
+                    select: { id: true, key: true, gene: true, alteration: true },
+                  })
+                ).map((x) => [x.id, x]),
+              );
+              const facts = {
+                age: input.ageAtScreening ?? before.ageAtScreening,
+                results: results.map((r) => ({ ...subtypes.get(r.subtypeId)!, result: r.result.toLowerCase() as "detected" | "not_detected" | "failed" })),
+              };
+              if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met") {
                 throw new AppError("invalid", msg("errors.invalid"), { results: [msg("validation.resultsCohortMismatch")] });
               }
             }

@@ -1,7 +1,8 @@
 // Moving a participant along the path screened -> eligible | screen failure -> consented -> enrolled into a cohort
 // -> withdrawn | completed. Dates are the site's calendar dates, in order and never in the future at the site.
-// Enrolment needs consent and a cohort that accepts one of the patient's detected subtypes; a full cohort refuses
-// unless an investigator overrides it with a reason. Optimistic locking: a stale version is a conflict.
+// Enrolment needs consent, an open cohort whose criteria in force the patient's recorded results meet, and a place
+// (lib/matching/places.ts: the patient's own held place, or a free one within target, allocation and site cap); a
+// full cohort refuses unless an investigator overrides it with a reason. Optimistic locking: a stale version is a conflict.
 import "server-only";
 import { canTransitionAt, inScope, participantScope, refusalsAudited, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
@@ -15,9 +16,11 @@ import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
-import { thisNode } from "@/lib/federation/node";
+import { evaluate } from "@/lib/matching/criteria";
+import { heldFor, lockCohort, noPlace, taken, useHeldPlace } from "@/lib/matching/places";
+import { currentCriteria, patientFacts } from "@/lib/matching/store";
 import { transitionInput } from "./schemas";
-import { EVER_ENROLLED, SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
+import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 import { stepsInEffect } from "./steps";
 import { participantInclude, participantView } from "./view";
 
@@ -81,30 +84,24 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
         let overridden = false;
         if (input.to === "ENROLLED") {
           if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
-          await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${input.cohortId} FOR NO KEY UPDATE`; // one enrolment at a time per cohort
-          const cohort = await tx.cohort.findFirst({ where: { id: input.cohortId, trialId }, include: { subtypes: { select: { subtypeId: true } } } });
+          const cohort = await lockCohort(tx, trialId, input.cohortId); // one change of a cohort's places at a time
           if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
-          const detected = await tx.participantResult.findMany({ where: { participantId, result: "DETECTED" }, select: { subtypeId: true } });
-          if (!cohort.subtypes.some((s) => detected.some((d) => d.subtypeId === s.subtypeId))) {
-            throw invalid("cohortId", msg("validation.cohortNoMatch"));
-          }
-          const enrolled = await tx.participant.count({ where: { cohortId: cohort.id, voidedAt: null, status: { in: [...EVER_ENROLLED] } } });
-          // On one of two nodes this node holds only its own country's enrolments: it keeps to that country's places,
-          // so that both nodes together cannot pass the target (lib/federation).
-          const node = thisNode();
-          const places = node
-            ? ((await tx.cohortAllocation.findUnique({ where: { cohortId_country: { cohortId: cohort.id, country: node.country } } }))?.places ?? 0)
-            : cohort.target;
-          if (enrolled >= places) {
-            if (!input.override)
-              throw new AppError(
-                "conflict",
-                node ? msg("errors.allocationFull", { enrolled, places }) : msg("errors.cohortFull", { enrolled, target: cohort.target }),
-              );
+          if (cohort.status !== "OPEN")
+            throw invalid("cohortId", msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed"));
+          // The cohort's criteria in force, on what is recorded of the patient: every criterion must be met.
+          const criteria = (await currentCriteria([cohort.id], tx)).get(cohort.id);
+          const facts = (await patientFacts([participantId], tx)).get(participantId)!;
+          if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met") throw invalid("cohortId", msg("validation.cohortNoMatch"));
+          // A place: the patient's own held place, or a free one (held places of others count as taken).
+          const own = await heldFor(tx, cohort.id, participantId);
+          const full = own ? null : noPlace(cohort, await taken(tx, cohort, participant.siteId, participantId));
+          if (full) {
+            if (!input.override) throw new AppError("conflict", full);
             if (!inScope(access.investigatorSites, participant.siteId)) throw new AppError("forbidden", msg("errors.overrideInvestigatorOnly"));
             if (!input.reason) throw invalid("reason", msg("validation.overrideReason"));
             overridden = true;
           }
+          await useHeldPlace(tx, cohort.id, participantId);
           cohortId = cohort.id;
         } else if (input.override) {
           throw invalid("override", msg("validation.overrideOnlyFull"));

@@ -1,6 +1,7 @@
 // The subtype vocabulary: everyone signed in reads it; admins extend it (audited). A new entry may not reuse a key,
 // and none of its names may already mean another subtype.
 import "server-only";
+import { resyncAllSubtypes } from "@/lib/matching/store";
 import { z } from "zod";
 import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
@@ -79,6 +80,7 @@ export async function addSubtype(actor: Actor, raw: unknown) {
       entityId: created.id,
       after: { key: created.key, label: created.label, synonyms: created.synonyms },
     });
+    await resyncAllSubtypes(tx); // a new KRAS G12D is one of every KRAS G12* cohort's subtypes
     return { key: created.key, gene, alteration, category: created.category, label: created.label, synonyms: created.synonyms };
   });
 }

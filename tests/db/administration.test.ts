@@ -189,8 +189,13 @@ describe("administration", () => {
     });
     const cohort = await db().cohort.findFirstOrThrow({ where: { trialId: trial.id, code: "G12C" } });
     await updateCohort(admin, trial.id, cohort.id, { subtypes: ["KRAS:G12C", "BRAF:V600E"], reason: "Amendment 3 adds BRAF V600E" });
-    const [cohortAudit] = await audits("cohort.update", cohort.id);
-    expect(cohortAudit).toMatchObject({ before: { subtypes: ["KRAS:G12C"] }, after: { subtypes: ["BRAF:V600E", "KRAS:G12C"] } });
+    // Subtypes are the simple form of criteria: a new version of them, audited with the reason.
+    const [cohortAudit] = await audits("cohort.criteria", cohort.id);
+    expect(cohortAudit).toMatchObject({
+      reason: "Amendment 3 adds BRAF V600E",
+      before: { include: [{ kind: "subtype", key: "KRAS:G12C" }] },
+      after: { version: 2, criteria: { include: [{ kind: "subtype", key: "BRAF:V600E" }, { kind: "subtype", key: "KRAS:G12C" }] } },
+    });
 
     const site = await db().site.findUniqueOrThrow({ where: { code: "CN-SH1" } });
     await expect(addTrialSite(admin, trial.id, { siteId: site.id, status: "ACTIVE", plannedScreeningRate: 3 })).rejects.toMatchObject({

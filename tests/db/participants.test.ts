@@ -201,7 +201,7 @@ describe("the path from screening to enrolment", () => {
     expect(skip.fields).toHaveProperty("to"); // enrolment requires consent
     await transitionParticipant(us, trialId, p.id, { to: "CONSENTED", date: addDays(usToday(), -5), version: 2 });
     const wrongCohort = await errorOf(transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds.ALK, version: 3 }));
-    expect(renderMessage(wrongCohort.fields!.cohortId![0]!)).toMatch(/does not accept/);
+    expect(renderMessage(wrongCohort.fields!.cohortId![0]!)).toMatch(/do not meet the cohort's criteria/);
     const enrolled = await transitionParticipant(us, trialId, p.id, { to: "ENROLLED", date: usToday(), cohortId: cohortIds["EGFR-S"], version: 3 });
     expect(enrolled).toMatchObject({ status: "ENROLLED", cohortId: cohortIds["EGFR-S"], version: 4 });
     const { history } = await getParticipant(us, trialId, p.id);

@@ -206,6 +206,8 @@ const ROWS: Row[] = [
     body: () => ({ data: { US: 1, CN: 1, reason: "matrix" } }),
     expect: only(members(403), { admin: 404 }),
   },
+  { route: "GET /match", path: () => "/match", expect: page() },
+  { route: "POST /api/v1/match", label: "empty", path: () => "/api/v1/match", body: () => ({ data: {} }), expect: members(422) },
   { route: "GET /api/v1/subtypes/resolve", path: () => "/api/v1/subtypes/resolve?text=KRAS%20c.34G%3ET%20(p.Gly12Cys)", expect: members(200) },
   { route: "GET /api/v1/federation/egress", path: () => "/api/v1/federation/egress", expect: only(members(403), { admin: 200 }) },
   { route: "GET /api/v1/audit/checkpoints", path: () => "/api/v1/audit/checkpoints?limit=1", expect: only(members(403), { admin: 200 }) },

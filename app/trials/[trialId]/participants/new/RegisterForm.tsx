@@ -3,7 +3,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useKeptAction } from "@/app/components/ActionForm";
 import { registerAction } from "../actions";
-import { FieldError, FormMessage, ResultRows } from "../FormBits";
+import { FieldError, FormMessage, ResultRows, type ResultValue } from "../FormBits";
 
 interface Props {
   trialId: string;
@@ -11,13 +11,15 @@ interface Props {
   idempotencyKey: string;
   sites: { id: string; name: string; today: string }[];
   subtypes: string[];
+  /** What a pre-screening already knows (lib/matching): the site, the age and the results, filled in. */
+  prefill?: { siteId?: string | undefined; age?: number | undefined; results?: ResultValue[] | undefined };
 }
 
-export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props) {
+export function RegisterForm({ trialId, idempotencyKey, sites, subtypes, prefill = {} }: Props) {
   const t = useTranslations("participants");
   // A refusal keeps everything typed (the screening date too), and focus goes to the problems.
   const { state, formAction: action, pending, formRef, summaryRef, kept, generation } = useKeptAction(registerAction.bind(null, trialId));
-  const [siteId, setSiteId] = useState(sites[0]!.id); // uncontrolled select (a form reset must not part it from this)
+  const [siteId, setSiteId] = useState((sites.find((s) => s.id === prefill.siteId) ?? sites[0]!).id); // uncontrolled select (a form reset must not part it from this)
   const today = sites.find((s) => s.id === siteId)?.today;
   const errors = state.fieldErrors ?? {};
   const invalid = (name: string) => (errors[name] ? true : undefined);
@@ -64,7 +66,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
             max={120}
             step={1}
             required
-            defaultValue={kept("ageAtScreening")}
+            defaultValue={kept("ageAtScreening") ?? prefill.age}
             aria-invalid={invalid("ageAtScreening")}
             aria-describedby="ageAtScreening-error"
           />
@@ -79,7 +81,7 @@ export function RegisterForm({ trialId, idempotencyKey, sites, subtypes }: Props
           ))}
           <FieldError id="sex-error" messages={errors.sex} />
         </fieldset>
-        <ResultRows idPrefix="r" subtypes={subtypes} values={state.values} errors={errors} suggestions={state.suggestions} />
+        <ResultRows idPrefix="r" subtypes={subtypes} initial={prefill.results} values={state.values} errors={errors} suggestions={state.suggestions} />
       </div>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? t("saving") : t("save")}
