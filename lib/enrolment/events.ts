@@ -19,6 +19,8 @@ export interface EnrolmentCounts {
   bySite: Record<string, Partial<Counts>>;
   /** The peer node's state and as-of time, when the trial's counts include a peer's. */
   federation: FederationView | null;
+  /** Places held for consented patients, by cohort (lib/matching/places.ts). */
+  held: Record<string, number>;
 }
 
 /**
@@ -30,7 +32,19 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
   const joint = await jointTallies(tx, trialId);
   const sites = await tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { country: true } } } });
   const countryOf = new Map(sites.map((s) => [s.siteId, s.site.country]));
-  const payload: EnrolmentCounts = { totals: zero(), byCountry: { US: zero(), CN: zero() }, byCohort: {}, bySite: {}, federation: joint.federation };
+  const held = await tx.placeReservation.groupBy({
+    by: ["cohortId"],
+    where: { state: "HELD", expiresAt: { gt: new Date() }, cohort: { trialId } },
+    _count: true,
+  });
+  const payload: EnrolmentCounts = {
+    totals: zero(),
+    byCountry: { US: zero(), CN: zero() },
+    byCohort: {},
+    bySite: {},
+    federation: joint.federation,
+    held: Object.fromEntries(held.map((h) => [h.cohortId, h._count])),
+  };
   for (const t of joint.tallies) {
     if (t.dimension === "site" && (METRICS as readonly string[]).includes(t.metric)) {
       const metric = t.metric as Metric;

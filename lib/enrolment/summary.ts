@@ -47,6 +47,8 @@ export interface EnrolmentSummary {
     byCountry: Record<Country, number>;
     /** Each country's places (enforced when the trial runs on two nodes), or null when none are set. */
     places: Record<Country, number> | null;
+    /** Places held for consented patients (lib/matching/places.ts), not yet used or expired. */
+    held: number;
   }[];
   timeline: {
     month: string;
@@ -95,7 +97,14 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     }),
     db.cohort.findMany({
       where: { trialId },
-      select: { id: true, code: true, name: true, target: true, allocations: { select: { country: true, places: true } } },
+      select: {
+        id: true,
+        code: true,
+        name: true,
+        target: true,
+        allocations: { select: { country: true, places: true } },
+        _count: { select: { reservations: { where: { state: "HELD", expiresAt: { gt: now } } } } },
+      },
       orderBy: { code: "asc" },
     }),
     // One index lookup per site (Participant_trialId_siteId_screeningDate_idx), whatever the trial's size.
@@ -210,6 +219,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
         enrolled: counts.US + counts.CN,
         byCountry: counts,
         places: c.allocations.length ? { US: places("US"), CN: places("CN") } : null,
+        held: c._count.reservations,
       };
     }),
     timeline,

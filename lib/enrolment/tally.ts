@@ -136,6 +136,15 @@ export async function applyChanges(
 }
 
 /**
+ * A change that moves no counter but that open dashboards should hear of (a place held or released): a delta of zero,
+ * so the folder, after commit, sends the trial's event with its new state. Its Tally row stays 0 (a recount has none,
+ * which compares as 0).
+ */
+export async function wakeFold(tx: Pick<Tx, "$executeRaw">, trialId: string) {
+  await tx.$executeRaw`INSERT INTO "TallyDelta" ("trialId", "dimension", "key", "metric", "value") VALUES (${trialId}, 'wake', 'places', 'changed', 0)`;
+}
+
+/**
  * Folds a trial's committed deltas into Tally and appends its live event, in one transaction under the trial's fold
  * lock (skipped, returning null, when another folder holds it: that one will see these deltas or the next pass will).
  */

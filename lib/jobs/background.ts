@@ -1,7 +1,7 @@
 // Work each app instance does in the background, started once per server process (instrumentation.ts): folding
 // committed counter deltas into the kept counts and appending live events (at once for this instance's own writes,
 // every 100 ms for everyone's), sealing the audit trail just after commit (every half second), signing a checkpoint
-// of it when one is due, and pruning expired operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
+// of it when one is due, expiring held places (offering them to those waiting), and pruning expired operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
 // the others skip it; if the instance doing it dies, another takes over at its next tick.
 import "server-only";
 import { checkpointDue, signCheckpoint } from "@/lib/audit/checkpoints";
@@ -13,11 +13,13 @@ import { serverEnv } from "@/lib/env";
 import { produceSnapshot } from "@/lib/federation/export";
 import { thisNode } from "@/lib/federation/node";
 import { startRelay } from "@/lib/federation/transport";
+import { expireHolds } from "@/lib/matching/places";
 import { pruneExpired } from "./maintenance";
 
 const SEAL_EVERY_MS = 500;
 const FOLD_EVERY_MS = 100;
 const PRUNE_EVERY_MS = 10 * 60_000;
+const HOLDS_EVERY_MS = 30_000;
 const OUTAGE_RETRY_MS = 2_000;
 
 function every(ms: number, name: string, run: () => Promise<unknown>) {
@@ -66,5 +68,12 @@ export function startBackgroundWork() {
     every(env.FEDERATION_SNAPSHOT_MS, "federation snapshots", () => produceSnapshot(db()));
     startRelay(db());
   }
+  // Held places that ran out go back, to the next patient waiting (one instance a pass: the lock).
+  every(HOLDS_EVERY_MS, "place expiry", () =>
+    db().$transaction(async (tx) => {
+      const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext('places:expiry')) AS ok`;
+      if (lock?.ok) await expireHolds(tx);
+    }),
+  );
   every(PRUNE_EVERY_MS, "pruning", () => pruneExpired(db(), { sessionMaxHours: env.SESSION_MAX_HOURS, sessionIdleMinutes: env.SESSION_IDLE_MINUTES }));
 }

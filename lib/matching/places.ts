@@ -6,6 +6,7 @@
 import "server-only";
 import type { Tx } from "@/lib/db/prisma";
 import { recordAudit } from "@/lib/audit/record";
+import { wakeFold } from "@/lib/enrolment/tally";
 import { thisNode } from "@/lib/federation/node";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
@@ -161,6 +162,7 @@ export async function expireHolds(tx: Tx): Promise<number> {
       });
     }
     if (ended.count && cohort) await offerFreedPlaces(tx, cohort, null);
+    await wakeFold(tx, trialId);
   }
   return expired.length;
 }

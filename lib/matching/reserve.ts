@@ -11,12 +11,16 @@ import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
+import { wakeFold } from "@/lib/enrolment/tally";
 import { evaluate } from "./criteria";
 import { heldFor, HOLD_DAYS, lockCohort, noPlace, offerFreedPlaces, taken } from "./places";
 import { currentCriteria, patientFacts } from "./store";
 
 export const reserveInput = z.strictObject({
-  cohortId: z.string({ error: msg("validation.chooseCohort") }).min(1, { error: msg("validation.chooseCohort") }).max(64),
+  cohortId: z
+    .string({ error: msg("validation.chooseCohort") })
+    .min(1, { error: msg("validation.chooseCohort") })
+    .max(64),
   days: z.coerce
     .number({ error: msg("validation.holdDays", { max: HOLD_DAYS.max }) })
     .int({ error: msg("validation.holdDays", { max: HOLD_DAYS.max }) })
@@ -24,6 +28,8 @@ export const reserveInput = z.strictObject({
     .max(HOLD_DAYS.max, { error: msg("validation.holdDays", { max: HOLD_DAYS.max }) })
     .default(HOLD_DAYS.default),
 });
+
+export const releaseQuery = z.strictObject({ cohortId: reserveInput.shape.cohortId });
 
 export type ReserveAnswer = { state: "held"; reservationId: string; expiresAt: string } | { state: "waiting"; entryId: string; position: number };
 
@@ -35,29 +41,55 @@ async function _reservePlace(actor: Actor, trialId: string, participantId: strin
   const input = parsed.data;
   return db().$transaction(
     async (tx) => {
-      const participant = await tx.participant.findFirst({ where: { ...participantScope(access), id: participantId }, select: { id: true, siteId: true, status: true, voidedAt: true } });
+      const participant = await tx.participant.findFirst({
+        where: { ...participantScope(access), id: participantId },
+        select: { id: true, siteId: true, status: true, voidedAt: true },
+      });
       if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
       if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
       if (participant.status !== "CONSENTED") throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.holdNeedsConsent")] });
       const cohort = await lockCohort(tx, trialId, input.cohortId);
       if (!cohort) throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.cohortNotInTrial")] });
-      if (cohort.status !== "OPEN") throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed")] });
+      if (cohort.status !== "OPEN")
+        throw new AppError("invalid", msg("errors.invalid"), {
+          cohortId: [msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed")],
+        });
       const criteria = (await currentCriteria([cohort.id], tx)).get(cohort.id);
       const facts = (await patientFacts([participantId], tx)).get(participantId)!;
-      if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met") throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.cohortNoMatch")] });
+      if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met")
+        throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.cohortNoMatch")] });
       if (await heldFor(tx, cohort.id, participantId)) throw new AppError("conflict", msg("errors.alreadyHeld"));
       const waiting = await tx.waitlistEntry.findFirst({ where: { cohortId: cohort.id, participantId, state: "WAITING" } });
       if (waiting) throw new AppError("conflict", msg("errors.alreadyWaiting"));
 
       if (!noPlace(cohort, await taken(tx, cohort, participant.siteId, participantId))) {
         const expiresAt = new Date(Date.now() + input.days * 86_400_000);
-        const hold = await tx.placeReservation.create({ data: { cohortId: cohort.id, siteId: participant.siteId, participantId, expiresAt, createdById: actor.id } });
-        await recordAudit(tx, { actorId: actor.id, action: "place.hold", entityType: "Participant", entityId: participantId, trialId, after: { cohortId: cohort.id, reservationId: hold.id, expiresAt: expiresAt.toISOString() } });
+        const hold = await tx.placeReservation.create({
+          data: { cohortId: cohort.id, siteId: participant.siteId, participantId, expiresAt, createdById: actor.id },
+        });
+        await recordAudit(tx, {
+          actorId: actor.id,
+          action: "place.hold",
+          entityType: "Participant",
+          entityId: participantId,
+          trialId,
+          after: { cohortId: cohort.id, reservationId: hold.id, expiresAt: expiresAt.toISOString() },
+        });
+        await wakeFold(tx, trialId); // open dashboards show the held place
         return { state: "held" as const, reservationId: hold.id, expiresAt: expiresAt.toISOString() };
       }
       const entry = await tx.waitlistEntry.create({ data: { cohortId: cohort.id, siteId: participant.siteId, participantId, createdById: actor.id } });
-      const position = await tx.waitlistEntry.count({ where: { cohortId: cohort.id, state: "WAITING", OR: [{ createdAt: { lt: entry.createdAt } }, { createdAt: entry.createdAt, id: { lte: entry.id } }] } });
-      await recordAudit(tx, { actorId: actor.id, action: "place.wait", entityType: "Participant", entityId: participantId, trialId, after: { cohortId: cohort.id, entryId: entry.id, position } });
+      const position = await tx.waitlistEntry.count({
+        where: { cohortId: cohort.id, state: "WAITING", OR: [{ createdAt: { lt: entry.createdAt } }, { createdAt: entry.createdAt, id: { lte: entry.id } }] },
+      });
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "place.wait",
+        entityType: "Participant",
+        entityId: participantId,
+        trialId,
+        after: { cohortId: cohort.id, entryId: entry.id, position },
+      });
       return { state: "waiting" as const, entryId: entry.id, position };
     },
     { maxWait: 10_000, timeout: 20_000 },
@@ -67,7 +99,7 @@ async function _reservePlace(actor: Actor, trialId: string, participantId: strin
 async function _releasePlace(actor: Actor, trialId: string, participantId: string, raw: unknown): Promise<{ released: "hold" | "waitlist"; offered: number }> {
   const access = await trialAccess(actor, trialId);
   await enforce(LIMITS.participantWrites(actor.id));
-  const parsed = z.strictObject({ cohortId: reserveInput.shape.cohortId }).safeParse(raw);
+  const parsed = releaseQuery.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   return db().$transaction(async (tx) => {
     const participant = await tx.participant.findFirst({ where: { ...participantScope(access), id: participantId }, select: { id: true, siteId: true } });
@@ -78,12 +110,28 @@ async function _releasePlace(actor: Actor, trialId: string, participantId: strin
     const hold = await heldFor(tx, cohort.id, participantId);
     if (hold) {
       await tx.placeReservation.update({ where: { id: hold.id }, data: { state: "RELEASED", endedAt: now } });
-      await recordAudit(tx, { actorId: actor.id, action: "place.release", entityType: "Participant", entityId: participantId, trialId, after: { cohortId: cohort.id, reservationId: hold.id } });
-      return { released: "hold" as const, offered: await offerFreedPlaces(tx, cohort, actor.id) };
+      await recordAudit(tx, {
+        actorId: actor.id,
+        action: "place.release",
+        entityType: "Participant",
+        entityId: participantId,
+        trialId,
+        after: { cohortId: cohort.id, reservationId: hold.id },
+      });
+      const offered = await offerFreedPlaces(tx, cohort, actor.id);
+      await wakeFold(tx, trialId);
+      return { released: "hold" as const, offered };
     }
     const left = await tx.waitlistEntry.updateMany({ where: { cohortId: cohort.id, participantId, state: "WAITING" }, data: { state: "LEFT", endedAt: now } });
     if (!left.count) throw notFound(msg("errors.noPlaceHeld"));
-    await recordAudit(tx, { actorId: actor.id, action: "place.leave", entityType: "Participant", entityId: participantId, trialId, after: { cohortId: cohort.id } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: "place.leave",
+      entityType: "Participant",
+      entityId: participantId,
+      trialId,
+      after: { cohortId: cohort.id },
+    });
     return { released: "waitlist" as const, offered: 0 };
   });
 }

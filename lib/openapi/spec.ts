@@ -7,6 +7,7 @@ import { forecastInput } from "@/lib/forecast/schema";
 import { listQuery } from "@/lib/participants/queries";
 import { importQuery } from "@/lib/participants/import";
 import { matchInput } from "@/lib/matching/match";
+import { releaseQuery, reserveInput } from "@/lib/matching/reserve";
 import { correctionInput, registerInput, transitionInput, voidInput } from "@/lib/participants/schemas";
 import { reportFilters } from "@/lib/reports/enrolment-report";
 import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
@@ -178,6 +179,28 @@ export const OPERATIONS: Operation[] = [
     summary: "Forecast a scenario of your own (the same input as `npm run forecast`)",
     body: forecastInput,
     responses: { "200": "The forecast", ...WRITE_ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/participants/{participantId}/place",
+    tag: "Matching",
+    summary:
+      "Hold a place in a cohort for a consented patient whose results meet its criteria, for `days` (1 to 30, 7 by default): it counts against the target, the country's allocation and the site's cap until used by the enrolment, released or expired. When no place is free the patient joins the cohort's waitlist (202)",
+    body: reserveInput,
+    responses: {
+      "201": "The place is held (with its expiry)",
+      "202": "No place free: on the waitlist, with the position",
+      "409": "Already held or waiting",
+      ...WRITE_ERRORS,
+    },
+  },
+  {
+    method: "delete",
+    path: "/trials/{trialId}/participants/{participantId}/place",
+    tag: "Matching",
+    summary: "Release the patient's held place in `cohortId` (offered at once to the next patient waiting, by the cohort's order), or leave its waitlist",
+    query: releaseQuery,
+    responses: { "200": "Released, with how many places were offered", ...WRITE_ERRORS, "404": "Not found, not yours, or no place held and not waiting" },
   },
   {
     method: "post",

@@ -194,7 +194,15 @@ describe("administration", () => {
     expect(cohortAudit).toMatchObject({
       reason: "Amendment 3 adds BRAF V600E",
       before: { include: [{ kind: "subtype", key: "KRAS:G12C" }] },
-      after: { version: 2, criteria: { include: [{ kind: "subtype", key: "BRAF:V600E" }, { kind: "subtype", key: "KRAS:G12C" }] } },
+      after: {
+        version: 2,
+        criteria: {
+          include: [
+            { kind: "subtype", key: "BRAF:V600E" },
+            { kind: "subtype", key: "KRAS:G12C" },
+          ],
+        },
+      },
     });
 
     const site = await db().site.findUniqueOrThrow({ where: { code: "CN-SH1" } });

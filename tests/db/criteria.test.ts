@@ -26,7 +26,9 @@ describe("cohort criteria as data", () => {
   it("the migration's criteria keep every demo cohort matching exactly the patients it matched by its subtypes", async () => {
     // The migration's own backfill statement, run over the demo into a scratch table, next to the old rule in SQL.
     const sql = fs.readFileSync(MIGRATION, "utf8");
-    const backfill = sql.slice(sql.indexOf("-- backfill"), sql.indexOf("-- end backfill")).replace('INSERT INTO "CohortCriteria"', 'INSERT INTO "MigratedCriteria"');
+    const backfill = sql
+      .slice(sql.indexOf("-- backfill"), sql.indexOf("-- end backfill"))
+      .replace('INSERT INTO "CohortCriteria"', 'INSERT INTO "MigratedCriteria"');
     const { migrated, oldRule } = await db().$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`CREATE TEMP TABLE "MigratedCriteria" (LIKE "CohortCriteria" INCLUDING DEFAULTS) ON COMMIT DROP`);
       await tx.$executeRawUnsafe(backfill);
@@ -77,7 +79,10 @@ describe("cohort criteria as data", () => {
       amendment: "Amendment 3",
       criteria: JSON.stringify({
         version: 1,
-        include: [{ kind: "subtype", key: "EGFR:L858R" }, { kind: "exon", gene: "EGFR", exon: 19, event: "deletion" }],
+        include: [
+          { kind: "subtype", key: "EGFR:L858R" },
+          { kind: "exon", gene: "EGFR", exon: 19, event: "deletion" },
+        ],
         requireNotDetected: [{ kind: "subtype", key: "EGFR:T790M" }],
       }),
     });
@@ -94,7 +99,9 @@ describe("cohort criteria as data", () => {
       version = (await transitionParticipant(us, trial.id, body.id, { to, date: addDays(todayIn(site.timeZone), -1), version })).version;
     }
     const investigator = await actorFor(DEMO_ACCOUNTS.investigator);
-    await expect(transitionParticipant(investigator, trial.id, body.id, { to: "ENROLLED", date: todayIn(site.timeZone), version, cohortId: egfr.id })).rejects.toMatchObject({
+    await expect(
+      transitionParticipant(investigator, trial.id, body.id, { to: "ENROLLED", date: todayIn(site.timeZone), version, cohortId: egfr.id }),
+    ).rejects.toMatchObject({
       code: "invalid",
       fields: { cohortId: [expect.stringContaining("validation.cohortNoMatch")] },
     });

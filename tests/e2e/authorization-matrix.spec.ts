@@ -178,6 +178,19 @@ const ROWS: Row[] = [
     expect: only(members(404), { coordinatorUs: 409 }),
   },
   {
+    route: "POST /api/v1/trials/[trialId]/participants/[participantId]/place",
+    label: "US patient, unknown cohort",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/place`,
+    body: () => ({ data: { cohortId: "no-such-cohort" } }),
+    expect: only(members(404), { coordinatorUs: 422, investigator: 422 }),
+  },
+  {
+    route: "DELETE /api/v1/trials/[trialId]/participants/[participantId]/place",
+    label: "US patient, unknown cohort",
+    path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/place?cohortId=no-such-cohort`,
+    expect: only(members(404), { coordinatorUs: 422, investigator: 422 }),
+  },
+  {
     route: "GET /api/v1/trials/[trialId]/participants/[participantId]/audit",
     label: "US patient",
     path: (i) => `/api/v1/trials/${i.trial}/participants/${i.usPatient}/audit`,

@@ -83,7 +83,7 @@ export function Dashboard({ initial, patientSites }: Props) {
         federation: data.federation ?? current.federation,
         byCohort: current.byCohort.map((c) => {
           const counts = data.byCohort[c.cohortId] ?? { US: 0, CN: 0 };
-          return { ...c, byCountry: counts, enrolled: counts.US + counts.CN };
+          return { ...c, byCountry: counts, enrolled: counts.US + counts.CN, held: data.held?.[c.cohortId] ?? 0 };
         }),
         bySite: current.bySite.map((s) => {
           const counts = data.bySite?.[s.siteId];
@@ -219,6 +219,12 @@ export function Dashboard({ initial, patientSites }: Props) {
               </td>
               <td className="num" data-testid={`cohort-enrolled-${c.code}`}>
                 {c.enrolled}
+                {c.held > 0 && (
+                  <span className="muted" data-testid={`cohort-held-${c.code}`}>
+                    {" "}
+                    {t("held", { count: c.held })}
+                  </span>
+                )}
               </td>
               <td className="num">{c.target}</td>
               <td style={{ minWidth: 160 }}>
