@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import type { ActionState } from "@/app/components/ActionForm";
-import { addTrialSite, createCohort, createTrial, setAllocation, updateCohort, updateTrial, updateTrialSite } from "@/lib/admin/trials";
+import { addTrialSite, previewCohortCriteria, createCohort, createTrial, setAllocation, updateCohort, updateTrial, updateTrialSite } from "@/lib/admin/trials";
 import { createSite, updateSite } from "@/lib/admin/sites";
 import { grantMembership, inviteUser, reissueLink, resetSecondFactor, revokeMembership, setUserActive, updateUser } from "@/lib/admin/users";
 import { requirePageActor } from "@/lib/auth/page";
@@ -91,9 +91,33 @@ export async function createCohortAction(trialId: string, _: ActionState, form: 
 
 export async function updateCohortAction(trialId: string, cohortId: string, _: ActionState, form: FormData) {
   return run(
-    (actor) => updateCohort(actor, trialId, cohortId, { ...filled(form, ["name", "target", "reason"]), subtypes: form.getAll("subtypes").map(String) }),
+    (actor) =>
+      updateCohort(actor, trialId, cohortId, {
+        ...filled(form, ["name", "target", "status", "waitlistOrder", "reason"]),
+        siteCap: String(form.get("siteCap") ?? "").trim(),
+      }),
     "saved",
   );
+}
+
+/** A cohort's criteria: previewed (how many patients they would fit; nothing saved), or saved as a new version. */
+export async function cohortCriteriaAction(trialId: string, cohortId: string, _: ActionState, form: FormData): Promise<ActionState> {
+  if (form.get("intent") === "preview") {
+    const actor = await requirePageActor();
+    const t = await getTranslations("admin");
+    try {
+      const { proposed, current } = await previewCohortCriteria(actor, trialId, cohortId, { criteria: String(form.get("criteria") ?? "") });
+      return {
+        ok: true,
+        keep: true,
+        message: t("criteriaPreview", { met: proposed.met, unknown: proposed.unknown, screened: proposed.screened, now: current?.met ?? 0 }),
+      };
+    } catch (error) {
+      if (error instanceof AppError) return refusalState(error);
+      throw error;
+    }
+  }
+  return run((actor) => updateCohort(actor, trialId, cohortId, filled(form, ["criteria", "amendment", "reason"])), "criteriaSaved");
 }
 
 const TRIAL_SITE_FIELDS = ["status", "plannedActivationDate", "activationDate", "plannedScreeningRate"] as const;

@@ -15,6 +15,8 @@ export interface ActionState {
   suggestions?: Record<string, string[]>;
   /** What was submitted, kept after a refusal so that nothing typed is lost (filled in here, not by the action). */
   values?: Record<string, string[]>;
+  /** An answer that leaves the form as typed though it succeeded (a preview: nothing was saved yet). */
+  keep?: boolean;
 }
 
 type Action = (state: ActionState, form: FormData) => Promise<ActionState>;
@@ -43,7 +45,7 @@ export function useKeptAction(action: Action) {
   const summaryRef = useRef<HTMLDivElement>(null);
   const [state, formAction, pending] = useActionState(async (previous: ActionState, form: FormData): Promise<ActionState> => {
     const result = await action(previous, form);
-    return result.ok ? result : { ...result, values: submitted(form, formRef.current) };
+    return result.ok && !result.keep ? result : { ...result, values: submitted(form, formRef.current) };
   }, {});
   useEffect(() => {
     if (state.values && (state.message || Object.keys(state.fieldErrors ?? {}).length)) summaryRef.current?.focus();
@@ -61,6 +63,7 @@ export function ActionForm({
   title,
   danger,
   linkLabel,
+  also,
 }: {
   action: Action;
   submit: string;
@@ -68,6 +71,8 @@ export function ActionForm({
   title?: string;
   danger?: boolean;
   linkLabel?: string;
+  /** A second button, sending `intent` = its value (a preview, say), for the action to tell apart. */
+  also?: { intent: string; label: string };
 }) {
   const { state, formAction, pending, formRef, summaryRef } = useKeptAction(action);
   const unplaced = Object.entries(state.fieldErrors ?? {}).filter(([name]) => name === "_");
@@ -122,6 +127,11 @@ export function ActionForm({
       <button className={danger ? "danger" : "primary"} type="submit" disabled={pending}>
         {submit}
       </button>
+      {also ? (
+        <button type="submit" name="intent" value={also.intent} disabled={pending}>
+          {also.label}
+        </button>
+      ) : null}
     </form>
   );
 }

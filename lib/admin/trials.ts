@@ -6,7 +6,7 @@ import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { criteriaOfSubtypes } from "@/lib/matching/criteria";
-import { appendCriteria, auditCriteria } from "@/lib/matching/store";
+import { appendCriteria, auditCriteria, criteriaHistory, criteriaReach, currentCriteria } from "@/lib/matching/store";
 import { fromDbDate, todayIn, toDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/prisma";
@@ -16,7 +16,7 @@ import { msg } from "@/lib/i18n/messages";
 import { jointTallies } from "@/lib/enrolment/joint";
 import { holdsPatientsOf, thisNode } from "@/lib/federation/node";
 import { diff, invalidField, parse, uniqueOr } from "./common";
-import { allocationInput, cohortCreate, cohortUpdate, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
+import { allocationInput, cohortCreate, cohortUpdate, criteriaPreview, trialCreate, trialSiteCreate, trialSiteUpdate, trialUpdate } from "./schemas";
 
 const NEXT_STATUS: Record<TrialStatus, readonly TrialStatus[]> = { PLANNED: ["RECRUITING", "CLOSED"], RECRUITING: ["CLOSED"], CLOSED: [] };
 
@@ -55,11 +55,15 @@ export async function adminTrial(actor: Actor, trialId: string) {
     },
   });
   if (!trial) throw notFound(msg("errors.trialNotFound"));
+  const histories = new Map(await Promise.all(trial.cohorts.map(async (c) => [c.id, await criteriaHistory(c.id)] as const)));
+  const inForce = await currentCriteria(trial.cohorts.map((c) => c.id));
   return {
     ...trial,
     plannedStart: fromDbDate(trial.plannedStart),
     cohorts: trial.cohorts.map((c) => ({
       ...c,
+      criteria: inForce.get(c.id)?.criteria ?? null,
+      criteriaHistory: histories.get(c.id) ?? [],
       subtypes: c.subtypes.map((s) => s.subtype.key).sort(),
       places: { US: c.allocations.find((a) => a.country === "US")?.places ?? 0, CN: c.allocations.find((a) => a.country === "CN")?.places ?? 0 },
     })),
@@ -220,6 +224,20 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
       await recordAudit(tx, { actorId: actor.id, action: "cohort.update", entityType: "Cohort", entityId: cohortId, trialId, before, after, reason });
     }
   });
+}
+
+/**
+ * What criteria typed on the admin page would do, before they are saved: how many of the trial's patients still to be
+ * placed (screened, eligible, consented, or failed at screening) they fit, beside the criteria in force. Writes nothing.
+ */
+export async function previewCohortCriteria(actor: Actor, trialId: string, cohortId: string, raw: unknown) {
+  await assertAdmin(actor, "cohort.update");
+  const { criteria } = parse(criteriaPreview, raw);
+  const cohort = await db().cohort.findFirst({ where: { id: cohortId, trialId }, select: { id: true } });
+  if (!cohort) throw notFound(msg("errors.cohortNotFound"));
+  const inForce = (await currentCriteria([cohortId])).get(cohortId);
+  const [proposed, current] = await Promise.all([criteriaReach(trialId, criteria), inForce ? criteriaReach(trialId, inForce.criteria) : null]);
+  return { proposed, current };
 }
 
 function checkActivation(status: TrialSiteStatus, activationDate: string | undefined | null, timeZone: string) {

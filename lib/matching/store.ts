@@ -8,7 +8,7 @@ import { db as defaultDb } from "@/lib/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
-import { cohortCriteria, criteriaOfSubtypes, includedSubtypes, type CohortCriteria, type PatientFacts } from "./criteria";
+import { cohortCriteria, criteriaOfSubtypes, evaluate, includedSubtypes, type CohortCriteria, type PatientFacts } from "./criteria";
 
 type Reader = Pick<Tx, "$queryRaw">;
 
@@ -142,4 +142,24 @@ export function auditCriteria(
     after: { version: change.version, amendment: change.amendment ?? null, criteria: change.after } as unknown as Prisma.InputJsonValue,
     reason: change.reason,
   });
+}
+
+/** How many of a trial's screened patients (not voided, not yet enrolled anywhere in it) the criteria fit. */
+export async function criteriaReach(trialId: string, criteria: CohortCriteria, reader: Pick<Tx, "participant"> = defaultDb()) {
+  const candidates = await reader.participant.findMany({
+    where: { trialId, voidedAt: null, status: { in: ["SCREENED", "ELIGIBLE", "CONSENTED", "SCREEN_FAILED"] } },
+    select: { id: true },
+  });
+  const facts = await patientFacts(
+    candidates.map((c) => c.id),
+    reader,
+  );
+  let met = 0;
+  let unknown = 0;
+  for (const f of facts.values()) {
+    const outcome = evaluate(criteria, f).outcome;
+    if (outcome === "met") met++;
+    else if (outcome === "unknown") unknown++;
+  }
+  return { met, unknown, screened: candidates.length };
 }

@@ -374,6 +374,10 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     (i) => `/admin/trials/${i.trial}`,
     (i) => [i.trial, "no-such-cohort"],
   ),
+  "app/admin/actions.ts#cohortCriteriaAction": adminAction(
+    (i) => `/admin/trials/${i.trial}`,
+    (i) => [i.trial, "no-such-cohort"],
+  ),
   "app/admin/actions.ts#addTrialSiteAction": adminAction(
     (i) => `/admin/trials/${i.trial}`,
     (i) => [i.trial],

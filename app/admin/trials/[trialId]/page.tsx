@@ -5,12 +5,22 @@ import { adminSites } from "@/lib/admin/sites";
 import { adminTrial } from "@/lib/admin/trials";
 import { loadOrNotFound, requireAdminPage } from "@/lib/auth/page";
 import { listSubtypes } from "@/lib/subtypes/admin";
-import { addTrialSiteAction, createCohortAction, setAllocationAction, updateCohortAction, updateTrialAction, updateTrialSiteAction } from "../../actions";
+import {
+  addTrialSiteAction,
+  cohortCriteriaAction,
+  createCohortAction,
+  setAllocationAction,
+  updateCohortAction,
+  updateTrialAction,
+  updateTrialSiteAction,
+} from "../../actions";
 
 export const dynamic = "force-dynamic";
 
 const TRIAL_STATUSES = ["PLANNED", "RECRUITING", "CLOSED"] as const;
 const SITE_STATUSES = ["PLANNED", "ACTIVE", "CLOSED"] as const;
+const COHORT_STATUSES = ["OPEN", "SUSPENDED", "CLOSED"] as const;
+const WAITLIST_ORDERS = ["FIRST_COME", "ROUND_ROBIN"] as const;
 
 export default async function AdminTrialPage({ params }: { params: Promise<{ trialId: string }> }) {
   const { trialId } = await params;
@@ -71,14 +81,51 @@ export default async function AdminTrialPage({ params }: { params: Promise<{ tri
           {trial.cohorts.map((cohort) => (
             <details key={cohort.id} className="card">
               <summary translate="no">
-                {cohort.code} · {cohort.name} · {t("targetOf", { target: cohort.target })} · {cohort.subtypes.join(", ")}
+                {cohort.code} · {cohort.name} · {t("targetOf", { target: cohort.target })} · {t(`cohortStatuses.${cohort.status}`)} ·{" "}
+                {cohort.subtypes.join(", ")}
               </summary>
               <ActionForm action={updateCohortAction.bind(null, trial.id, cohort.id)} submit={t("save")} title={t("editCohort", { code: cohort.code })}>
                 <Field name="name" label={t("name")} defaultValue={cohort.name} required />
                 <Field name="target" type="number" label={t("target")} defaultValue={cohort.target} required />
-                <Field name="subtypes" type="checkboxes" label={t("subtypes")} options={subtypeOptions} defaultValues={cohort.subtypes} />
+                <Field
+                  name="status"
+                  type="select"
+                  label={t("cohortStatus")}
+                  defaultValue={cohort.status}
+                  options={COHORT_STATUSES.map((s) => ({ value: s, label: t(`cohortStatuses.${s}`) }))}
+                />
+                <Field name="siteCap" type="number" label={t("siteCap")} defaultValue={cohort.siteCap ?? ""} help={t("siteCapHelp")} />
+                <Field
+                  name="waitlistOrder"
+                  type="select"
+                  label={t("waitlistOrder")}
+                  defaultValue={cohort.waitlistOrder}
+                  options={WAITLIST_ORDERS.map((s) => ({ value: s, label: t(`waitlistOrders.${s}`) }))}
+                />
                 {reason}
               </ActionForm>
+              <ActionForm
+                action={cohortCriteriaAction.bind(null, trial.id, cohort.id)}
+                submit={t("saveCriteria")}
+                title={t("criteriaTitle", { code: cohort.code })}
+                also={{ intent: "preview", label: t("previewCriteria") }}
+              >
+                <p className="muted">{t("criteriaHelp")}</p>
+                <Field name="criteria" type="textarea" rows={12} label={t("criteria")} defaultValue={JSON.stringify(cohort.criteria, null, 2)} required />
+                <Field name="amendment" label={t("amendment")} help={t("amendmentHelp")} />
+                {reason}
+              </ActionForm>
+              <details>
+                <summary>{t("criteriaVersions", { count: cohort.criteriaHistory.length })}</summary>
+                <ol reversed data-testid={`criteria-history-${cohort.code}`}>
+                  {cohort.criteriaHistory.map((v) => (
+                    <li key={v.id}>
+                      {t("criteriaVersion", { version: v.version, date: v.createdAt.toISOString().slice(0, 10) })}
+                      {v.amendment ? ` · ${v.amendment}` : ""} · {v.reason}
+                    </li>
+                  ))}
+                </ol>
+              </details>
               <ActionForm action={setAllocationAction.bind(null, trial.id, cohort.id)} submit={t("allocate")} title={t("allocationTitle")}>
                 <p className="muted">{t("allocationHelp")}</p>
                 <Field name="US" type="number" label={tc("US")} defaultValue={cohort.places.US} required />
