@@ -1,5 +1,6 @@
 // Trial reads, always scoped through lib/auth/access.
 import "server-only";
+import { cohortCandidates } from "@/lib/matching/candidates";
 import { canSeePatientRows, mayDownloadListing, participantScope, trialAccess, visibleTrialsWhere, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
@@ -40,7 +41,7 @@ export async function trialOverview(actor: Actor, trialId: string) {
       cohorts: { select: { id: true, code: true, name: true }, orderBy: { code: "asc" } },
     },
   });
-  const [counts, recent, awaiting, memberships] = await Promise.all([
+  const [counts, recent, awaiting, memberships, candidates] = await Promise.all([
     countsByTrial(db(), [trialId]),
     recentScreenings(access),
     awaitingStep(access),
@@ -48,6 +49,7 @@ export async function trialOverview(actor: Actor, trialId: string) {
       where: { userId: actor.id, trialId, revokedAt: null },
       select: { role: true, site: { select: { nameEn: true, nameLocal: true } } },
     }),
+    cohortCandidates(access, trialId),
   ]);
   return {
     access,
@@ -67,6 +69,8 @@ export async function trialOverview(actor: Actor, trialId: string) {
     counts: counts.get(trialId)!,
     recent,
     awaiting,
+    /** Patients who failed screening but fit an open cohort now (lib/matching/candidates.ts). */
+    candidates,
     /** What the report filters offer: the trial's sites and cohorts (counts, which every member sees). */
     reportChoices: { sites: trial.trialSites.map((ts) => ts.site), cohorts: trial.cohorts },
     listing: mayDownloadListing(access, trial),

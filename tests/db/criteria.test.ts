@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { addDays, todayIn } from "@/lib/dates/calendar";
-import { updateCohort } from "@/lib/admin/trials";
+import { createCohort, updateCohort } from "@/lib/admin/trials";
+import { trialAccess } from "@/lib/auth/access";
+import { cohortCandidates } from "@/lib/matching/candidates";
 import { cohortCriteria, evaluate } from "@/lib/matching/criteria";
 import { matchPatient } from "@/lib/matching/match";
 import { currentCriteria, patientFacts } from "@/lib/matching/store";
@@ -132,5 +134,31 @@ describe("cohort criteria as data", () => {
       updateCohort(admin, trial.id, alk.id, { reason: "typo", criteria: JSON.stringify({ version: 1, include: [{ kind: "subtype", key: "ALK:fusoin" }] }) }),
     ).rejects.toMatchObject({ code: "invalid", fields: { criteria: [expect.stringContaining("validation.unknownSubtype")] } });
     expect(await db().cohortCriteria.count()).toBe(before);
+  });
+
+  it("lists screen failures whose results fit a cohort opened since, by number for their site, in counts for others", async () => {
+    const trial = await db().trial.findFirstOrThrow({ where: { code: "TB-305" } });
+    const site = await db().site.findUniqueOrThrow({ where: { code: "US-BOS1" } });
+    const { body } = await registerParticipant(us, trial.id, {
+      siteId: site.id,
+      screeningDate: addDays(todayIn(site.timeZone), -20),
+      ageAtScreening: 66,
+      sex: "male",
+      results: [{ subtype: "KRAS c.34G>T (p.Gly12Cys)", result: "detected", method: "NGS_TISSUE" }],
+    });
+    await transitionParticipant(us, trial.id, body.id, { to: "SCREEN_FAILED", date: addDays(todayIn(site.timeZone), -19), version: body.version, reasonCode: "BIOMARKER_NEGATIVE" });
+    const before = await cohortCandidates(await trialAccess(us, trial.id), trial.id);
+    expect(before.rows.map((r) => r.participantId)).not.toContain(body.id); // no KRAS cohort in TB-305 yet
+
+    await createCohort(admin, trial.id, { code: "KRAS-G12", name: "KRAS G12 (any)", target: 10, subtypes: ["KRAS:G12C"] });
+    const mine = await cohortCandidates(await trialAccess(us, trial.id), trial.id);
+    expect(mine.rows.find((r) => r.participantId === body.id)).toMatchObject({ reasonCode: "BIOMARKER_NEGATIVE", cohorts: [{ code: "KRAS-G12", outcome: "met" }] });
+    expect(mine.byCountry.US).toBeGreaterThanOrEqual(1);
+    expect(mine.bySite.find((s) => s.code === "US-BOS1")!.count).toBeGreaterThanOrEqual(1);
+    // A coordinator at a Chinese site sees the count, never the American patient's row.
+    const cn = await actorFor(DEMO_ACCOUNTS.coordinatorCn);
+    const theirs = await cohortCandidates(await trialAccess(cn, trial.id), trial.id);
+    expect(theirs.total).toBe(mine.total);
+    expect(theirs.rows.map((r) => r.participantId)).not.toContain(body.id);
   });
 });

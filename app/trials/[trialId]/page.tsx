@@ -77,6 +77,44 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
     </section>
   );
 
+  // Patients who failed screening but fit an open cohort now: rows for those who may read them, counts for everyone.
+  const { candidates } = view;
+  const candidatesSection = candidates.total > 0 && (
+    <section aria-labelledby="candidates-title" data-testid="candidates">
+      <h2 id="candidates-title">{t("trial.candidatesTitle")}</h2>
+      <p className="muted">
+        {t("trial.candidatesCounts", { total: candidates.total, us: candidates.byCountry.US ?? 0, cn: candidates.byCountry.CN ?? 0 })}{" "}
+        {candidates.bySite.map((s) => `${s.code} ${s.count}`).join(" · ")}
+      </p>
+      {candidates.rows.length > 0 && (
+        <table data-testid="candidate-rows">
+          <thead>
+            <tr>
+              <th scope="col">{t("trial.screeningNumber")}</th>
+              <th scope="col">{t("trial.screeningDate")}</th>
+              <th scope="col">{t("trial.failureReason")}</th>
+              <th scope="col">{t("trial.fitsCohorts")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {candidates.rows.map((c) => (
+              <tr key={c.participantId}>
+                <td translate="no">
+                  <Link href={`/trials/${trial.id}/participants/${c.participantId}`}>{c.screeningNumber}</Link>
+                </td>
+                <td>
+                  <CalendarDate iso={c.screeningDate} locale={locale} />
+                </td>
+                <td>{c.reasonCode ? t(`participants.reasons.${c.reasonCode}` as "participants.reasons.OTHER") : "—"}</td>
+                <td>{c.cohorts.map((k) => `${k.name} (${t(`match.outcome.${k.outcome}`)})`).join("; ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+
   return (
     <>
       <h1 translate="no">
@@ -109,8 +147,10 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       )}
       {ownWorkFirst && awaitingTable}
       {ownWorkFirst && recentTable}
+      {ownWorkFirst && candidatesSection}
       <Dashboard initial={enrolment} patientSites={access.patientSites === "all" ? "all" : [...access.patientSites]} />
       {!ownWorkFirst && recentTable}
+      {!ownWorkFirst && candidatesSection}
       <section id="reports" aria-labelledby="reports-title">
         <h2 id="reports-title">{t("reports.title")}</h2>
         <form method="get" className="card filters" aria-label={t("reports.title")}>
