@@ -87,7 +87,17 @@ export async function cohortCandidates(access: TrialAccess, trialId: string): Pr
     rows: found
       .filter((c) => inScope(access.patientSites, c.siteId))
       .slice(0, LISTED)
-      .map(({ country: _country, ...row }) => row),
+      .map(
+        (row): Candidate => ({
+          participantId: row.participantId,
+          screeningNumber: row.screeningNumber,
+          siteId: row.siteId,
+          siteCode: row.siteCode,
+          screeningDate: row.screeningDate,
+          reasonCode: row.reasonCode,
+          cohorts: row.cohorts,
+        }),
+      ),
     bySite: [...bySite.values()].sort((a, b) => a.code.localeCompare(b.code)),
     byCountry,
     total: found.length,
