@@ -16,7 +16,7 @@ import { msg, renderMessage } from "@/lib/i18n/messages";
 import { createNormaliser } from "@/lib/subtypes/normalise";
 import { EVER_ENROLLED } from "@/lib/participants/status";
 import { evaluate, explainCheck, type Outcome, type PatientFacts } from "./criteria";
-import { currentCriteria } from "./store";
+import { currentCriteria, patientFacts } from "./store";
 
 export const matchInput = z.strictObject({
   results: z
@@ -187,4 +187,57 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
   const best = (t: TrialMatch) => Math.min(...t.cohorts.map((c) => OUTCOME_ORDER[c.outcome] * 10 + STATE_ORDER[c.state]), 99);
   answer.sort((a, b) => best(a) - best(b) || a.code.localeCompare(b.code));
   return { results: understood, trials: answer };
+}
+
+export interface RecordCohort extends CohortMatch {
+  /** This patient's own place: held until, or their position on the waitlist. */
+  heldUntil: string | null;
+  waitingPosition: number | null;
+}
+
+/** A recorded patient's fit with each cohort of their trial (the participant page), in the reader's language. */
+export async function recordedPatientCohorts(trialId: string, participantId: string, locale: Locale): Promise<RecordCohort[]> {
+  const [cohorts, facts, vocabulary] = await Promise.all([
+    db().cohort.findMany({ where: { trialId }, orderBy: { code: "asc" }, select: { id: true, code: true, name: true, target: true, status: true } }),
+    patientFacts([participantId]),
+    db().subtype.findMany({ select: { key: true, label: true } }),
+  ]);
+  const ids = cohorts.map((c) => c.id);
+  const now = new Date();
+  const [criteria, trial, enrolled, held, allocations, mine, waiting] = await Promise.all([
+    currentCriteria(ids),
+    db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { status: true } }),
+    db().participant.groupBy({ by: ["cohortId"], where: { trialId, voidedAt: null, status: { in: [...EVER_ENROLLED] } }, _count: true }),
+    db().placeReservation.groupBy({ by: ["cohortId"], where: { cohortId: { in: ids }, state: "HELD", expiresAt: { gt: now } }, _count: true }),
+    thisNode() ? db().cohortAllocation.findMany({ where: { country: thisNode()!.country, cohortId: { in: ids } } }) : Promise.resolve([]),
+    db().placeReservation.findMany({ where: { participantId, state: "HELD", expiresAt: { gt: now } } }),
+    db().waitlistEntry.findMany({
+      where: { cohortId: { in: ids }, state: "WAITING" },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { cohortId: true, participantId: true },
+    }),
+  ]);
+  const label = new Map(vocabulary.map((v) => [v.key, v.label]));
+  const words = (key: string, params?: Record<string, string | number>) => renderMessage(msg(`match.${key}`, params), locale);
+  const patient = facts.get(participantId) ?? { results: [] };
+  return cohorts.map((c) => {
+    const version = criteria.get(c.id);
+    const verdict = version ? evaluate(version.criteria, patient) : { outcome: "failed" as const, checks: [] };
+    const places = thisNode() ? (allocations.find((a) => a.cohortId === c.id)?.places ?? 0) : c.target;
+    const placesLeft = Math.max(0, places - (enrolled.find((e) => e.cohortId === c.id)?._count ?? 0) - (held.find((h) => h.cohortId === c.id)?._count ?? 0));
+    const queue = waiting.filter((w) => w.cohortId === c.id);
+    const position = queue.findIndex((w) => w.participantId === participantId);
+    return {
+      cohortId: c.id,
+      code: c.code,
+      name: c.name,
+      state: c.status === "CLOSED" || trial.status === "CLOSED" ? "closed" : c.status === "SUSPENDED" ? "suspended" : placesLeft === 0 ? "full" : "open",
+      placesLeft,
+      outcome: verdict.outcome,
+      reasons: verdict.checks.map((check) => ({ outcome: check.outcome, text: explainCheck(check, words, (k) => label.get(k) ?? k) })),
+      criteriaVersion: version?.version ?? 0,
+      heldUntil: mine.find((m) => m.cohortId === c.id)?.expiresAt.toISOString() ?? null,
+      waitingPosition: position >= 0 ? position + 1 : null,
+    };
+  });
 }

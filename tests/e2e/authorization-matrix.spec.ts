@@ -327,6 +327,16 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     fields: { version: "999", reason: "matrix" },
     expect: outcomes("refused", { coordinatorUs: "stale" }),
   },
+  "app/trials/[trialId]/participants/actions.ts#holdPlaceAction": {
+    page: patientPage,
+    bound: (i) => [i.trial, i.usPatient, "no-such-cohort"],
+    expect: outcomes("refused", { coordinatorUs: "invalid", investigator: "invalid" }),
+  },
+  "app/trials/[trialId]/participants/actions.ts#releasePlaceAction": {
+    page: patientPage,
+    bound: (i) => [i.trial, i.usPatient, "no-such-cohort"],
+    expect: outcomes("refused", { coordinatorUs: "invalid", investigator: "invalid" }),
+  },
   "app/admin/subtypes/actions.ts#addSubtypeAction": adminAction(() => "/admin/subtypes"),
   "app/account/actions.ts#changePasswordAction": {
     page: () => "/account",

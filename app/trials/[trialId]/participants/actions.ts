@@ -11,6 +11,7 @@ import { AppError } from "@/lib/http/errors";
 import { correctParticipant, voidParticipant } from "@/lib/participants/correct";
 import { registerParticipant } from "@/lib/participants/register";
 import { transitionParticipant } from "@/lib/participants/transition";
+import { releasePlace, reservePlace } from "@/lib/matching/reserve";
 
 type FormState = ActionState;
 
@@ -138,6 +139,32 @@ export async function voidAction(trialId: string, participantId: string, _state:
   const actor = await requirePageActor();
   try {
     await voidParticipant(actor, trialId, participantId, defined({ version: whole(form, "version"), reason: text(form, "reason") }));
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  return { ok: true };
+}
+
+/** Holds a place in a cohort for this consented patient, or puts them on its waitlist when none is free. */
+export async function holdPlaceAction(trialId: string, participantId: string, cohortId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const actor = await requirePageActor();
+  const t = await getTranslations("places");
+  let answer: Awaited<ReturnType<typeof reservePlace>>;
+  try {
+    answer = await reservePlace(actor, trialId, participantId, defined({ cohortId, days: whole(form, "days") }));
+  } catch (error) {
+    return failure(error);
+  }
+  revalidatePath(`/trials/${trialId}`, "layout");
+  return { ok: true, message: answer.state === "held" ? t("held") : t("waiting", { position: answer.position }) };
+}
+
+/** Releases this patient's held place in the cohort (offered to the next waiting), or takes them off its waitlist. */
+export async function releasePlaceAction(trialId: string, participantId: string, cohortId: string): Promise<FormState> {
+  const actor = await requirePageActor();
+  try {
+    await releasePlace(actor, trialId, participantId, { cohortId });
   } catch (error) {
     return failure(error);
   }

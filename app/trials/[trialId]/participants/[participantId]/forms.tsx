@@ -5,7 +5,7 @@
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useKeptAction } from "@/app/components/ActionForm";
-import { correctAction, transitionAction, voidAction } from "../actions";
+import { correctAction, holdPlaceAction, releasePlaceAction, transitionAction, voidAction } from "../actions";
 import { FieldError, FormMessage, ResultRows, type ResultValue } from "../FormBits";
 
 interface Base {
@@ -354,6 +354,41 @@ export function VoidForm({ trialId, participantId, version }: Base) {
       <button type="submit" disabled={pending}>
         {t("void")}
       </button>
+    </form>
+  );
+}
+
+/** Holding a place in one cohort for a consented patient (or joining its waitlist), and releasing it. */
+export function PlaceForm({
+  trialId,
+  participantId,
+  cohortId,
+  cohortName,
+  held,
+}: Omit<Base, "version"> & { cohortId: string; cohortName: string; held: boolean }) {
+  const t = useTranslations("places");
+  const action = held ? releasePlaceAction.bind(null, trialId, participantId, cohortId) : holdPlaceAction.bind(null, trialId, participantId, cohortId);
+  const { state, formAction, pending, formRef, summaryRef } = useKeptAction(action);
+  return (
+    <form ref={formRef} action={formAction} className="inline-form" aria-label={t(held ? "releaseIn" : "holdIn", { cohort: cohortName })}>
+      {!held && (
+        <>
+          <label htmlFor={`days-${cohortId}`}>{t("days")}</label>{" "}
+          <select id={`days-${cohortId}`} name="days" defaultValue="7">
+            {[3, 7, 14, 30].map((d) => (
+              <option key={d} value={d}>
+                {t("daysN", { days: d })}
+              </option>
+            ))}
+          </select>{" "}
+        </>
+      )}
+      <button type="submit" disabled={pending}>
+        {t(held ? "release" : "hold")}
+      </button>
+      <div ref={summaryRef} tabIndex={-1} data-testid={`place-status-${cohortId}`}>
+        <FormMessage state={state} />
+      </div>
     </form>
   );
 }

@@ -9,7 +9,9 @@ import { siteName } from "@/lib/i18n/format";
 import { getParticipant, participantAudit } from "@/lib/participants/queries";
 import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "@/lib/participants/status";
 import { NEXT } from "@/lib/participants/transition";
-import { CorrectionForm, StepCorrectionForm, TransitionForm, VoidForm } from "./forms";
+import { CorrectionForm, PlaceForm, StepCorrectionForm, TransitionForm, VoidForm } from "./forms";
+import { recordedPatientCohorts } from "@/lib/matching/match";
+import type { Locale } from "@/lib/i18n/config";
 
 export const dynamic = "force-dynamic";
 
@@ -17,23 +19,25 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
   const { trialId, participantId } = await params;
   const actor = await requirePageActor();
   const { participant: p, history, can } = await loadOrNotFound(() => getParticipant(actor, trialId, participantId));
-  const [audit, site, cohorts, vocabulary, t, locale] = await Promise.all([
+  const [audit, site, cohorts, vocabulary, t, locale, fits] = await Promise.all([
     participantAudit(actor, trialId, participantId),
     db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
     db().cohort.findMany({
       where: { trialId },
-      select: { id: true, code: true, name: true, subtypes: { select: { subtype: { select: { key: true } } } } },
+      select: { id: true, code: true, name: true },
       orderBy: { code: "asc" },
     }),
     db().subtype.findMany({ where: { active: true }, select: { key: true, synonyms: true }, orderBy: { key: "asc" } }),
     getTranslations(),
     getLocale(),
+    getLocale().then((l) => recordedPatientCohorts(trialId, participantId, l as Locale)),
   ]);
   const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
   const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
   const next = NEXT[p.status];
-  const detected = new Set(p.results.filter((r) => r.result === "detected").map((r) => r.subtype));
-  const suggestedCohortId = cohorts.find((c) => c.subtypes.some((s) => detected.has(s.subtype.key)))?.id ?? null;
+  // The cohort to offer first at enrolment: one whose criteria in force the patient's results meet.
+  const suggestedCohortId = fits.find((f) => f.outcome === "met" && f.state !== "closed" && f.state !== "suspended")?.cohortId ?? null;
+  const mayHold = !p.voided && can.transition && p.status === "CONSENTED";
   const editable = !p.voided && can.edit;
   const stepReasons = (to: string) => (to === "SCREEN_FAILED" ? [...SCREEN_FAILURE_REASONS] : to === "WITHDRAWN" ? [...WITHDRAWAL_REASONS] : []);
 
@@ -75,6 +79,41 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
             </ul>
           </dd>
         </dl>
+      </section>
+
+      <section aria-labelledby="fits-title" data-testid="cohort-fits">
+        <h2 id="fits-title">{t("places.title")}</h2>
+        <ul className="matches">
+          {fits.map((f) => (
+            <li key={f.cohortId} data-testid={`fit-${f.code}`} data-outcome={f.outcome} data-state={f.state}>
+              <strong translate="no">{f.name}</strong> <span className={`badge outcome-${f.outcome}`}>{t(`match.outcome.${f.outcome}`)}</span>{" "}
+              <span className={`badge state-${f.state}`}>{t(`match.state.${f.state}`, { places: f.placesLeft })}</span>
+              {f.heldUntil && (
+                <span className="badge" data-testid={`held-${f.code}`}>
+                  {" "}
+                  {t("places.heldUntil")} <LocalTime iso={f.heldUntil} />
+                </span>
+              )}
+              {f.waitingPosition !== null && <span className="badge"> {t("places.waitingAt", { position: f.waitingPosition })}</span>}
+              <ul>
+                {f.reasons.map((r, i) => (
+                  <li key={i}>
+                    {r.outcome === "met" ? "✓" : r.outcome === "failed" ? "✗" : "?"} {r.text}
+                  </li>
+                ))}
+              </ul>
+              {mayHold && f.outcome === "met" && f.state !== "closed" && f.state !== "suspended" && (
+                <PlaceForm
+                  trialId={trialId}
+                  participantId={p.id}
+                  cohortId={f.cohortId}
+                  cohortName={f.name}
+                  held={f.heldUntil !== null || f.waitingPosition !== null}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
       </section>
 
       <h2>{t("participants.history")}</h2>
