@@ -217,8 +217,8 @@ export function Dashboard({ initial, patientSites }: Props) {
                   </span>
                 )}
               </td>
-              <td className="num" data-testid={`cohort-enrolled-${c.code}`}>
-                {c.enrolled}
+              <td className="num">
+                <span data-testid={`cohort-enrolled-${c.code}`}>{c.enrolled}</span>
                 {c.held > 0 && (
                   <span className="muted" data-testid={`cohort-held-${c.code}`}>
                     {" "}
