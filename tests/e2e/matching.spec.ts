@@ -72,7 +72,8 @@ test("a coordinator pre-screens a patient across two trials, registers from a ma
     await expect(coordinator.getByTestId("fit-KRAS-G12C")).toHaveAttribute("data-outcome", "met"); // the record says which cohorts fit
 
     // The investigator's dashboard, open all along, counts the new patient without a reload.
-    await expect.poll(async () => Number(await screenedAtBoston.innerText()), { timeout: 10_000 }).toBe(before + 1);
+    // (Other tests register at this site meanwhile: at least this one more.)
+    await expect.poll(async () => Number(await screenedAtBoston.innerText()), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 1);
   } finally {
     await setMetTarget(met.target, "Test done: the target restored");
   }

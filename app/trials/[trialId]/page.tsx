@@ -84,7 +84,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       <h2 id="candidates-title">{t("trial.candidatesTitle")}</h2>
       <p className="muted">
         {t("trial.candidatesCounts", { total: candidates.total, us: candidates.byCountry.US ?? 0, cn: candidates.byCountry.CN ?? 0 })}{" "}
-        {candidates.bySite.map((s) => `${s.code} ${s.count}`).join(" · ")}
+        <span translate="no">{candidates.bySite.map((s) => `${s.code} ${s.count}`).join(" · ")}</span>
       </p>
       {candidates.rows.length > 0 && (
         <table data-testid="candidate-rows">
@@ -106,7 +106,14 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
                   <CalendarDate iso={c.screeningDate} locale={locale} />
                 </td>
                 <td>{c.reasonCode ? t(`participants.reasons.${c.reasonCode}` as "participants.reasons.OTHER") : "—"}</td>
-                <td>{c.cohorts.map((k) => `${k.name} (${t(`match.outcome.${k.outcome}`)})`).join("; ")}</td>
+                <td>
+                  {c.cohorts.map((k, i) => (
+                    <span key={k.cohortId}>
+                      {i > 0 ? "; " : ""}
+                      <span translate="no">{k.name}</span> ({t(`match.outcome.${k.outcome}`)})
+                    </span>
+                  ))}
+                </td>
               </tr>
             ))}
           </tbody>
