@@ -74,6 +74,17 @@ export interface MatchAnswer {
   trials: TrialMatch[];
 }
 
+/** The `match` words in the reader's language, each message formatted once a request (hundreds of cohorts repeat them). */
+function memoWords(locale: Locale) {
+  const seen = new Map<string, string>();
+  return (key: string, params?: Record<string, string | number>) => {
+    const id = params ? `${key}\u0000${JSON.stringify(params)}` : key;
+    let text = seen.get(id);
+    if (text === undefined) seen.set(id, (text = renderMessage(msg(`match.${key}`, params), locale)));
+    return text;
+  };
+}
+
 const STATE_ORDER: Record<CohortState, number> = { open: 0, full: 1, not_active: 2, suspended: 3, closed: 4 };
 const OUTCOME_ORDER: Record<Outcome, number> = { met: 0, unknown: 1, failed: 2 };
 
@@ -109,6 +120,8 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
 
   const scope = await prescreenScope(actor);
   const trialIds = scope.map((s) => s.trialId);
+  const mySites = [...new Set(scope.flatMap((s) => s.mySites))];
+  const myCountries = [...new Set((await db().site.findMany({ where: { id: { in: mySites } }, select: { country: true } })).map((s) => s.country))];
   const [trials, enrolled, held, allocations] = await Promise.all([
     db().trial.findMany({
       where: { id: { in: trialIds } },
@@ -119,7 +132,11 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
         title: true,
         status: true,
         cohorts: { orderBy: { code: "asc" }, select: { id: true, code: true, name: true, target: true, status: true } },
-        trialSites: { select: { siteId: true, status: true, site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } } },
+        // The caller's sites, and the others in the same countries (for information); not every site of every trial.
+        trialSites: {
+          where: { OR: [{ siteId: { in: mySites } }, { site: { country: { in: myCountries } } }] },
+          select: { siteId: true, status: true, site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } },
+        },
       },
     }),
     db().participant.groupBy({ by: ["cohortId"], where: { trialId: { in: trialIds }, voidedAt: null, status: { in: [...EVER_ENROLLED] } }, _count: true }),
@@ -135,7 +152,7 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
   const heldBy = new Map(held.map((h) => [h.cohortId, h._count]));
   const allocationBy = new Map(allocations.map((a) => [a.cohortId, a.places]));
   const label = (key: string) => byKey.get(key)?.label ?? key;
-  const words = (key: string, params?: Record<string, string | number>) => renderMessage(msg(`match.${key}`, params), locale);
+  const words = memoWords(locale);
 
   const answer: TrialMatch[] = trials.map((trial) => {
     const mine = scope.find((s) => s.trialId === trial.id)!;
@@ -218,7 +235,7 @@ export async function recordedPatientCohorts(trialId: string, participantId: str
     }),
   ]);
   const label = new Map(vocabulary.map((v) => [v.key, v.label]));
-  const words = (key: string, params?: Record<string, string | number>) => renderMessage(msg(`match.${key}`, params), locale);
+  const words = memoWords(locale);
   const patient = facts.get(participantId) ?? { results: [] };
   return cohorts.map((c) => {
     const version = criteria.get(c.id);

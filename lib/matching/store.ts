@@ -21,17 +21,29 @@ export interface CriteriaVersion {
   createdAt: Date;
 }
 
+/** A version's row never changes (the table is append-only), so each row is parsed once per process, by its id. */
+const parsed = new Map<string, CohortCriteria>();
+function parsedVersion(id: string, raw: unknown): CohortCriteria {
+  let criteria = parsed.get(id);
+  if (!criteria) {
+    criteria = cohortCriteria.parse(raw);
+    if (parsed.size > 50_000) parsed.clear();
+    parsed.set(id, criteria);
+  }
+  return criteria;
+}
+
 /**
  * The criteria in force for each cohort (its latest version). A cohort written without any (by a script, or a test,
  * straight into the table) has the criteria its subtypes have always meant, as version 0.
  */
 export async function currentCriteria(cohortIds: readonly string[], reader: Reader = defaultDb()): Promise<Map<string, CriteriaVersion>> {
   if (cohortIds.length === 0) return new Map();
-  const rows = await reader.$queryRaw<(Omit<CriteriaVersion, "criteria"> & { criteria: unknown })[]>`
-    SELECT DISTINCT ON ("cohortId") "cohortId", "version", "criteria", "reason", "amendment", "createdAt"
+  const rows = await reader.$queryRaw<(Omit<CriteriaVersion, "criteria"> & { id: string; criteria: unknown })[]>`
+    SELECT DISTINCT ON ("cohortId") "id", "cohortId", "version", "criteria", "reason", "amendment", "createdAt"
       FROM "CohortCriteria" WHERE "cohortId" = ANY(${[...cohortIds]}::text[])
      ORDER BY "cohortId", "version" DESC`;
-  const found = new Map(rows.map((r) => [r.cohortId, { ...r, criteria: cohortCriteria.parse(r.criteria) }]));
+  const found = new Map(rows.map(({ id, ...r }) => [r.cohortId, { ...r, criteria: parsedVersion(id, r.criteria) }] as const));
   const missing = cohortIds.filter((id) => !found.has(id));
   if (missing.length) {
     const subtypes = await reader.$queryRaw<{ cohortId: string; keys: string[] }[]>`
