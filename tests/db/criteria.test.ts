@@ -146,13 +146,21 @@ describe("cohort criteria as data", () => {
       sex: "male",
       results: [{ subtype: "KRAS c.34G>T (p.Gly12Cys)", result: "detected", method: "NGS_TISSUE" }],
     });
-    await transitionParticipant(us, trial.id, body.id, { to: "SCREEN_FAILED", date: addDays(todayIn(site.timeZone), -19), version: body.version, reasonCode: "BIOMARKER_NEGATIVE" });
+    await transitionParticipant(us, trial.id, body.id, {
+      to: "SCREEN_FAILED",
+      date: addDays(todayIn(site.timeZone), -19),
+      version: body.version,
+      reasonCode: "BIOMARKER_NEGATIVE",
+    });
     const before = await cohortCandidates(await trialAccess(us, trial.id), trial.id);
     expect(before.rows.map((r) => r.participantId)).not.toContain(body.id); // no KRAS cohort in TB-305 yet
 
     await createCohort(admin, trial.id, { code: "KRAS-G12", name: "KRAS G12 (any)", target: 10, subtypes: ["KRAS:G12C"] });
     const mine = await cohortCandidates(await trialAccess(us, trial.id), trial.id);
-    expect(mine.rows.find((r) => r.participantId === body.id)).toMatchObject({ reasonCode: "BIOMARKER_NEGATIVE", cohorts: [{ code: "KRAS-G12", outcome: "met" }] });
+    expect(mine.rows.find((r) => r.participantId === body.id)).toMatchObject({
+      reasonCode: "BIOMARKER_NEGATIVE",
+      cohorts: [{ code: "KRAS-G12", outcome: "met" }],
+    });
     expect(mine.byCountry.US).toBeGreaterThanOrEqual(1);
     expect(mine.bySite.find((s) => s.code === "US-BOS1")!.count).toBeGreaterThanOrEqual(1);
     // A coordinator at a Chinese site sees the count, never the American patient's row.
