@@ -71,7 +71,8 @@ export function ActionForm({
   title?: string;
   danger?: boolean;
   linkLabel?: string;
-  /** A second button, sending `intent` = its value (a preview, say), for the action to tell apart. */
+  /** A second button, sending `intent` = its value (a preview, say), for the action to tell apart; it skips the browser's
+   * required-field checks (a preview needs no reason for a change). */
   also?: { intent: string; label: string };
 }) {
   const { state, formAction, pending, formRef, summaryRef } = useKeptAction(action);
@@ -128,7 +129,7 @@ export function ActionForm({
         {submit}
       </button>
       {also ? (
-        <button type="submit" name="intent" value={also.intent} disabled={pending}>
+        <button type="submit" name="intent" value={also.intent} disabled={pending} formNoValidate>
           {also.label}
         </button>
       ) : null}

@@ -213,3 +213,33 @@ test("a refused form keeps every value typed, marks the failed field and moves f
   await expect(form.getByText("The site is added.")).toBeVisible();
   await expect(page.getByRole("link", { name: "CN-WH9" })).toBeVisible();
 });
+
+test("a cohort's criteria are previewed before saving, keep what was typed, and bad criteria are refused with a reason", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.admin);
+  await page.goto("/admin/trials");
+  await page
+    .getByRole("link", { name: /TB-305/ })
+    .first()
+    .click();
+  await page.getByText("EGFR-20 · EGFR exon 20 insertion").click();
+  const form = page.getByRole("form", { name: "Eligibility criteria of EGFR-20" });
+  const criteria = form.getByLabel("Criteria");
+  expect(JSON.parse(await criteria.inputValue())).toMatchObject({ version: 1, include: [{ kind: "subtype", key: "EGFR:ex20ins" }] });
+  const wider = JSON.stringify({
+    version: 1,
+    include: [
+      { kind: "exon", gene: "EGFR", exon: 20, event: "insertion" },
+      { kind: "exon", gene: "HER2", exon: 20, event: "insertion" },
+    ],
+  });
+  await criteria.fill(wider);
+  await form.getByRole("button", { name: "Preview: who would match" }).click();
+  await expect(form.getByTestId("form-status")).toContainText(/These criteria fit \d+ of the trial's \d+ patients still to be placed/);
+  await expect(form.getByTestId("form-status")).toContainText("Nothing has been saved");
+  await expect(criteria).toHaveValue(wider); // a preview keeps what was typed
+  await criteria.fill("{ not json");
+  await form.getByLabel("Reason for the change").fill("Amendment 2");
+  await form.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(form.getByTestId("form-status")).toContainText("not valid JSON");
+  await expect(page.getByTestId("criteria-history-EGFR-20").locator("li")).toHaveCount(1); // nothing was saved
+});
