@@ -25,6 +25,9 @@ const HORIZON_STEP_MONTHS = 6;
 interface PreparedSite {
   shape: number;
   rate: number;
+  /** The prior's rate alone, and the months observed (rate = priorRate + months): a plan ratio scales the first. */
+  priorRate: number;
+  months: number;
   start: number;
   /** Per cohort: p * q. */
   weight: Float64Array;
@@ -57,6 +60,8 @@ function prepareSites(input: ForecastInput, countries: readonly string[]): Prepa
     .map((site) => ({
       shape: site.rate.shape + (site.observed?.screened ?? 0),
       rate: site.rate.rate + (site.observed?.months ?? 0),
+      priorRate: site.rate.rate,
+      months: site.observed?.months ?? 0,
       start: Math.max(site.activationMonth, input.asOfMonth),
       weight: Float64Array.from(input.cohorts, (cohort) => share(input, site.country, cohort.id) * input.enrolFraction),
     }))
@@ -113,7 +118,9 @@ function summarise(times: Float64Array): Quantiles & { incompleteShare: number }
     mean: incomplete ? null : round(sum / sorted.length),
     p2_5: quantile(sorted, 0.025),
     p10: quantile(sorted, 0.1),
+    p25: quantile(sorted, 0.25),
     p50: quantile(sorted, 0.5),
+    p75: quantile(sorted, 0.75),
     p90: quantile(sorted, 0.9),
     p97_5: quantile(sorted, 0.975),
     incompleteShare: incomplete / sorted.length,
@@ -127,6 +134,7 @@ function runScenario(input: ForecastInput, name: string, countries: readonly str
   const horizon = input.horizonMonths;
   const replicates = input.replicates;
   const random = new Random(input.seed);
+  const ratio = input.planRatio;
 
   const starts = Float64Array.from(sites, (s) => s.start);
   const lambdas = new Float64Array(sites.length);
@@ -144,7 +152,13 @@ function runScenario(input: ForecastInput, name: string, countries: readonly str
   const arrivalTimes = new Float64Array(maxRemaining);
 
   for (let r = 0; r < replicates; r++) {
-    for (let i = 0; i < sites.length; i++) lambdas[i] = random.gamma(sites[i]!.shape) / sites[i]!.rate;
+    if (ratio) {
+      // One ratio of actual to planned rates for the whole replicate: every site's prior moves with it, then its data.
+      const rho = random.gamma(ratio.shape) / ratio.rate;
+      for (let i = 0; i < sites.length; i++) lambdas[i] = random.gamma(sites[i]!.shape) / (sites[i]!.priorRate / rho + sites[i]!.months);
+    } else {
+      for (let i = 0; i < sites.length; i++) lambdas[i] = random.gamma(sites[i]!.shape) / sites[i]!.rate;
+    }
     let trialTime = input.asOfMonth;
     for (let j = 0; j < cohorts.length; j++) {
       const need = remaining[j]!;

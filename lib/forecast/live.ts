@@ -6,6 +6,8 @@
 //                     toward the published default (lib/subtypes/prevalence.ts) with the weight of 50 patients
 //   enrolFraction     of biomarker-matched patients whose screening has ended, the share enrolled, shrunk toward
 //                     0.6 with the weight of 20 patients
+//   planRatio         the plans' shared ratio of actual to planned rates, learned from every open site
+//                     (lib/forecast/learning.ts), drawn once per replicate
 // All of it from the trial's kept counts (lib/enrolment/tally.ts), never a scan of its participants.
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
@@ -17,6 +19,7 @@ import { trialTallies } from "@/lib/enrolment/joint";
 import type { TallyRow } from "@/lib/enrolment/tally";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
+import { learnFromSites } from "./learning";
 import { forecastOffThread } from "./pool";
 import { COUNTRIES, type ForecastInputJson } from "./schema";
 
@@ -129,7 +132,8 @@ export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonl
     monthZero,
     asOf: today,
     cohortNames: Object.fromEntries(trial.cohorts.map((c) => [c.code, c.name])),
-    input: {
+    // What the trial has taught about its plans (lib/forecast/learning.ts): their shared ratio, when any site is open.
+    input: learnFromSites({
       sites,
       cohorts: trial.cohorts.map((c) => ({ id: c.code, target: c.target, enrolled: Math.min(c.target, enrolledByCohort.get(c.id) ?? 0) })),
       prevalence,
@@ -138,7 +142,7 @@ export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonl
       replicates: 20_000,
       seed: 1,
       horizonMonths: 240,
-    },
+    }),
   };
 }
 

@@ -94,6 +94,14 @@ export const forecastInput = z
       .max(2 ** 32 - 1)
       .default(1),
     horizonMonths: positive("horizonMonths").max(1_200, { error: "horizonMonths must be at most 1200" }).default(240),
+    /**
+     * The plans' shared optimism, learned from the trial (lib/forecast/learning.ts): the ratio of actual to planned
+     * rates, Gamma(shape, rate), drawn once per replicate, every site's prior rate scaled by it before its own data.
+     * Absent: the plans are taken as they are (the engine's behaviour before learning).
+     */
+    planRatio: z
+      .strictObject({ shape: positive("planRatio.shape"), rate: positive("planRatio.rate") }, { error: "planRatio must be {shape, rate}" })
+      .optional(),
   })
   .superRefine((input, ctx) => {
     const work = input.replicates * input.sites.length * input.cohorts.length * input.scenarios.length;
@@ -147,7 +155,9 @@ export interface Quantiles {
   mean: number | null;
   p2_5: number | null;
   p10: number | null;
+  p25: number | null;
   p50: number | null;
+  p75: number | null;
   p90: number | null;
   p97_5: number | null;
 }

@@ -3,6 +3,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ForecastInputJson, ForecastResult, ScenarioResult } from "@/lib/forecast/schema";
+import { planRatioSummary } from "@/lib/forecast/learning";
 import { applyScenario, checkWhatIf, readScenarioLink, scenarioChanges, scenarioLink } from "@/lib/forecast/what-if";
 
 const COLOURS: Record<string, string> = { "US only": "#1f5fa8", "China only": "#b8322a", Joint: "#4a3a8c" };
@@ -205,6 +206,15 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
           start: format.dateTime(new Date(`${monthZero}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
         })}
       </p>
+      {initialInput.planRatio && (
+        <p data-testid="learned">
+          {(() => {
+            const r = planRatioSummary(initialInput.planRatio);
+            const n = (x: number) => format.number(x, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+            return t("learnedRatio", { ratio: n(r.mean), low: n(r.p10), high: n(r.p90) });
+          })()}
+        </p>
+      )}
       <table data-testid="forecast-summary">
         <thead>
           <tr>
