@@ -67,28 +67,24 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <input id={`a-${name}`} name={name} defaultValue={query[name] ?? ""} maxLength={254} />
           </div>
         ))}
-        <div className="field">
-          <label htmlFor="a-trial">{t("trial")}</label>
-          <select id="a-trial" name="trialId" defaultValue={query.trialId ?? ""}>
-            <option value="">{t("allTrials")}</option>
-            {trials.map((trial) => (
-              <option key={trial.id} value={trial.id} translate="no">
-                {trial.code}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="a-site">{t("site")}</label>
-          <select id="a-site" name="siteId" defaultValue={query.siteId ?? ""}>
-            <option value="">{t("allSites")}</option>
-            {sites.map((site) => (
-              <option key={site.id} value={site.id} translate="no">
-                {site.code}
-              </option>
-            ))}
-          </select>
-        </div>
+        {(
+          [
+            ["trialId", t("trial"), t("allTrials"), trials],
+            ["siteId", t("site"), t("allSites"), sites],
+          ] as const
+        ).map(([name, label, all, records]) => (
+          <div className="field" key={name}>
+            <label htmlFor={`a-${name}`}>{label}</label>
+            <select id={`a-${name}`} name={name} defaultValue={query[name] ?? ""}>
+              <option value="">{all}</option>
+              {records.map((r) => (
+                <option key={r.id} value={r.id} translate="no">
+                  {r.code}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
         <div className="field">
           <label htmlFor="a-from">{t("from")}</label>
           <input id="a-from" name="from" type="date" defaultValue={query.from ?? ""} />

@@ -14,6 +14,7 @@ import { validationError } from "@/lib/http/validation";
 import type { Locale } from "@/lib/i18n/config";
 import { msg, renderMessage } from "@/lib/i18n/messages";
 import { createNormaliser } from "@/lib/subtypes/normalise";
+import { unknownSubtype } from "@/lib/participants/results";
 import { EVER_ENROLLED } from "@/lib/participants/status";
 import { evaluate, explainCheck, type Outcome, type PatientFacts } from "./criteria";
 import { currentCriteria, patientFacts } from "./store";
@@ -103,11 +104,7 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
   input.results.forEach((r, i) => {
     const match = normalise(r.subtype);
     if (!match.ok) {
-      fields[`results.${i}.subtype`] = [
-        match.suggestions.length
-          ? msg("validation.unknownSubtypeSuggest", { input: r.subtype, suggestions: match.suggestions.join(", ") })
-          : msg("validation.unknownSubtype", { input: r.subtype }),
-      ];
+      fields[`results.${i}.subtype`] = [unknownSubtype(r.subtype, match.suggestions)];
       return;
     }
     understood.push({ subtype: r.subtype, key: match.key, label: byKey.get(match.key)?.label ?? match.key, result: r.result });

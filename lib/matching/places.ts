@@ -11,6 +11,8 @@ import { thisNode } from "@/lib/federation/node";
 import { AppError } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
 import { EVER_ENROLLED } from "@/lib/participants/status";
+import { evaluate } from "./criteria";
+import { currentCriteria, patientFacts } from "./store";
 
 export const HOLD_DAYS = { default: 7, max: 30 } as const;
 
@@ -29,6 +31,22 @@ export async function lockCohort(tx: Tx, trialId: string, cohortId: string) {
     where: { id: cohortId, trialId },
     select: { id: true, trialId: true, code: true, target: true, status: true, siteCap: true, waitlistOrder: true },
   });
+}
+
+const refusedCohort = (message: string) => new AppError("invalid", msg("errors.invalid"), { cohortId: [message] });
+
+/**
+ * The cohort a patient is to take a place in, locked: it must be of the trial, open, and its criteria in force met
+ * by what is recorded of the patient (every criterion, none unknown). Enrolment and holding a place both ask this.
+ */
+export async function lockCohortFitting(tx: Tx, trialId: string, cohortId: string, participantId: string) {
+  const cohort = await lockCohort(tx, trialId, cohortId);
+  if (!cohort) throw refusedCohort(msg("validation.cohortNotInTrial"));
+  if (cohort.status !== "OPEN") throw refusedCohort(msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed"));
+  const criteria = (await currentCriteria([cohort.id], tx)).get(cohort.id);
+  const facts = (await patientFacts([participantId], tx)).get(participantId)!;
+  if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met") throw refusedCohort(msg("validation.cohortNoMatch"));
+  return cohort;
 }
 
 /** The places this node may fill: the target, or on one of two nodes its country's allocation. */

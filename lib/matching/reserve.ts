@@ -12,9 +12,7 @@ import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
 import { wakeFold } from "@/lib/enrolment/tally";
-import { evaluate } from "./criteria";
-import { heldFor, HOLD_DAYS, lockCohort, noPlace, offerFreedPlaces, taken } from "./places";
-import { currentCriteria, patientFacts } from "./store";
+import { heldFor, HOLD_DAYS, lockCohort, lockCohortFitting, noPlace, offerFreedPlaces, taken } from "./places";
 
 export const reserveInput = z.strictObject({
   cohortId: z
@@ -48,16 +46,7 @@ async function _reservePlace(actor: Actor, trialId: string, participantId: strin
       if (!participant || !canTransitionAt(access, participant.siteId)) throw notFound(msg("errors.participantNotFound"), "participant_not_found");
       if (participant.voidedAt) throw new AppError("conflict", msg("errors.voided"));
       if (participant.status !== "CONSENTED") throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.holdNeedsConsent")] });
-      const cohort = await lockCohort(tx, trialId, input.cohortId);
-      if (!cohort) throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.cohortNotInTrial")] });
-      if (cohort.status !== "OPEN")
-        throw new AppError("invalid", msg("errors.invalid"), {
-          cohortId: [msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed")],
-        });
-      const criteria = (await currentCriteria([cohort.id], tx)).get(cohort.id);
-      const facts = (await patientFacts([participantId], tx)).get(participantId)!;
-      if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met")
-        throw new AppError("invalid", msg("errors.invalid"), { cohortId: [msg("validation.cohortNoMatch")] });
+      const cohort = await lockCohortFitting(tx, trialId, input.cohortId, participantId);
       if (await heldFor(tx, cohort.id, participantId)) throw new AppError("conflict", msg("errors.alreadyHeld"));
       const waiting = await tx.waitlistEntry.findFirst({ where: { cohortId: cohort.id, participantId, state: "WAITING" } });
       if (waiting) throw new AppError("conflict", msg("errors.alreadyWaiting"));

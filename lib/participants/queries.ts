@@ -1,6 +1,7 @@
 // Reading participants: always through participantScope (what the actor may see), paged by a keyset cursor so a
 // page costs the same at 100,000 participants as at 100.
 import "server-only";
+import { unknownSubtype } from "./results";
 import { z } from "zod";
 import { canEditAt, canTransitionAt, participantScope, refusalsAudited, trialAccess } from "@/lib/auth/access";
 import { msg } from "@/lib/i18n/messages";
@@ -59,10 +60,7 @@ export async function listParticipants(actor: Actor, trialId: string, rawQuery: 
     const vocabulary = await db().subtype.findMany({ select: { id: true, key: true, gene: true, alteration: true, synonyms: true } });
     const match = createNormaliser(vocabulary)(q.subtype);
     if (!match.ok) {
-      const said = match.suggestions.length
-        ? msg("validation.unknownSubtypeSuggest", { input: q.subtype, suggestions: match.suggestions.join(", ") })
-        : msg("validation.unknownSubtype", { input: q.subtype });
-      throw new AppError("invalid", msg("errors.invalid"), { subtype: [said] });
+      throw new AppError("invalid", msg("errors.invalid"), { subtype: [unknownSubtype(q.subtype, match.suggestions)] });
     }
     filters.push({ results: { some: { result: "DETECTED", subtype: { key: match.key } } } });
   }

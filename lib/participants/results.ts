@@ -16,6 +16,13 @@ export async function loadVocabulary(db: Pick<Tx, "subtype"> = defaultDb()) {
 
 export type Vocabulary = Awaited<ReturnType<typeof loadVocabulary>>;
 
+/** What is said of a subtype the vocabulary does not know: its nearest keys, to pick from, when there are any. */
+export function unknownSubtype(input: string, suggestions: readonly string[]) {
+  return suggestions.length
+    ? msg("validation.unknownSubtypeSuggest", { input, suggestions: suggestions.join(", ") })
+    : msg("validation.unknownSubtype", { input });
+}
+
 export function resolveResults({ normalise, idByKey }: Vocabulary, results: RegisterInput["results"]) {
   const fields: Record<string, string[]> = {};
   const seen = new Map<string, number>();
@@ -23,11 +30,7 @@ export function resolveResults({ normalise, idByKey }: Vocabulary, results: Regi
   results.forEach((entry, i) => {
     const match = normalise(entry.subtype);
     if (!match.ok) {
-      fields[`results.${i}.subtype`] = [
-        match.suggestions.length
-          ? msg("validation.unknownSubtypeSuggest", { input: entry.subtype, suggestions: match.suggestions.join(", ") })
-          : msg("validation.unknownSubtype", { input: entry.subtype }),
-      ];
+      fields[`results.${i}.subtype`] = [unknownSubtype(entry.subtype, match.suggestions)];
       return;
     }
     if (seen.has(match.key)) {

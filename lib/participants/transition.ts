@@ -16,9 +16,7 @@ import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { AppError, notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
-import { evaluate } from "@/lib/matching/criteria";
-import { heldFor, lockCohort, noPlace, taken, useHeldPlace } from "@/lib/matching/places";
-import { currentCriteria, patientFacts } from "@/lib/matching/store";
+import { heldFor, lockCohortFitting, noPlace, taken, useHeldPlace } from "@/lib/matching/places";
 import { transitionInput } from "./schemas";
 import { SCREEN_FAILURE_REASONS, WITHDRAWAL_REASONS } from "./status";
 import { stepsInEffect } from "./steps";
@@ -84,14 +82,8 @@ async function _transitionParticipant(actor: Actor, trialId: string, participant
         let overridden = false;
         if (input.to === "ENROLLED") {
           if (!input.cohortId) throw invalid("cohortId", msg("validation.chooseCohort"));
-          const cohort = await lockCohort(tx, trialId, input.cohortId); // one change of a cohort's places at a time
-          if (!cohort) throw invalid("cohortId", msg("validation.cohortNotInTrial"));
-          if (cohort.status !== "OPEN")
-            throw invalid("cohortId", msg(cohort.status === "SUSPENDED" ? "validation.cohortSuspended" : "validation.cohortClosed"));
-          // The cohort's criteria in force, on what is recorded of the patient: every criterion must be met.
-          const criteria = (await currentCriteria([cohort.id], tx)).get(cohort.id);
-          const facts = (await patientFacts([participantId], tx)).get(participantId)!;
-          if (!criteria || evaluate(criteria.criteria, facts).outcome !== "met") throw invalid("cohortId", msg("validation.cohortNoMatch"));
+          // Locked (one change of a cohort's places at a time), open, and its criteria in force met by the patient.
+          const cohort = await lockCohortFitting(tx, trialId, input.cohortId, participantId);
           // A place: the patient's own held place, or a free one (held places of others count as taken).
           const own = await heldFor(tx, cohort.id, participantId);
           const full = own ? null : noPlace(cohort, await taken(tx, cohort, participant.siteId, participantId));

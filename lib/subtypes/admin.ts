@@ -2,6 +2,7 @@
 // and none of its names may already mean another subtype.
 import "server-only";
 import { resyncAllSubtypes } from "@/lib/matching/store";
+import { unknownSubtype } from "@/lib/participants/results";
 import { z } from "zod";
 import { assertAdmin } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
@@ -40,13 +41,8 @@ export async function resolveSubtype(raw: unknown) {
   const match = createNormaliser(vocabulary)(parsed.data.text);
   const label = (key: string) => vocabulary.find((v) => v.key === key)?.label ?? key;
   if (match.ok) return { key: match.key, label: label(match.key) };
-  const suggestions = match.suggestions.map((key) => ({ key, label: label(key) }));
   throw new AppError("invalid", msg("errors.invalid"), {
-    text: [
-      suggestions.length
-        ? msg("validation.unknownSubtypeSuggest", { input: parsed.data.text, suggestions: match.suggestions.join(", ") })
-        : msg("validation.unknownSubtype", { input: parsed.data.text }),
-    ],
+    text: [unknownSubtype(parsed.data.text, match.suggestions)],
     suggestions: match.suggestions,
   });
 }
