@@ -1,9 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// The command as `npm run forecast` runs it: compiled to dist/ (built at install; built again here from the source).
+beforeAll(() => {
+  const built = spawnSync(process.execPath, ["scripts/build-commands.mjs"], { encoding: "utf8" });
+  expect(built.status, built.stderr).toBe(0);
+});
 
 function run(args: string[], input?: string) {
-  return spawnSync("npx", ["tsx", "scripts/forecast.ts", ...args], { input, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, ["dist/forecast.mjs", ...args], { input, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("npm run forecast", () => {

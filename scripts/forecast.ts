@@ -3,8 +3,6 @@
 import fs from "node:fs";
 import { ZodError } from "zod";
 import { forecast } from "@/lib/forecast/engine";
-import { fieldErrors } from "@/lib/http/validation";
-import { renderFields } from "@/lib/i18n/messages";
 
 function fail(message: string): never {
   process.stderr.write(`forecast: ${message}\n`);
@@ -32,6 +30,8 @@ try {
   process.stdout.write(`${JSON.stringify(forecast(input as never), null, 2)}\n`);
 } catch (error) {
   if (error instanceof ZodError) {
+    // Loaded only to explain a refusal: the messages and their formatter cost more to start than the forecast.
+    const [{ fieldErrors }, { renderFields }] = await Promise.all([import("@/lib/http/validation"), import("@/lib/i18n/messages")]);
     const lines = Object.entries(renderFields(fieldErrors(error)) ?? {}).map(([field, messages]) => `  ${field}: ${messages.join("; ")}`);
     fail(`the scenario is not valid:\n${lines.join("\n")}`);
   }
