@@ -14,7 +14,8 @@ const sites: ForecastInputJson["sites"] = Array.from({ length: 43 }, (_, i) => (
   country: i < 20 ? "US" : "CN",
   activationMonth: (i * 7) % 10,
   rate: { shape: 2, rate: i < 20 ? 2 : 1.5 },
-  observed: i % 3 === 0 ? { months: 6, screened: 4 + (i % 5) } : undefined,
+  // Open sites watched since they opened (at month 6, the as-of month).
+  observed: i % 3 === 0 && (i * 7) % 10 < 6 ? { months: 6 - ((i * 7) % 10), screened: 4 + (i % 5) } : undefined,
 }));
 
 const input: ForecastInputJson = {

@@ -1,4 +1,4 @@
-// Builds a forecast input from a trial's live data. Month 0 is the trial's planned start; "now" is today (UTC).
+// Builds a forecast input from a trial's live data. Month 0 is the trial's planned start (or an earlier activation); "now" is today (UTC).
 //   site rate prior   the planned screening rate m per month, held with the weight of 6 months of data:
 //                     Gamma(6m, 6), updated by what the site has screened since activation (the engine does this)
 //   sites not active  counted from their planned activation date; closed sites are left out
@@ -78,7 +78,10 @@ type TrialDefinition = {
 export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonly TallyRow[], today: string): LiveForecastInput {
   const count = new Map(tallies.map((r) => [`${r.dimension}|${r.key}|${r.metric}`, r.value]));
   const get = (dimension: string, key: string, metric: string) => count.get(`${dimension}|${key}|${metric}`) ?? 0;
-  const monthZero = fromDbDate(trial.plannedStart);
+  // Month 0 is the planned start, or the first site's activation if one opened before it: every site's time open
+  // then fits between its activation month and now.
+  const activations = trial.trialSites.flatMap((ts) => (ts.activationDate && ts.status !== "CLOSED" ? [fromDbDate(ts.activationDate)] : []));
+  const monthZero = [fromDbDate(trial.plannedStart), ...activations].sort()[0]!;
   const asOfMonth = Math.max(0, months(monthZero, today));
 
   const sites: ForecastInputJson["sites"] = trial.trialSites
@@ -92,6 +95,7 @@ export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonl
         id: ts.site.code,
         country: ts.site.country,
         activationMonth: Math.max(0, months(monthZero, activation)),
+        // (a rounding of either month can make the time open exceed asOfMonth - activationMonth by 0.01)
         rate: { shape: Math.round(m * PRIOR_MONTHS * 1000) / 1000, rate: PRIOR_MONTHS },
         ...(active ? { observed: { months: activeMonths, screened: get("site", ts.siteId, "screened") } } : {}),
       };

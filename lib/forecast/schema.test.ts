@@ -27,3 +27,20 @@ describe("the forecast's work budget", () => {
     expect(many.error!.issues.map((i) => i.message)).toContain("at most 2000 sites");
   });
 });
+
+describe("a site's observed months", () => {
+  it("cannot be longer than the site has been open, and a what-if that opens a screening site later is stopped", async () => {
+    const { checkWhatIf } = await import("./what-if");
+    const site = { id: "US-1", country: "US" as const, activationMonth: 4, rate: { shape: 2, rate: 2 }, observed: { months: 5, screened: 3 } };
+    const refused = forecastInput.safeParse({ sites: [site], cohorts: cohorts(1), asOfMonth: 6, scenarios: [{ name: "US", countries: ["US"] }] });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues[0]).toMatchObject({ path: ["sites", 0, "observed", "months"], message: expect.stringContaining("has been open 2.00 months") });
+    expect(
+      forecastInput.safeParse({ sites: [{ ...site, activationMonth: 1 }], cohorts: cohorts(1), asOfMonth: 6, scenarios: [{ name: "US", countries: ["US"] }] })
+        .success,
+    ).toBe(true);
+    expect(checkWhatIf({ sites: [site], cohorts: cohorts(1), asOfMonth: 6, scenarios: [{ name: "US", countries: ["US"] }] }).map((p) => p.key)).toEqual([
+      "openedLater",
+    ]);
+  });
+});

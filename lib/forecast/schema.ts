@@ -113,6 +113,16 @@ export const forecastInput = z
       });
       return;
     }
+    // A site cannot have been watched for longer than it has been open (rounding of months allowed for).
+    input.sites.forEach((site, i) => {
+      const open = Math.max(0, input.asOfMonth - site.activationMonth);
+      if (site.observed && site.observed.months > open + 0.05)
+        ctx.addIssue({
+          code: "custom",
+          path: ["sites", i, "observed", "months"],
+          message: `site ${site.id} has been open ${open.toFixed(2)} months by asOfMonth ${input.asOfMonth} (activationMonth ${site.activationMonth}), so observed.months cannot be ${site.observed.months}`,
+        });
+    });
     const duplicate = (ids: string[]) => ids.find((id, i) => ids.indexOf(id) !== i);
     const site = duplicate(input.sites.map((s) => s.id));
     if (site) ctx.addIssue({ code: "custom", path: ["sites"], message: `site id ${site} appears twice` });

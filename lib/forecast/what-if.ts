@@ -5,7 +5,7 @@ import type { ForecastInputJson } from "./schema";
 
 export interface WhatIfProblem {
   /** Message key under forecast.check in lib/i18n/messages. */
-  key: "enrolFraction" | "prevalence" | "prevalenceTotal" | "activationMonth" | "rate" | "noSites";
+  key: "enrolFraction" | "prevalence" | "prevalenceTotal" | "activationMonth" | "rate" | "noSites" | "openedLater";
   params?: Record<string, string | number>;
 }
 
@@ -24,6 +24,8 @@ export function checkWhatIf(input: ForecastInputJson): WhatIfProblem[] {
   for (const site of input.sites ?? []) {
     const month = site.activationMonth ?? 0;
     if (!finite(month) || month < 0) problems.push({ key: "activationMonth", params: { site: site.id } });
+    // A site that has screened cannot open after now: its data say it has been open.
+    else if (site.observed && site.observed.months > (input.asOfMonth ?? 0) - month + 0.05) problems.push({ key: "openedLater", params: { site: site.id } });
     const perMonth = site.rate ? site.rate.shape / site.rate.rate : Number.NaN;
     if (!finite(perMonth) || perMonth <= 0) problems.push({ key: "rate", params: { site: site.id } });
   }
