@@ -102,7 +102,11 @@ export function heldFor(tx: Tx, cohortId: string, participantId: string) {
 
 /** At enrolment: the patient's held place, if any, is used. */
 export async function useHeldPlace(tx: Tx, cohortId: string, participantId: string) {
-  await tx.placeReservation.updateMany({ where: { cohortId, participantId, state: "HELD" }, data: { state: "USED", endedAt: new Date() } });
+  // A hold that ran out is not used by this enrolment (the expiry pass marks it expired).
+  await tx.placeReservation.updateMany({
+    where: { cohortId, participantId, state: "HELD", expiresAt: { gt: new Date() } },
+    data: { state: "USED", endedAt: new Date() },
+  });
   await tx.waitlistEntry.updateMany({ where: { cohortId, participantId, state: "WAITING" }, data: { state: "LEFT", endedAt: new Date() } });
 }
 
