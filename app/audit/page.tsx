@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { AuditChanges } from "@/app/components/AuditChanges";
 import { LocalTime } from "@/app/components/LocalTime";
-import { auditSites, auditTrials, searchAudit } from "@/lib/audit/query";
+import { auditChoices, searchAudit } from "@/lib/audit/query";
 import { requirePageActor } from "@/lib/auth/page";
 import { AppError } from "@/lib/http/errors";
 import type { Locale } from "@/lib/i18n/config";
@@ -20,7 +20,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const query: Record<string, string> = {};
   for (const key of FILTERS) if (typeof raw[key] === "string" && raw[key]) query[key] = raw[key] as string;
   let result: Awaited<ReturnType<typeof searchAudit>> = { items: [], next: null };
-  const [trials, sites] = await Promise.all([auditTrials(actor), auditSites(actor)]).catch((error: unknown) => {
+  const { trials, sites } = await auditChoices(actor).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });

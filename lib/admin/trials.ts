@@ -193,7 +193,7 @@ export async function updateCohort(actor: Actor, trialId: string, cohortId: stri
     // lowered while someone enrols is checked against every enrolment committed before it.
     await tx.$queryRaw`SELECT "id" FROM "Cohort" WHERE "id" = ${cohortId} AND "trialId" = ${trialId} FOR NO KEY UPDATE`;
     await assertDefinedHere(tx, trialId);
-    const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId }, include: { subtypes: { select: { subtype: { select: { key: true } } } } } });
+    const cohort = await tx.cohort.findFirst({ where: { id: cohortId, trialId } });
     if (!cohort) throw notFound(msg("errors.cohortNotFound"));
     const { criteria: proposedCriteria, amendment, subtypes, ...fields } = proposed;
     const current = { name: cohort.name, target: cohort.target, status: cohort.status, siteCap: cohort.siteCap, waitlistOrder: cohort.waitlistOrder };
@@ -236,8 +236,8 @@ export async function previewCohortCriteria(actor: Actor, trialId: string, cohor
   const cohort = await db().cohort.findFirst({ where: { id: cohortId, trialId }, select: { id: true } });
   if (!cohort) throw notFound(msg("errors.cohortNotFound"));
   const inForce = (await currentCriteria([cohortId])).get(cohortId);
-  const [proposed, current] = await Promise.all([criteriaReach(trialId, criteria), inForce ? criteriaReach(trialId, inForce.criteria) : null]);
-  return { proposed, current };
+  const [proposed, current] = await criteriaReach(trialId, inForce ? [criteria, inForce.criteria] : [criteria]);
+  return { proposed: proposed!, current: current ?? null };
 }
 
 function checkActivation(status: TrialSiteStatus, activationDate: string | undefined | null, timeZone: string) {

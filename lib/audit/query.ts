@@ -33,20 +33,18 @@ async function scope(actor: Actor): Promise<Prisma.AuditEventWhereInput> {
   return trials === "all" ? {} : { trialId: { in: trials } };
 }
 
-/** The trials whose rows the actor may read, to filter by (codes for the page's choice). */
-export async function auditTrials(actor: Actor): Promise<{ id: string; code: string }[]> {
+/** What the actor may filter by: the trials whose rows they may read, and those trials' sites (codes for the page). */
+export async function auditChoices(actor: Actor): Promise<{ trials: { id: string; code: string }[]; sites: { id: string; code: string }[] }> {
   const trials = await auditReadScope(actor);
-  return db().trial.findMany({ where: trials === "all" ? {} : { id: { in: trials } }, select: { id: true, code: true }, orderBy: { code: "asc" } });
-}
-
-/** The sites of those trials, to filter by. */
-export async function auditSites(actor: Actor): Promise<{ id: string; code: string }[]> {
-  const trials = await auditReadScope(actor);
-  return db().site.findMany({
-    where: trials === "all" ? {} : { trialSites: { some: { trialId: { in: trials } } } },
-    select: { id: true, code: true },
-    orderBy: { code: "asc" },
-  });
+  const [trialRows, sites] = await Promise.all([
+    db().trial.findMany({ where: trials === "all" ? {} : { id: { in: trials } }, select: { id: true, code: true }, orderBy: { code: "asc" } }),
+    db().site.findMany({
+      where: trials === "all" ? {} : { trialSites: { some: { trialId: { in: trials } } } },
+      select: { id: true, code: true },
+      orderBy: { code: "asc" },
+    }),
+  ]);
+  return { trials: trialRows, sites };
 }
 
 export async function mayReadAudit(actor: Actor): Promise<boolean> {

@@ -16,8 +16,8 @@ import { msg, renderMessage } from "@/lib/i18n/messages";
 import { createNormaliser } from "@/lib/subtypes/normalise";
 import { unknownSubtype } from "@/lib/participants/results";
 import { EVER_ENROLLED } from "@/lib/participants/status";
-import { evaluate, explainCheck, type Outcome, type PatientFacts } from "./criteria";
-import { currentCriteria, patientFacts } from "./store";
+import { evaluate, explainCheck, type Outcome, type PatientFacts, type Words } from "./criteria";
+import { currentCriteria, patientFacts, type CriteriaVersion } from "./store";
 
 export const matchInput = z.strictObject({
   results: z
@@ -86,6 +86,44 @@ function memoWords(locale: Locale) {
   };
 }
 
+/**
+ * Places left in each cohort for this node's patients: its target (on one of two nodes, this node's country's
+ * allocation) less enrolments and holds not expired, the count lib/matching/places.ts enforces, for many cohorts in
+ * three queries.
+ */
+async function placesLeft(cohorts: readonly { id: string; target: number }[]): Promise<Map<string, number>> {
+  const ids = cohorts.map((c) => c.id);
+  const node = thisNode();
+  const [enrolled, held, allocations] = await Promise.all([
+    db().participant.groupBy({ by: ["cohortId"], where: { cohortId: { in: ids }, voidedAt: null, status: { in: [...EVER_ENROLLED] } }, _count: true }),
+    db().placeReservation.groupBy({ by: ["cohortId"], where: { cohortId: { in: ids }, state: "HELD", expiresAt: { gt: new Date() } }, _count: true }),
+    node ? db().cohortAllocation.findMany({ where: { country: node.country, cohortId: { in: ids } } }) : Promise.resolve([]),
+  ]);
+  const enrolledBy = new Map(enrolled.map((e) => [e.cohortId, e._count]));
+  const heldBy = new Map(held.map((h) => [h.cohortId, h._count]));
+  const allocationBy = new Map(allocations.map((a) => [a.cohortId, a.places]));
+  const places = (c: { id: string; target: number }) => (node ? (allocationBy.get(c.id) ?? 0) : c.target);
+  return new Map(cohorts.map((c) => [c.id, Math.max(0, places(c) - (enrolledBy.get(c.id) ?? 0) - (heldBy.get(c.id) ?? 0))]));
+}
+
+/** A cohort's state for a reader: closed or suspended (by its status or its trial's), else not active here, full or open. */
+function stateOf(cohort: { status: string }, trial: { status: string }, places: number, activeHere: boolean): CohortState {
+  if (cohort.status === "CLOSED" || trial.status === "CLOSED") return "closed";
+  if (cohort.status === "SUSPENDED") return "suspended";
+  if (trial.status !== "RECRUITING" || !activeHere) return "not_active";
+  return places === 0 ? "full" : "open";
+}
+
+/** A patient's fit with a cohort's criteria in force, each criterion worded for the reader. */
+function fitOf(version: CriteriaVersion | undefined, facts: PatientFacts, words: Words, label: (key: string) => string) {
+  const verdict = version ? evaluate(version.criteria, facts) : { outcome: "failed" as const, checks: [] };
+  return {
+    outcome: verdict.outcome,
+    reasons: verdict.checks.map((check) => ({ outcome: check.outcome, text: explainCheck(check, words, label) })),
+    criteriaVersion: version?.version ?? 0,
+  };
+}
+
 const STATE_ORDER: Record<CohortState, number> = { open: 0, full: 1, not_active: 2, suspended: 3, closed: 4 };
 const OUTCOME_ORDER: Record<Outcome, number> = { met: 0, unknown: 1, failed: 2 };
 
@@ -119,44 +157,33 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
   const trialIds = scope.map((s) => s.trialId);
   const mySites = [...new Set(scope.flatMap((s) => s.mySites))];
   const myCountries = [...new Set((await db().site.findMany({ where: { id: { in: mySites } }, select: { country: true } })).map((s) => s.country))];
-  const [trials, enrolled, held, allocations] = await Promise.all([
-    db().trial.findMany({
-      where: { id: { in: trialIds } },
-      orderBy: { code: "asc" },
-      select: {
-        id: true,
-        code: true,
-        title: true,
-        status: true,
-        cohorts: { orderBy: { code: "asc" }, select: { id: true, code: true, name: true, target: true, status: true } },
-        // The caller's sites, and the others in the same countries (for information); not every site of every trial.
-        trialSites: {
-          where: { OR: [{ siteId: { in: mySites } }, { site: { country: { in: myCountries } } }] },
-          select: { siteId: true, status: true, site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } },
-        },
+  const trials = await db().trial.findMany({
+    where: { id: { in: trialIds } },
+    orderBy: { code: "asc" },
+    select: {
+      id: true,
+      code: true,
+      title: true,
+      status: true,
+      cohorts: { orderBy: { code: "asc" }, select: { id: true, code: true, name: true, target: true, status: true } },
+      // The caller's sites, and the others in the same countries (for information); not every site of every trial.
+      trialSites: {
+        where: { OR: [{ siteId: { in: mySites } }, { site: { country: { in: myCountries } } }] },
+        select: { siteId: true, status: true, site: { select: { code: true, nameEn: true, nameLocal: true, country: true } } },
       },
-    }),
-    db().participant.groupBy({ by: ["cohortId"], where: { trialId: { in: trialIds }, voidedAt: null, status: { in: [...EVER_ENROLLED] } }, _count: true }),
-    db().placeReservation.groupBy({
-      by: ["cohortId"],
-      where: { state: "HELD", expiresAt: { gt: new Date() }, cohort: { trialId: { in: trialIds } } },
-      _count: true,
-    }),
-    thisNode() ? db().cohortAllocation.findMany({ where: { country: thisNode()!.country, cohort: { trialId: { in: trialIds } } } }) : Promise.resolve([]),
-  ]);
-  const criteria = await currentCriteria(trials.flatMap((t) => t.cohorts.map((c) => c.id)));
-  const enrolledBy = new Map(enrolled.map((e) => [e.cohortId, e._count]));
-  const heldBy = new Map(held.map((h) => [h.cohortId, h._count]));
-  const allocationBy = new Map(allocations.map((a) => [a.cohortId, a.places]));
+    },
+  });
+  const allCohorts = trials.flatMap((t) => t.cohorts);
+  const [criteria, places] = await Promise.all([currentCriteria(allCohorts.map((c) => c.id)), placesLeft(allCohorts)]);
   const label = (key: string) => byKey.get(key)?.label ?? key;
   const words = memoWords(locale);
 
   const answer: TrialMatch[] = trials.map((trial) => {
     const mine = scope.find((s) => s.trialId === trial.id)!;
-    const myCountries = new Set(trial.trialSites.filter((ts) => mine.mySites.includes(ts.siteId)).map((ts) => ts.site.country));
+    const countriesHere = new Set(trial.trialSites.filter((ts) => mine.mySites.includes(ts.siteId)).map((ts) => ts.site.country));
     const activeHere = trial.trialSites.some((ts) => (mine.mySites.length ? mine.mySites.includes(ts.siteId) : true) && ts.status === "ACTIVE");
     const sites = trial.trialSites
-      .filter((ts) => mine.mySites.includes(ts.siteId) || myCountries.has(ts.site.country))
+      .filter((ts) => mine.mySites.includes(ts.siteId) || countriesHere.has(ts.site.country))
       .map((ts) => ({
         siteId: ts.siteId,
         code: ts.site.code,
@@ -168,32 +195,16 @@ export async function matchPatient(actor: Actor, raw: unknown, locale: Locale = 
       }))
       .sort((a, b) => Number(b.mine) - Number(a.mine) || a.code.localeCompare(b.code));
     const cohorts = trial.cohorts
-      .map((c): CohortMatch => {
-        const version = criteria.get(c.id);
-        const verdict = version ? evaluate(version.criteria, facts) : { outcome: "failed" as const, checks: [] };
-        const places = thisNode() ? (allocationBy.get(c.id) ?? 0) : c.target;
-        const placesLeft = Math.max(0, places - (enrolledBy.get(c.id) ?? 0) - (heldBy.get(c.id) ?? 0));
-        const state: CohortState =
-          c.status === "CLOSED" || trial.status === "CLOSED"
-            ? "closed"
-            : c.status === "SUSPENDED"
-              ? "suspended"
-              : trial.status !== "RECRUITING" || !activeHere
-                ? "not_active"
-                : placesLeft === 0
-                  ? "full"
-                  : "open";
-        return {
+      .map(
+        (c): CohortMatch => ({
           cohortId: c.id,
           code: c.code,
           name: c.name,
-          state,
-          placesLeft,
-          outcome: verdict.outcome,
-          reasons: verdict.checks.map((check) => ({ outcome: check.outcome, text: explainCheck(check, words, label) })),
-          criteriaVersion: version?.version ?? 0,
-        };
-      })
+          state: stateOf(c, trial, places.get(c.id)!, activeHere),
+          placesLeft: places.get(c.id)!,
+          ...fitOf(criteria.get(c.id), facts, words, label),
+        }),
+      )
       .sort((a, b) => OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome] || STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.code.localeCompare(b.code));
     return { trialId: trial.id, code: trial.code, title: trial.title, status: trial.status, sites, cohorts };
   });
@@ -217,39 +228,31 @@ export async function recordedPatientCohorts(trialId: string, participantId: str
     db().subtype.findMany({ select: { key: true, label: true } }),
   ]);
   const ids = cohorts.map((c) => c.id);
-  const now = new Date();
-  const [criteria, trial, enrolled, held, allocations, mine, waiting] = await Promise.all([
+  const [criteria, trial, places, mine, waiting] = await Promise.all([
     currentCriteria(ids),
     db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { status: true } }),
-    db().participant.groupBy({ by: ["cohortId"], where: { trialId, voidedAt: null, status: { in: [...EVER_ENROLLED] } }, _count: true }),
-    db().placeReservation.groupBy({ by: ["cohortId"], where: { cohortId: { in: ids }, state: "HELD", expiresAt: { gt: now } }, _count: true }),
-    thisNode() ? db().cohortAllocation.findMany({ where: { country: thisNode()!.country, cohortId: { in: ids } } }) : Promise.resolve([]),
-    db().placeReservation.findMany({ where: { participantId, state: "HELD", expiresAt: { gt: now } } }),
+    placesLeft(cohorts),
+    db().placeReservation.findMany({ where: { participantId, state: "HELD", expiresAt: { gt: new Date() } } }),
     db().waitlistEntry.findMany({
       where: { cohortId: { in: ids }, state: "WAITING" },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { cohortId: true, participantId: true },
     }),
   ]);
-  const label = new Map(vocabulary.map((v) => [v.key, v.label]));
+  const labels = new Map(vocabulary.map((v) => [v.key, v.label]));
   const words = memoWords(locale);
   const patient = facts.get(participantId) ?? { results: [] };
+  // The patient's own trial and site: "not yet active" does not apply, only whether the trial is closed.
+  const trialState = { status: trial.status === "CLOSED" ? "CLOSED" : "RECRUITING" };
   return cohorts.map((c) => {
-    const version = criteria.get(c.id);
-    const verdict = version ? evaluate(version.criteria, patient) : { outcome: "failed" as const, checks: [] };
-    const places = thisNode() ? (allocations.find((a) => a.cohortId === c.id)?.places ?? 0) : c.target;
-    const placesLeft = Math.max(0, places - (enrolled.find((e) => e.cohortId === c.id)?._count ?? 0) - (held.find((h) => h.cohortId === c.id)?._count ?? 0));
-    const queue = waiting.filter((w) => w.cohortId === c.id);
-    const position = queue.findIndex((w) => w.participantId === participantId);
+    const position = waiting.filter((w) => w.cohortId === c.id).findIndex((w) => w.participantId === participantId);
     return {
       cohortId: c.id,
       code: c.code,
       name: c.name,
-      state: c.status === "CLOSED" || trial.status === "CLOSED" ? "closed" : c.status === "SUSPENDED" ? "suspended" : placesLeft === 0 ? "full" : "open",
-      placesLeft,
-      outcome: verdict.outcome,
-      reasons: verdict.checks.map((check) => ({ outcome: check.outcome, text: explainCheck(check, words, (k) => label.get(k) ?? k) })),
-      criteriaVersion: version?.version ?? 0,
+      state: stateOf(c, trialState, places.get(c.id)!, true),
+      placesLeft: places.get(c.id)!,
+      ...fitOf(criteria.get(c.id), patient, words, (k) => labels.get(k) ?? k),
       heldUntil: mine.find((m) => m.cohortId === c.id)?.expiresAt.toISOString() ?? null,
       waitingPosition: position >= 0 ? position + 1 : null,
     };

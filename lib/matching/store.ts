@@ -156,22 +156,25 @@ export function auditCriteria(
   });
 }
 
-/** How many of a trial's screened patients (not voided, not yet enrolled anywhere in it) the criteria fit. */
-export async function criteriaReach(trialId: string, criteria: CohortCriteria, reader: Pick<Tx, "participant"> = defaultDb()) {
+/**
+ * How many of a trial's patients still to be placed (screened, eligible, consented, or failed at screening: not
+ * voided, not enrolled) each of the criteria fit, and would fit once a missing test is done. The patients are read once.
+ */
+export async function criteriaReach(trialId: string, criteria: readonly CohortCriteria[], reader: Pick<Tx, "participant"> = defaultDb()) {
   const candidates = await reader.participant.findMany({
     where: { trialId, voidedAt: null, status: { in: ["SCREENED", "ELIGIBLE", "CONSENTED", "SCREEN_FAILED"] } },
     select: { id: true },
   });
-  const facts = await patientFacts(
-    candidates.map((c) => c.id),
-    reader,
-  );
-  let met = 0;
-  let unknown = 0;
-  for (const f of facts.values()) {
-    const outcome = evaluate(criteria, f).outcome;
-    if (outcome === "met") met++;
-    else if (outcome === "unknown") unknown++;
-  }
-  return { met, unknown, screened: candidates.length };
+  const facts = [
+    ...(
+      await patientFacts(
+        candidates.map((c) => c.id),
+        reader,
+      )
+    ).values(),
+  ];
+  return criteria.map((c) => {
+    const outcomes = facts.map((f) => evaluate(c, f).outcome);
+    return { met: outcomes.filter((o) => o === "met").length, unknown: outcomes.filter((o) => o === "unknown").length, screened: candidates.length };
+  });
 }

@@ -19,20 +19,15 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
   const { trialId, participantId } = await params;
   const actor = await requirePageActor();
   const { participant: p, history, can } = await loadOrNotFound(() => getParticipant(actor, trialId, participantId));
-  const [audit, site, cohorts, vocabulary, t, locale, fits] = await Promise.all([
+  const [audit, site, vocabulary, t, locale, fits] = await Promise.all([
     participantAudit(actor, trialId, participantId),
     db().site.findUniqueOrThrow({ where: { id: p.siteId }, select: { nameEn: true, nameLocal: true, timeZone: true } }),
-    db().cohort.findMany({
-      where: { trialId },
-      select: { id: true, code: true, name: true },
-      orderBy: { code: "asc" },
-    }),
     db().subtype.findMany({ where: { active: true }, select: { key: true, synonyms: true }, orderBy: { key: "asc" } }),
     getTranslations(),
     getLocale(),
     getLocale().then((l) => recordedPatientCohorts(trialId, participantId, l as Locale)),
   ]);
-  const cohortName = (id: string | null) => cohorts.find((c) => c.id === id)?.name ?? "—";
+  const cohortName = (id: string | null) => fits.find((c) => c.cohortId === id)?.name ?? "—"; // fits: every cohort of the trial
   const reasonLabel = (code: string | null) => (code ? t(`participants.reasons.${code}` as "participants.reasons.OTHER") : "");
   const next = NEXT[p.status];
   // The cohort to offer first at enrolment: one whose criteria in force the patient's results meet.
@@ -171,7 +166,7 @@ export default async function ParticipantPage({ params }: { params: Promise<{ tr
           participantId={p.id}
           version={p.version}
           next={[...next]}
-          cohorts={cohorts.map((c) => ({ id: c.id, name: c.name }))}
+          cohorts={fits.map((c) => ({ id: c.cohortId, name: c.name }))}
           suggestedCohortId={suggestedCohortId}
           failureReasons={[...SCREEN_FAILURE_REASONS]}
           withdrawalReasons={[...WITHDRAWAL_REASONS]}
