@@ -57,6 +57,10 @@ function asTally(
   sites: ReadonlyMap<string, string>,
   cohorts: ReadonlyMap<string, string>,
 ): Omit<TallyRow, "value"> | null {
+  if (c.site && c.month) {
+    const siteId = sites.get(c.site);
+    return siteId && c.metric === "screened" ? { dimension: "siteMonth", key: `${siteId}:${c.month}`, metric: "screened" } : null;
+  }
   if (c.site) {
     const siteId = sites.get(c.site);
     return siteId ? { dimension: "site", key: siteId, metric: c.metric } : null;

@@ -12,6 +12,8 @@
 //   cohort:<cohortId>:<country> enrolled, when enrolled into that cohort
 //   month:<YYYY-MM>:<country>   screened in the month of its screening date; enrolled in the month of its enrolment
 //                               (the site's calendar dates, so months never shift between time zones)
+//   siteMonth:<siteId>:<YYYY-MM> screened in the month of its screening date (how each site's rate moves over its
+//                               time open, for the forecast's learning: lib/forecast/learning.ts)
 //   reason:<siteId>:<code>      count, when it failed screening for that reason
 //   tested:<country>            count, when at least one test gave a result
 //   yield:<country>:<subtype>   count, for each subtype detected in a tested patient; screenFailed, when that patient
@@ -51,6 +53,7 @@ export function contributions(p: ParticipantSnapshot | null): Contribution[] {
   const out: Contribution[] = [
     { dimension: "site", key: p.siteId, metric: "screened" },
     { dimension: "month", key: `${monthOf(p.screeningDate)}:${p.country}`, metric: "screened" },
+    { dimension: "siteMonth", key: `${p.siteId}:${monthOf(p.screeningDate)}`, metric: "screened" },
   ];
   for (const step of p.steps) {
     const metric = STEP_METRICS[step.to];
@@ -204,6 +207,8 @@ export async function recount(db: Pick<Db, "$queryRaw">, trialId: string): Promi
       FROM p JOIN h ON h."participantId" = p."id" AND h."toStatus" = 'ENROLLED' WHERE p."cohortId" IS NOT NULL GROUP BY 1, 2, 3
     UNION ALL
     SELECT 'month', p.month || ':' || p.country, 'screened', count(*)::int FROM p GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT 'siteMonth', p."siteId" || ':' || p.month, 'screened', count(*)::int FROM p GROUP BY 1, 2, 3
     UNION ALL
     SELECT 'month', to_char(h."date", 'YYYY-MM') || ':' || p.country, 'enrolled', count(*)::int
       FROM p JOIN h ON h."participantId" = p."id" AND h."toStatus" = 'ENROLLED' GROUP BY 1, 2, 3

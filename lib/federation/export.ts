@@ -15,7 +15,7 @@ import { serverEnv } from "@/lib/env";
 import { canonicalJson, isLive, publicKeys } from "@/lib/keys/node-keys";
 import { signedDefinition } from "./definition";
 import { thisNode } from "./node";
-import { signSnapshot, snapshotHash, SNAPSHOT_TYPE, type AnnouncedKey, type Cell, type Snapshot } from "./snapshot";
+import { signSnapshot, snapshotHash, SNAPSHOT_TYPE, SNAPSHOT_VERSION, type AnnouncedKey, type Cell, type Snapshot } from "./snapshot";
 import { suppressTable } from "./suppress";
 
 export interface ExportPolicy {
@@ -70,6 +70,7 @@ export function trialCells(
   const bySite = new Map<string, Map<string, number>>();
   const byCohort = new Map<string, number>();
   const byMonth = new Map<string, Map<string, number>>();
+  const bySiteMonth = new Map<string, Map<string, number>>();
   const bySubtype = new Map<string, Map<string, number>>();
   let tested = 0;
   const put = (m: Map<string, Map<string, number>>, row: string, col: string, v: number) => {
@@ -88,6 +89,10 @@ export function trialCells(
     } else if (t.dimension === "month") {
       const [month, country] = splitLast(t.key);
       if (country === own) put(byMonth, month, t.metric, t.value);
+    } else if (t.dimension === "siteMonth") {
+      const [siteId, month] = splitLast(t.key);
+      const site = sites.get(siteId);
+      if (site?.country === own) put(bySiteMonth, site.code, month, t.value);
     } else if (t.dimension === "tested" && t.key === own) {
       tested += t.value;
     } else if (t.dimension === "yield" && policy.yieldShared) {
@@ -120,6 +125,9 @@ export function trialCells(
     month,
     value,
   }));
+  // Each site's screening by month (snapshot v2): how its rate moves, for the forecast's learning on both nodes.
+  const months = [...new Set([...bySiteMonth.values()].flatMap((m) => [...m.keys()]))].sort();
+  table(bySiteMonth, months, (site, month, value) => ({ site, cohort: null, subtype: null, metric: "screened", month, value }));
   if (policy.yieldShared) {
     table(new Map([["", new Map([["tested", tested]])]]), ["tested"], (_r, _c, value) => ({
       site: null,
@@ -224,7 +232,7 @@ export async function produceSnapshot(db: Db, now = new Date()): Promise<Produce
       const seq = (last?.seq ?? 0) + 1;
       const { jws } = await signSnapshot({
         typ: SNAPSHOT_TYPE,
-        v: 1,
+        v: SNAPSHOT_VERSION,
         origin: node.origin,
         country: node.country,
         seq,

@@ -13,6 +13,12 @@ import { z } from "zod";
 import { canonicalJson, isLive, sign, SignatureError, verify, type PublicKey } from "@/lib/keys/node-keys";
 
 export const SNAPSHOT_TYPE = "trialbridge.counts";
+/**
+ * 2: cells may name a site and a month together (that site's screened in that month). A node of version 1 refuses a
+ * version 2 snapshot (its peer then shows as not heard from, never with misread counts: v1 would have added such a
+ * cell to the site's total); this one reads both.
+ */
+export const SNAPSHOT_VERSION = 2;
 /** Status metrics per site (and enrolled per cohort and per month), then tested and detected per subtype (yield). */
 export const METRICS = [
   "screened",
@@ -33,7 +39,7 @@ const code = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/);
 const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
 
 const cell = z.strictObject({
-  /** null: the country's cells not kept by site (per cohort, per month, yield). */
+  /** null: the country's cells not kept by site (per cohort, per month, yield); with a month: that site's screened then. */
   site: code.nullable(),
   /** null: not by cohort. */
   cohort: code.nullable(),
@@ -64,7 +70,7 @@ export type AnnouncedKey = z.infer<typeof announcedKey>;
 export const snapshotSchema = z
   .strictObject({
     typ: z.literal(SNAPSHOT_TYPE),
-    v: z.literal(1),
+    v: z.union([z.literal(1), z.literal(2)]),
     origin: z.string().regex(/^[a-z0-9-]{1,40}$/),
     /** The origin's home country: the only country whose sites its cells count. */
     country: z.enum(["US", "CN"]),

@@ -84,10 +84,23 @@ export function interimInput(sites: SimulatedSite[], seed: number, replicates: n
         country: s.country,
         activationMonth: open ? s.actualOpen : Math.max(s.plannedOpen, INTERIM),
         rate: { shape: PRIOR_SHAPE, rate: PRIOR_SHAPE / s.plannedRate },
-        ...(open ? { observed: { months: INTERIM - s.actualOpen, screened: s.arrivals.filter((t) => t < INTERIM).length } } : {}),
+        plannedActivationMonth: s.plannedOpen,
+        ...(open ? { observed: observedAt(s, INTERIM) } : {}),
       };
     }),
   };
+}
+
+/** What a site open by `month` had shown: its months open, its count, and its count month by month since it opened. */
+function observedAt(s: SimulatedSite, month: number) {
+  const months = month - s.actualOpen;
+  const seen = s.arrivals.filter((t) => t < month);
+  const periods = Array.from({ length: Math.ceil(months) }, (_, m) => ({
+    from: m,
+    to: Math.min(m + 1, months),
+    screened: seen.filter((t) => t - s.actualOpen >= m && t - s.actualOpen < m + 1).length,
+  }));
+  return { months, screened: seen.length, periods };
 }
 
 /** When each scenario's sites, after the interim, bring the trial to its target (Infinity: not within the horizon). */

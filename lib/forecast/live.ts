@@ -6,13 +6,15 @@
 //                     toward the published default (lib/subtypes/prevalence.ts) with the weight of 50 patients
 //   enrolFraction     of biomarker-matched patients whose screening has ended, the share enrolled, shrunk toward
 //                     0.6 with the weight of 20 patients
-//   planRatio         the plans' shared ratio of actual to planned rates, learned from every open site
-//                     (lib/forecast/learning.ts), drawn once per replicate
+//   rateModels        what the open sites have shown (lib/forecast/learning.ts): the plans' shared ratio of actual
+//                     to planned rates, and whether rates fall or rise over a site's time open (from each site's
+//                     screening by month), drawn once per replicate
+//   openingDelay      how late sites open against their planned dates, from those opened and those overdue
 // All of it from the trial's kept counts (lib/enrolment/tally.ts), never a scan of its participants.
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
+import { fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import type { Country } from "@/lib/db/generated/enums";
 import { trialTallies } from "@/lib/enrolment/joint";
@@ -20,11 +22,12 @@ import type { TallyRow } from "@/lib/enrolment/tally";
 import { DEFAULT_PREVALENCE } from "@/lib/subtypes/prevalence";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { learnFromSites } from "./learning";
+import { months, observedSince } from "./observed";
 import { forecastOffThread } from "./pool";
-import { COUNTRIES, type ForecastInputJson } from "./schema";
+import { COUNTRIES, DEFAULT_SCENARIOS, FORECAST_WORK_BUDGET, forecastBreakpoints, type ForecastInputJson } from "./schema";
 
-const DAYS_PER_MONTH = 30.4375;
 const PRIOR_MONTHS = 6;
+const LIVE_REPLICATES = 20_000;
 const PREVALENCE_PRIOR_PATIENTS = 50;
 const ENROL_FRACTION_PRIOR = { value: 0.6, patients: 20 };
 
@@ -34,8 +37,6 @@ export interface LiveForecastInput {
   input: ForecastInputJson;
   cohortNames: Record<string, string>;
 }
-
-const months = (from: string, to: string) => Math.round((daysBetween(from, to) / DAYS_PER_MONTH) * 100) / 100;
 
 export async function liveForecastInput(actor: Actor, trialId: string, today = todayIn("UTC")): Promise<LiveForecastInput> {
   await trialAccess(actor, trialId); // not found unless the actor may see the trial; counts only from here on
@@ -84,20 +85,30 @@ export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonl
   const monthZero = [fromDbDate(trial.plannedStart), ...activations].sort()[0]!;
   const asOfMonth = Math.max(0, months(monthZero, today));
 
+  // Each site's screening by calendar month (siteMonth:<siteId>:<YYYY-MM>), for the learning's view of its history.
+  const byMonth = new Map<string, Map<string, number>>();
+  for (const r of tallies) {
+    if (r.dimension !== "siteMonth" || r.metric !== "screened") continue;
+    const [siteId, month] = [r.key.slice(0, r.key.lastIndexOf(":")), r.key.slice(r.key.lastIndexOf(":") + 1)];
+    const line = byMonth.get(siteId) ?? new Map<string, number>();
+    line.set(month, (line.get(month) ?? 0) + r.value);
+    byMonth.set(siteId, line);
+  }
+
   const sites: ForecastInputJson["sites"] = trial.trialSites
     .filter((ts) => ts.status !== "CLOSED")
     .map((ts) => {
       const m = Math.max(ts.plannedScreeningRate, 0.05);
       const activation = ts.activationDate ? fromDbDate(ts.activationDate) : ts.plannedActivationDate ? fromDbDate(ts.plannedActivationDate) : today;
       const active = ts.status === "ACTIVE" && ts.activationDate !== null;
-      const activeMonths = active ? Math.max(0, months(activation, today)) : 0;
       return {
         id: ts.site.code,
         country: ts.site.country,
         activationMonth: Math.max(0, months(monthZero, activation)),
         // (a rounding of either month can make the time open exceed asOfMonth - activationMonth by 0.01)
         rate: { shape: Math.round(m * PRIOR_MONTHS * 1000) / 1000, rate: PRIOR_MONTHS },
-        ...(active ? { observed: { months: activeMonths, screened: get("site", ts.siteId, "screened") } } : {}),
+        ...(ts.plannedActivationDate ? { plannedActivationMonth: Math.max(0, months(monthZero, fromDbDate(ts.plannedActivationDate))) } : {}),
+        ...(active ? { observed: observedSince(activation, today, get("site", ts.siteId, "screened"), byMonth.get(ts.siteId)) } : {}),
       };
     });
 
@@ -136,18 +147,27 @@ export function forecastInputFromCounts(trial: TrialDefinition, tallies: readonl
     monthZero,
     asOf: today,
     cohortNames: Object.fromEntries(trial.cohorts.map((c) => [c.code, c.name])),
-    // What the trial has taught about its plans (lib/forecast/learning.ts): their shared ratio, when any site is open.
-    input: learnFromSites({
-      sites,
-      cohorts: trial.cohorts.map((c) => ({ id: c.code, target: c.target, enrolled: Math.min(c.target, enrolledByCohort.get(c.id) ?? 0) })),
-      prevalence,
-      enrolFraction,
-      asOfMonth,
-      replicates: 20_000,
-      seed: 1,
-      horizonMonths: 240,
-    }),
+    // What the trial has taught (lib/forecast/learning.ts): its plans' ratio, its rates' trend and its openings' delay.
+    input: withinBudget(
+      learnFromSites({
+        sites,
+        cohorts: trial.cohorts.map((c) => ({ id: c.code, target: c.target, enrolled: Math.min(c.target, enrolledByCohort.get(c.id) ?? 0) })),
+        prevalence,
+        enrolFraction,
+        asOfMonth,
+        replicates: LIVE_REPLICATES,
+        seed: 1,
+        horizonMonths: 240,
+      }),
+    ),
   };
+}
+
+/** The live forecast is never refused for its size: a large trial with young sites gets fewer replicates. */
+function withinBudget(input: ForecastInputJson): ForecastInputJson {
+  const perReplicate = forecastBreakpoints(input) * input.cohorts.length * DEFAULT_SCENARIOS.length;
+  const replicates = Math.max(1_000, Math.min(LIVE_REPLICATES, Math.floor(FORECAST_WORK_BUDGET / perReplicate / 1_000) * 1_000));
+  return replicates === input.replicates ? input : { ...input, replicates };
 }
 
 /**

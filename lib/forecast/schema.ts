@@ -32,8 +32,26 @@ export const siteInput = z.strictObject({
   activationMonth: nonNegative("activationMonth").default(0),
   /** Gamma prior on patients screened per month at the site. */
   rate: z.strictObject({ shape: positive("rate.shape"), rate: positive("rate.rate") }, { error: "rate must be {shape, rate}" }),
-  observed: z.strictObject({ months: nonNegative("observed.months"), screened: count("observed.screened") }).optional(),
+  observed: z
+    .strictObject({
+      months: nonNegative("observed.months"),
+      screened: count("observed.screened"),
+      /**
+       * What it screened in periods of its time open (months since it opened, in order, not overlapping, adding up
+       * to `screened`): how the learning sees a rate change over time (lib/forecast/learning.ts). Optional.
+       */
+      periods: z
+        .array(z.strictObject({ from: nonNegative("periods.from"), to: positive("periods.to"), screened: count("periods.screened") }))
+        .max(1_200, { error: "at most 1200 periods a site" })
+        .optional(),
+    })
+    .optional(),
+  /** The month the site was planned to open (the learning fits openings' delays from it). Optional. */
+  plannedActivationMonth: nonNegative("plannedActivationMonth").optional(),
 });
+
+const gammaParams = (what: string) =>
+  z.strictObject({ shape: positive(`${what}.shape`), rate: positive(`${what}.rate`) }, { error: `${what} must be {shape, rate}` });
 
 export const cohortInput = z.strictObject({
   id: z.string().min(1).max(100),
@@ -62,6 +80,26 @@ export const DEFAULT_SCENARIOS = [
  * to a few seconds of one core; past it the request is refused before any work is done.
  */
 export const FORECAST_WORK_BUDGET = 100_000_000;
+
+/** Ages (months open) at which a time-varying rate steps (lib/forecast/engine.ts): part of a forecast's work. */
+export const AGE_KNOTS = [1, 2, 4, 8, 16, 32, 64] as const;
+
+/**
+ * The breakpoints the engine walks per replicate and cohort: one per site, and with a rate that changes over time
+ * one more per age knot a site has still to pass (a site open for years has none left).
+ */
+export function forecastBreakpoints(input: {
+  sites: readonly { activationMonth?: number | undefined; observed?: unknown }[];
+  asOfMonth?: number | undefined;
+  rateModels?: readonly { boost: number }[] | undefined;
+}): number {
+  if (!input.rateModels?.some((m) => m.boost !== 0)) return input.sites.length;
+  const asOf = input.asOfMonth ?? 0;
+  return input.sites.reduce((n, s) => {
+    const age = s.observed ? Math.max(0, asOf - (s.activationMonth ?? 0)) : 0;
+    return n + 1 + AGE_KNOTS.filter((knot) => knot > age).length;
+  }, 0);
+}
 
 export const forecastInput = z
   .strictObject({
@@ -99,20 +137,71 @@ export const forecastInput = z
      * rates, Gamma(shape, rate), drawn once per replicate, every site's prior rate scaled by it before its own data.
      * Absent: the plans are taken as they are (the engine's behaviour before learning).
      */
-    planRatio: z
-      .strictObject({ shape: positive("planRatio.shape"), rate: positive("planRatio.rate") }, { error: "planRatio must be {shape, rate}" })
+    planRatio: gammaParams("planRatio").optional(),
+    /**
+     * Rate models learned from the trial (lib/forecast/learning.ts), as a mixture: each replicate picks one by weight.
+     * A model's rate at a site's age u (months open) is lambda g(u), g(u) = 1 + boost e^(-u/months) (boost 0: a
+     * steady rate), with its own plans' ratio. Instead of planRatio, never with it.
+     */
+    rateModels: z
+      .array(
+        z.strictObject({
+          weight: share("rateModels.weight"),
+          boost: z.number({ error: "rateModels.boost must be a number" }).min(-0.95, { error: "rateModels.boost must be at least -0.95" }).max(50).finite(),
+          months: positive("rateModels.months").max(240),
+          planRatio: gammaParams("rateModels.planRatio").optional(),
+        }),
+      )
+      .min(1)
+      .max(64, { error: "at most 64 rate models" })
       .optional(),
+    /**
+     * Openings that slip: a site not yet open opens an exponential time after max(its activationMonth, asOfMonth),
+     * at a rate per month drawn once per replicate from Gamma(shape, rate). Absent: sites open on their dates.
+     */
+    openingDelay: gammaParams("openingDelay").optional(),
   })
   .superRefine((input, ctx) => {
-    const work = input.replicates * input.sites.length * input.cohorts.length * input.scenarios.length;
+    const work = input.replicates * forecastBreakpoints(input) * input.cohorts.length * input.scenarios.length;
     if (work > FORECAST_WORK_BUDGET) {
       ctx.addIssue({
         code: "custom",
         path: ["replicates"],
-        message: `this forecast asks for ${work.toLocaleString("en")} units of work (replicates x sites x cohorts x scenarios); the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}: use fewer replicates or scenarios`,
+        message: `this forecast asks for ${work.toLocaleString("en")} units of work (replicates x sites, and their rates' steps, x cohorts x scenarios); the most is ${FORECAST_WORK_BUDGET.toLocaleString("en")}: use fewer replicates or scenarios`,
       });
       return;
     }
+    if (input.planRatio && input.rateModels)
+      ctx.addIssue({ code: "custom", path: ["rateModels"], message: "give planRatio or rateModels, not both (each rate model has its own planRatio)" });
+    if (input.rateModels) {
+      const total = input.rateModels.reduce((sum, m) => sum + m.weight, 0);
+      if (Math.abs(total - 1) > 1e-6)
+        ctx.addIssue({ code: "custom", path: ["rateModels"], message: `rate models' weights add up to ${total.toFixed(4)}, not 1` });
+    }
+    input.sites.forEach((site, i) => {
+      const periods = site.observed?.periods;
+      if (!periods) return;
+      let end = 0;
+      let screened = 0;
+      for (const [j, p] of periods.entries()) {
+        if (p.from < end - 1e-9 || p.to <= p.from || p.to > site.observed!.months + 0.05) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sites", i, "observed", "periods", j],
+            message: `site ${site.id}: periods must be in order, not overlapping, each from < to, within the ${site.observed!.months} months observed`,
+          });
+          return;
+        }
+        end = p.to;
+        screened += p.screened;
+      }
+      if (screened !== site.observed!.screened)
+        ctx.addIssue({
+          code: "custom",
+          path: ["sites", i, "observed", "periods"],
+          message: `site ${site.id}: periods add up to ${screened} screened, but observed.screened is ${site.observed!.screened}`,
+        });
+    });
     // A site cannot have been watched for longer than it has been open (rounding of months allowed for).
     input.sites.forEach((site, i) => {
       const open = Math.max(0, input.asOfMonth - site.activationMonth);

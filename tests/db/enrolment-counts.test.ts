@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
@@ -50,6 +51,29 @@ function registration(actor: Actor, i: number) {
 describe("kept enrolment counts", () => {
   it("equal a recount from the rows after seeding", async () => {
     for (const trial of await db().trial.findMany()) expect(await differences(trial.id)).toEqual([]);
+  });
+
+  it("the migration that began keeping each site's screening by month fills it in as a recount would", async () => {
+    // Its statement, run with the month counts taken away (as in a database from before it), in a rolled-back transaction.
+    const sql = fs.readFileSync("prisma/migrations/20261203090000_site_month_tallies/migration.sql", "utf8");
+    const rolledBack = new Error("rolled back");
+    let rows: { trialId: string; key: string; value: number }[] = [];
+    await db()
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`DELETE FROM "Tally" WHERE "dimension" = 'siteMonth'`);
+        await tx.$executeRawUnsafe(sql);
+        rows = await tx.$queryRawUnsafe(`SELECT "trialId", "key", "value" FROM "Tally" WHERE "dimension" = 'siteMonth'`);
+        throw rolledBack;
+      })
+      .catch((error: unknown) => {
+        if (error !== rolledBack) throw error;
+      });
+    expect(rows.length).toBeGreaterThan(20);
+    for (const trial of await db().trial.findMany()) {
+      const expected = (await recount(db(), trial.id)).filter((r) => r.dimension === "siteMonth");
+      const got = rows.filter((r) => r.trialId === trial.id);
+      expect(Object.fromEntries(got.map((r) => [r.key, r.value]))).toEqual(Object.fromEntries(expected.map((r) => [r.key, r.value])));
+    }
   });
 
   it("stay equal to a recount under concurrent registrations, transitions, corrections and voids from many clients", async () => {

@@ -21,6 +21,19 @@ test("on the demo data, the joint scenario finishes earlier than either country 
       .first(),
   ).toBeVisible();
   await expect(page.locator(".recharts-line")).toHaveCount(3);
+  // What it learned from the trial, each with its uncertainty: the demo's sites run at their plans, open on their
+  // dates, at steady rates (or too briefly watched to tell).
+  const learned = page.getByTestId("learned");
+  await expect(learned.locator('[data-learned="ratio"]')).toContainText(/screen at [\d.]+ times their planned rates \(80% interval/);
+  await expect(learned.locator('[data-learned="trend"]')).toContainText(/held steady|Too little history yet/);
+  await expect(learned.locator('[data-learned="delay"]')).toHaveCount(0); // every TB-201 site is open: no delay to forecast
+  // TB-305 has sites still to open: they are forecast to open as late as its open sites did (on their dates, here).
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-305", exact: true }).click();
+  await page.getByRole("link", { name: "Forecast" }).click();
+  await expect(learned.locator('[data-learned="delay"]')).toContainText(
+    /Sites open on average 0\.\d months after their planned dates \(80% interval 0\.\d to 0\.\d; from 31 sites opened and 0 past their date\)/,
+  );
 });
 
 test("what-if: a lower enrolment fraction redraws a later forecast without reloading", async ({ page, signIn }) => {

@@ -14,6 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runningEmbeddedPostgres, withDatabase } from "@/lib/db/embedded";
 import { signSnapshot, snapshotHash, type Snapshot } from "@/lib/federation/snapshot";
+import type { ForecastInputJson } from "@/lib/forecast/schema";
 import { DEMO_ACCOUNTS } from "../../prisma/demo/accounts";
 import { alive, startDemoProcess, stopDemoProcess } from "../support/demo-process";
 import { api, freePort, signIn } from "../support/http";
@@ -236,6 +237,28 @@ describe("two nodes, one trial", () => {
         `${value} in a payload`,
       ).toBe(false);
     }
+  });
+
+  it("one trial, one forecast: both nodes learn the same trend and delays from the same counts, month by month", async () => {
+    type Live = { input: ForecastInputJson };
+    const inputOf = async (node: Node, cookie: string) => {
+      const live = (await api<Live>(node.base, cookie, `/api/v1/trials/${trials[node.country]}/forecast`)).body.input;
+      return { ...live, sites: [...live.sites].sort((a, b) => a.id.localeCompare(b.id)) };
+    };
+    const [usInput, cnInput] = await until(
+      "both nodes to forecast from the same counts",
+      async () => [await inputOf(us, usInvestigator), await inputOf(cn, cnInvestigator)] as const,
+      ([a, b]) => JSON.stringify(a.sites) === JSON.stringify(b.sites),
+    );
+    // Each side's sites carry their history by month, the peer's as well as its own (snapshot v2's site-month cells).
+    for (const country of ["US", "CN"] as const) {
+      const open = usInput.sites.filter((s) => s.country === country && s.observed && s.observed.screened > 0);
+      expect(open.length).toBeGreaterThan(0);
+      for (const site of open) expect(site.observed!.periods!.reduce((n, p) => n + p.screened, 0)).toBe(site.observed!.screened);
+    }
+    expect(usInput.rateModels).toBeDefined();
+    expect(cnInput.rateModels).toEqual(usInput.rateModels);
+    expect(cnInput.openingDelay).toEqual(usInput.openingDelay);
   });
 
   it("each node owns its own sites' facts: a Chinese site's planned rate set on the Chinese node reaches the US node", async () => {

@@ -3,7 +3,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ForecastInputJson, ForecastResult, ScenarioResult } from "@/lib/forecast/schema";
-import { planRatioSummary } from "@/lib/forecast/learning";
+import { openingDelaySummary, planRatioSummary, rateModelSummary } from "@/lib/forecast/learning";
 import { applyScenario, checkWhatIf, readScenarioLink, scenarioChanges, scenarioLink } from "@/lib/forecast/what-if";
 
 const COLOURS: Record<string, string> = { "US only": "#1f5fa8", "China only": "#b8322a", Joint: "#4a3a8c" };
@@ -206,15 +206,7 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
           start: format.dateTime(new Date(`${monthZero}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
         })}
       </p>
-      {initialInput.planRatio && (
-        <p data-testid="learned">
-          {(() => {
-            const r = planRatioSummary(initialInput.planRatio);
-            const n = (x: number) => format.number(x, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
-            return t("learnedRatio", { ratio: n(r.mean), low: n(r.p10), high: n(r.p90) });
-          })()}
-        </p>
-      )}
+      <Learned input={initialInput} />
       <table data-testid="forecast-summary">
         <thead>
           <tr>
@@ -441,5 +433,48 @@ export function ForecastView({ monthZero, asOf, initialInput, initialResult, coh
         {error}
       </p>
     </>
+  );
+}
+
+/** What the forecast learned from the trial (lib/forecast/learning.ts), each with its uncertainty. */
+function Learned({ input }: { input: ForecastInputJson }) {
+  const t = useTranslations("forecast");
+  const format = useFormatter();
+  const n = (x: number) => format.number(x, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const months = (x: number) => format.number(x, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  const pct = (x: number) => format.number(x, { style: "percent", maximumFractionDigits: 0 });
+  const lines: { id: string; text: string }[] = [];
+  const summary = input.rateModels ? rateModelSummary(input.rateModels) : null;
+  const ratio = summary?.ratio ?? (input.planRatio ? planRatioSummary(input.planRatio) : null);
+  if (ratio) lines.push({ id: "ratio", text: t("learnedRatio", { ratio: n(ratio.mean), low: n(ratio.p10), high: n(ratio.p90) }) });
+  if (summary) {
+    const { steady, backlog, slowStart } = summary;
+    const text =
+      steady >= 0.8
+        ? t("learnedSteady", { weight: pct(steady) })
+        : backlog.weight >= 0.8
+          ? t("learnedBacklog", { factor: n(backlog.firstMonthFactor), weight: pct(backlog.weight) })
+          : slowStart.weight >= 0.8
+            ? t("learnedSlowStart", { factor: n(slowStart.firstMonthFactor), weight: pct(slowStart.weight) })
+            : t("learnedTrendUnsure", { steady: pct(steady), backlog: pct(backlog.weight), slowStart: pct(slowStart.weight) });
+    lines.push({ id: "trend", text });
+  }
+  if (input.openingDelay) {
+    const d = openingDelaySummary(input.openingDelay);
+    const asOf = input.asOfMonth ?? 0;
+    const planned = input.sites.filter((s) => s.plannedActivationMonth !== undefined);
+    const opened = planned.filter((s) => s.observed).length;
+    const overdue = planned.filter((s) => !s.observed && s.plannedActivationMonth! < asOf).length;
+    lines.push({ id: "delay", text: t("learnedDelay", { mean: months(d.mean), low: months(d.p10), high: months(d.p90), opened, overdue }) });
+  }
+  if (!lines.length) return null;
+  return (
+    <div data-testid="learned">
+      {lines.map((line) => (
+        <p key={line.id} data-learned={line.id}>
+          {line.text}
+        </p>
+      ))}
+    </div>
   );
 }
