@@ -8,7 +8,7 @@ import { build } from "esbuild";
 rmSync("dist", { recursive: true, force: true }); // no chunk of an earlier build left beside the new ones
 
 await build({
-  entryPoints: { forecast: "scripts/forecast.ts" },
+  entryPoints: { forecast: "scripts/forecast.ts", "forecast-lane": "scripts/forecast-lane.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -19,5 +19,5 @@ await build({
   packages: "external",
   tsconfig: "tsconfig.json",
   logLevel: "warning",
-  banner: { js: "// Built by scripts/build-commands.mjs from scripts/forecast.ts: do not edit." },
+  banner: { js: "// Built by scripts/build-commands.mjs from scripts/: do not edit." },
 });

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { forecast } from "@/lib/forecast/engine";
+import type { ForecastInputJson } from "@/lib/forecast/schema";
 
 // The command as `npm run forecast` runs it: compiled to dist/ (built at install; built again here from the source).
 beforeAll(() => {
@@ -21,6 +23,12 @@ describe("npm run forecast", () => {
     expect(result.scenarios.map((s) => s.name)).toEqual(["US only", "China only", "Joint"]);
     const fromStdin = run(["-"], readFileSync("docs/examples/forecast-egfr.json", "utf8"));
     expect(JSON.parse(fromStdin.stdout)).toEqual(result);
+  });
+
+  it("gives, with its scenarios shared between two threads, exactly the result of one thread", () => {
+    const input = readFileSync("docs/examples/forecast-egfr.json", "utf8");
+    const threads = JSON.parse(run(["-"], input).stdout) as unknown;
+    expect(threads).toEqual(JSON.parse(JSON.stringify(forecast(JSON.parse(input) as ForecastInputJson))));
   });
 
   it.each([

@@ -1,12 +1,54 @@
 // npm run --silent forecast -- FILE   (FILE a JSON scenario, or - for standard input)
 // Prints only the JSON result on standard output; bad input prints a clear error on standard error and exits 1.
+//
+// Start-up is most of a forecast's time for a command: compiled to dist/ (scripts/build-commands.mjs), it starts a
+// second thread for half of the scenarios first thing (scripts/forecast-lane.ts, which loads no validation), then
+// loads the schema, reads and checks the input while that thread starts. Each scenario has its own seeded
+// generator, so two threads give exactly what one gives.
 import fs from "node:fs";
-import { ZodError } from "zod";
-import { forecast } from "@/lib/forecast/engine";
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { assemble, scenarioOf, scenarioWork } from "@/lib/forecast/simulate";
+import type { ForecastInput, ScenarioResult } from "@/lib/forecast/schema";
+
+// (Run from its TypeScript source, through tsx, there is no compiled second thread to start: one thread.)
+const lane = os.availableParallelism() >= 2 && import.meta.url.endsWith(".mjs") ? new Worker(new URL("./forecast-lane.mjs", import.meta.url)) : null;
 
 function fail(message: string): never {
+  void lane?.terminate();
   process.stderr.write(`forecast: ${message}\n`);
   process.exit(1);
+}
+
+/** The scenarios shared between the two threads so that their work balances (the larger first, to the lighter). */
+async function run(parsed: ForecastInput) {
+  if (!lane || parsed.scenarios.length < 2) {
+    void lane?.terminate();
+    return assemble(
+      parsed,
+      parsed.scenarios.map((_, k) => scenarioOf(parsed, k)),
+    );
+  }
+  const lanes: number[][] = [[], []];
+  const load = [0, 0];
+  const work = parsed.scenarios.map((_, k) => scenarioWork(parsed, k));
+  for (const k of work.map((_, k) => k).sort((a, b) => work[b]! - work[a]!)) {
+    const to = load[0]! <= load[1]! ? 0 : 1;
+    lanes[to]!.push(k);
+    load[to]! += work[k]!;
+  }
+  const theirs = new Promise<ScenarioResult[]>((resolve, reject) => {
+    lane.once("message", resolve);
+    lane.once("error", reject);
+  });
+  lane.postMessage({ input: parsed, indices: lanes[1] });
+  const results = new Map(lanes[0]!.map((k) => [k, scenarioOf(parsed, k)] as const));
+  (await theirs).forEach((r, i) => results.set(lanes[1]![i]!, r));
+  void lane.terminate();
+  return assemble(
+    parsed,
+    parsed.scenarios.map((_, k) => results.get(k)!),
+  );
 }
 
 const file = process.argv[2];
@@ -26,8 +68,10 @@ try {
   fail(`${file === "-" ? "standard input" : file} is not valid JSON: ${(error as Error).message}`);
 }
 
+const [{ forecastInput }, { ZodError }] = await Promise.all([import("@/lib/forecast/schema"), import("zod")]);
+let parsed: ForecastInput;
 try {
-  process.stdout.write(`${JSON.stringify(forecast(input as never), null, 2)}\n`);
+  parsed = forecastInput.parse(input);
 } catch (error) {
   if (error instanceof ZodError) {
     // Loaded only to explain a refusal: the messages and their formatter cost more to start than the forecast.
@@ -37,3 +81,4 @@ try {
   }
   throw error;
 }
+process.stdout.write(`${JSON.stringify(await run(parsed), null, 2)}\n`);

@@ -1,6 +1,9 @@
 // The forecast's input, validated in one place and shared by the command (scripts/forecast.ts), the JSON API
 // (POST /api/v1/forecast) and the live trial forecast. Times are months from month 0.
 import { z } from "zod";
+import { forecastBreakpoints } from "./work";
+
+export { AGE_KNOTS, forecastBreakpoints } from "./work";
 
 export const COUNTRIES = ["US", "CN"] as const;
 export const country = z.enum(COUNTRIES, { error: "country must be US or CN" });
@@ -80,26 +83,6 @@ export const DEFAULT_SCENARIOS = [
  * to a few seconds of one core; past it the request is refused before any work is done.
  */
 export const FORECAST_WORK_BUDGET = 100_000_000;
-
-/** Ages (months open) at which a time-varying rate steps (lib/forecast/engine.ts): part of a forecast's work. */
-export const AGE_KNOTS = [1, 2, 4, 8, 16, 32, 64] as const;
-
-/**
- * The breakpoints the engine walks per replicate and cohort: one per site, and with a rate that changes over time
- * one more per age knot a site has still to pass (a site open for years has none left).
- */
-export function forecastBreakpoints(input: {
-  sites: readonly { activationMonth?: number | undefined; observed?: unknown }[];
-  asOfMonth?: number | undefined;
-  rateModels?: readonly { boost: number }[] | undefined;
-}): number {
-  if (!input.rateModels?.some((m) => m.boost !== 0)) return input.sites.length;
-  const asOf = input.asOfMonth ?? 0;
-  return input.sites.reduce((n, s) => {
-    const age = s.observed ? Math.max(0, asOf - (s.activationMonth ?? 0)) : 0;
-    return n + 1 + AGE_KNOTS.filter((knot) => knot > age).length;
-  }, 0);
-}
 
 export const forecastInput = z
   .strictObject({

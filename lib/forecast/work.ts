@@ -1,0 +1,20 @@
+// How much work a forecast is (zod-free: the engine's second thread loads it without the schema).
+/** Ages (months open) at which a time-varying rate steps (lib/forecast/engine.ts): part of a forecast's work. */
+export const AGE_KNOTS = [1, 2, 4, 8, 16] as const;
+
+/**
+ * The breakpoints the engine walks per replicate and cohort: one per site, and with a rate that changes over time
+ * one more per age knot a site has still to pass (a site open for years has none left).
+ */
+export function forecastBreakpoints(input: {
+  sites: readonly { activationMonth?: number | undefined; observed?: unknown }[];
+  asOfMonth?: number | undefined;
+  rateModels?: readonly { boost: number }[] | undefined;
+}): number {
+  if (!input.rateModels?.some((m) => m.boost !== 0)) return input.sites.length;
+  const asOf = input.asOfMonth ?? 0;
+  return input.sites.reduce((n, s) => {
+    const age = s.observed ? Math.max(0, asOf - (s.activationMonth ?? 0)) : 0;
+    return n + 1 + AGE_KNOTS.filter((knot) => knot > age).length;
+  }, 0);
+}
