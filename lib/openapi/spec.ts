@@ -61,6 +61,14 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/trials/{trialId}/site-performance",
+    tag: "Enrolment",
+    summary:
+      "Per site: screened, screen failures and their reasons, consent and enrolment rates, median days to consent and to enrolment, days since the last screening and enrolment, share of plan, and funnel-plot scores with amber (|z| >= 2) and red (|z| >= 3) flags, never below a minimum count",
+    responses: { "200": "The sites' performance", ...ERRORS },
+  },
+  {
+    method: "get",
     path: "/trials/{trialId}/events",
     tag: "Enrolment",
     summary: "Server-sent `enrolment` events with the trial's new counts; reconnect with Last-Event-ID to get the newest counts missed since",

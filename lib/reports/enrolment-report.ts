@@ -3,6 +3,7 @@
 // with the time they were read and a summary of the current forecast. Counts only: no patient-level data.
 import "server-only";
 import { z } from "zod";
+import { sitePerformance, type SitePerformance } from "@/lib/performance/sites";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -29,6 +30,8 @@ export interface EnrolmentReport {
   summary: EnrolmentSummary;
   forecast: { name: string; p10: number | null; p50: number | null; p90: number | null; incompleteShare: number }[];
   monthZero: string;
+  /** The sites' performance (lib/performance/sites.ts), for the workbook; the sites kept by the filters. */
+  performance: SitePerformance[] | null;
 }
 
 const zero = (): Counts => ({ screened: 0, eligible: 0, screenFailed: 0, consented: 0, enrolled: 0, withdrawn: 0, completed: 0 });
@@ -59,10 +62,11 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
   const filters = parsed.data;
   // The CSV prints no forecast: it costs neither the live input's scans nor a simulation.
   const printsForecast = format !== "csv";
-  const [trial, summary, live] = await Promise.all([
+  const [trial, summary, live, performance] = await Promise.all([
     db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { id: true, code: true, title: true, phase: true, sponsorName: true, target: true } }),
     enrolmentSummary(db(), trialId),
     printsForecast ? liveForecastInput(actor, trialId) : null,
+    format === "xlsx" ? sitePerformance(actor, trialId) : null,
   ]);
   const result = live ? await forecastOffThread({ ...live.input, replicates: 5_000 }) : null;
   await db().$transaction((tx) =>
@@ -75,11 +79,14 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
       after: { report: "enrolment", format, filters },
     }),
   );
+  const filtered = applyFilters(summary, filters);
+  const kept = new Set(filtered.bySite.map((x) => x.code));
   return {
     asOf: summary.asOf,
     trial,
     filters,
-    summary: applyFilters(summary, filters),
+    summary: filtered,
+    performance: performance ? performance.sites.filter((x) => kept.has(x.code)) : null,
     forecast: (result?.scenarios ?? []).map((s) => ({
       name: s.name,
       p10: s.completionMonth.p10,

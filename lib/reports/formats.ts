@@ -225,6 +225,37 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
       { step: t("metrics.completed"), n: s.totals.completed },
     ],
   );
+  if (report.performance) {
+    // The site performance page's figures (lib/performance/sites.ts): shares as fractions formatted as percentages.
+    const flag = (f: { flag: string | null; tooFew: boolean }) =>
+      f.flag ? t(`performance.${f.flag}`) : f.tooFew ? t("performance.tooFew") : t("performance.within");
+    sheet(
+      t("sheets.performance"),
+      [
+        { header: t("columns.code"), key: "code" },
+        { header: t("columns.name"), key: "nameEn", width: 36 },
+        { header: t("columns.country"), key: "country" },
+        { header: t("performance.monthsOpen"), key: "monthsOpen", numFmt: "0.0" },
+        { header: t("metrics.screened"), key: "screened" },
+        { header: t("performance.shareOfPlan"), key: "shareOfPlan", numFmt: "0%" },
+        { header: t("performance.screenFailureShare"), key: "screenFailureShare", numFmt: "0%" },
+        { header: t("performance.screenFailureFlag"), key: "screenFailureFlag", width: 18 },
+        { header: t("performance.consentShare"), key: "consentShare", numFmt: "0%" },
+        { header: t("metrics.enrolled"), key: "enrolled" },
+        { header: t("performance.enrolledPerMonth"), key: "enrolledPerMonth", numFmt: "0.00" },
+        { header: t("performance.enrolmentFlag"), key: "enrolmentFlag", width: 18 },
+        { header: t("performance.daysToConsent"), key: "medianDaysToConsent" },
+        { header: t("performance.daysToEnrolment"), key: "medianDaysToEnrolment" },
+        { header: t("performance.daysSinceScreening"), key: "daysSinceScreening" },
+        { header: t("performance.daysSinceEnrolment"), key: "daysSinceEnrolment" },
+      ],
+      report.performance.map((x) => ({
+        ...x,
+        screenFailureFlag: x.activationDate ? flag(x.screenFailure) : null,
+        enrolmentFlag: x.activationDate ? flag(x.enrolment) : null,
+      })),
+    );
+  }
   const month = (months: number | null) => (months === null ? t("forecast.notWithin") : monthLabel(report.monthZero, months));
   sheet(
     t("sheets.forecast"),

@@ -4,6 +4,7 @@ import { extractText, getDocumentProxy } from "unpdf";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
+import { sitePerformance } from "@/lib/performance/sites";
 import { enrolmentSummary } from "@/lib/enrolment/summary";
 import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
 import { reportCsv, reportPdf, reportXlsx } from "@/lib/reports/formats";
@@ -51,7 +52,27 @@ describe("enrolment reports", () => {
     const summary = await enrolmentSummary(db(), trialId);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await reportXlsx(await buildEnrolmentReport(sponsor, trialId, {}, "xlsx"))) as unknown as ArrayBuffer);
-    expect(book.worksheets.map((w) => w.name)).toEqual(["Summary", "By site", "By cohort", "Monthly timeline", "Screen failures", "CONSORT flow", "Forecast"]);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      "Summary",
+      "By site",
+      "By cohort",
+      "Monthly timeline",
+      "Screen failures",
+      "CONSORT flow",
+      "Site performance",
+      "Forecast",
+    ]);
+    // The site performance page's figures, site by site (issue 18 item 5).
+    const performance = await sitePerformance(sponsor, trialId);
+    const perf = book.getWorksheet("Site performance")!;
+    expect(perf.getRow(1).getCell(7).value).toBe("Screen failures");
+    performance.sites.forEach((x, i) => {
+      const row = perf.getRow(i + 2);
+      expect([row.getCell(1).value, row.getCell(5).value, row.getCell(10).value]).toEqual([x.code, x.screened, x.enrolled]);
+      if (x.screenFailureShare !== null) expect(row.getCell(7).value).toBeCloseTo(x.screenFailureShare, 10);
+      expect(row.getCell(7).numFmt).toBe("0%");
+      if (x.activationDate) expect(row.getCell(8).value).toMatch(/^(Red|Amber|Too few to judge|Within limits)$/);
+    });
     const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
     const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
     expect(summaryRow[2]).toBe(summary.totals.enrolled);
@@ -89,7 +110,11 @@ describe("enrolment reports", () => {
     const summary = await enrolmentSummary(db(), trialId);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await reportXlsx(await buildEnrolmentReport(sponsor, trialId, { country: "CN" }, "xlsx"), "zh-CN")) as unknown as ArrayBuffer);
-    expect(book.worksheets.map((w) => w.name)).toEqual(["摘要", "按中心", "按队列", "按月进度", "筛选失败", "CONSORT 流程", "预测"]);
+    expect(book.worksheets.map((w) => w.name)).toEqual(["摘要", "按中心", "按队列", "按月进度", "筛选失败", "CONSORT 流程", "中心表现", "预测"]);
+    // The filter keeps the Chinese sites only, in the performance sheet too; its headings are Chinese.
+    const perf = book.getWorksheet("中心表现")!;
+    expect(perf.getRow(1).getCell(7).value).toBe("筛选失败");
+    expect(perf.getColumn(3).values.slice(2)).toEqual(summary.bySite.filter((x) => x.country === "CN").map(() => "CN"));
     const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
     expect(cells("摘要").find((r) => r?.[1] === "已入组（全部中心）")![2]).toBe(summary.byCountry.CN.enrolled);
     expect(cells("摘要").find((r) => r?.[1] === "筛选条件")![2]).toBe("国家 CN");

@@ -53,6 +53,7 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]", path: (i) => `/trials/${i.trial}`, expect: page() },
   { route: "GET /trials/[trialId]", label: "unknown trial", path: () => "/trials/no-such-trial", expect: page(404) },
   { route: "GET /trials/[trialId]/forecast", path: (i) => `/trials/${i.trial}/forecast`, expect: page() },
+  { route: "GET /trials/[trialId]/performance", path: (i) => `/trials/${i.trial}/performance`, expect: page() },
   { route: "GET /trials/[trialId]/participants", path: (i) => `/trials/${i.trial}/participants`, expect: page() },
   { route: "GET /trials/[trialId]/participants/new", path: (i) => `/trials/${i.trial}/participants/new`, expect: page() },
   { route: "GET /trials/[trialId]/participants/import", path: (i) => `/trials/${i.trial}/participants/import`, expect: page() },
@@ -108,6 +109,7 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/trials/[trialId]/enrolment", label: "unknown trial", path: () => "/api/v1/trials/no-such-trial/enrolment", expect: members(404) },
   { route: "GET /api/v1/trials/[trialId]/events", path: (i) => `/api/v1/trials/${i.trial}/events`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/forecast", path: (i) => `/api/v1/trials/${i.trial}/forecast`, expect: members(200) },
+  { route: "GET /api/v1/trials/[trialId]/site-performance", path: (i) => `/api/v1/trials/${i.trial}/site-performance`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/participants", path: (i) => `/api/v1/trials/${i.trial}/participants`, expect: members(200) },
   {
     route: "POST /api/v1/trials/[trialId]/participants",

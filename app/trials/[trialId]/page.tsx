@@ -136,6 +136,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
       <nav aria-label={trial.code} className="subnav">
         {view.recent !== null && <Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link>}
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
+        <Link href={`/trials/${trial.id}/performance`}>{t("performance.link")}</Link>
         <a href="#reports">{t("reports.title")}</a>
       </nav>
       <p className="muted">

@@ -1,0 +1,38 @@
+import { ACCOUNTS, expect, test } from "./fixtures";
+
+test("an investigator sees every site's performance, with funnel plots, in English; a Chinese coordinator in Chinese", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.investigator);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: "Site performance" }).click();
+  await expect(page.getByRole("heading", { name: "Site performance: TB-201" })).toBeVisible();
+  const table = page.getByTestId("site-performance");
+  await expect(table.locator("tbody tr")).toHaveCount(43);
+  // A site's row: its counts and waits, and a flag cell that says what it is.
+  const row = table.locator('tr[data-site="US-BOS1"]');
+  await expect(row.locator("td").nth(1)).toHaveText(/^\d+$/); // screened
+  await expect(row.locator("td").nth(5)).toHaveText(/Within limits|Amber|Red|Too few to judge/);
+  // Two real charts, each named with what it shows.
+  await expect(page.getByRole("img", { name: /Screen failures against patients screened\. Across the sites: \d+%/ })).toBeVisible();
+  await expect(
+    page
+      .getByRole("img", { name: /Enrolments a month against months open/ })
+      .locator("svg.recharts-surface")
+      .first(),
+  ).toBeVisible();
+  const api = await page.request.get(page.url().replace(/\/trials\/([^/]+)\/performance$/, "/api/v1/trials/$1/site-performance"));
+  expect(api.status()).toBe(200);
+  const body = (await api.json()) as { sites: { code: string; screened: number }[] };
+  const screened = Number(await row.locator("td").nth(1).textContent());
+  expect(body.sites.find((s) => s.code === "US-BOS1")!.screened).toBe(screened);
+});
+
+test("the same page in Chinese", async ({ page, signIn }) => {
+  await signIn(ACCOUNTS.coordinatorCn);
+  await page.goto("/trials");
+  await page.getByRole("link", { name: "TB-201", exact: true }).click();
+  await page.getByRole("link", { name: "中心表现" }).click();
+  await expect(page.getByRole("heading", { name: "中心表现: TB-201" })).toBeVisible();
+  await expect(page.getByTestId("site-performance").locator("thead")).toContainText("至入组的中位天数");
+  await expect(page.getByTestId("site-performance").locator('tr[data-site="CN-GZ1"] th')).toContainText("珠江");
+});
