@@ -1,6 +1,6 @@
 import { ACCOUNTS, expect, test } from "./fixtures";
 
-test("an investigator sees every site's performance, with funnel plots, in English; a Chinese coordinator in Chinese", async ({ page, signIn }) => {
+test("an investigator sees every site's performance, with funnel plots, and the API gives the same figures", async ({ page, signIn }) => {
   await signIn(ACCOUNTS.investigator);
   await page.goto("/trials");
   await page.getByRole("link", { name: "TB-201", exact: true }).click();

@@ -30,12 +30,14 @@ export function FunnelChart({ title, xLabel, yLabel, share, overall, limits, poi
   );
   return (
     <figure className="chart" role="img" aria-label={`${title}. ${described}`}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title} <span className="muted">({yLabel})</span>
+      </figcaption>
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="x" type="number" label={{ value: xLabel, position: "insideBottom", offset: -12 }} />
-          <YAxis tickFormatter={(y: number) => value(y)} label={{ value: yLabel, angle: -90, position: "insideLeft" }} />
+          <YAxis tickFormatter={(y: number) => value(y)} width={48} />
           <Tooltip formatter={(y) => (typeof y === "number" ? value(y) : String(y))} labelFormatter={(x) => `${xLabel}: ${x}`} />
           <Line dataKey="upper3" stroke={COLOUR.red} dot={false} strokeDasharray="4 4" connectNulls isAnimationActive={false} name={t("limit3")} />
           <Line dataKey="upper2" stroke={COLOUR.amber} dot={false} strokeDasharray="2 2" connectNulls isAnimationActive={false} name={t("limit2")} />
@@ -43,6 +45,8 @@ export function FunnelChart({ title, xLabel, yLabel, share, overall, limits, poi
           <Line dataKey="lower2" stroke={COLOUR.amber} dot={false} strokeDasharray="2 2" connectNulls isAnimationActive={false} name={t("limit2")} />
           <Line dataKey="lower3" stroke={COLOUR.red} dot={false} strokeDasharray="4 4" connectNulls isAnimationActive={false} name={t("limit3")} />
           <Scatter dataKey="site" fill="#1f5fa8" isAnimationActive={false} name={t("sites")} />
+          <Scatter dataKey="siteAmber" fill={COLOUR.amber} shape="diamond" isAnimationActive={false} name={t("amber")} />
+          <Scatter dataKey="siteRed" fill={COLOUR.red} shape="square" isAnimationActive={false} name={t("red")} />
         </ComposedChart>
       </ResponsiveContainer>
       <p className="muted">{described}</p>

@@ -68,7 +68,7 @@ export default async function PerformancePage({ params }: { params: Promise<{ tr
           points={points((s) => ({ x: s.monthsOpen, y: s.enrolledPerMonth, flag: s.enrolment.flag }))}
         />
       </div>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t("tableCaption", { date: report.asOf })}>
         <table data-testid="site-performance">
           <caption>{t("tableCaption", { date: format.dateTime(new Date(`${report.asOf}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }) })}</caption>
           <thead>
