@@ -26,6 +26,8 @@ export interface SiteSummary extends Counts {
   status: string;
   activationDate: string | null;
   screenFailureReasons: { code: string; count: number }[];
+  /** Months since activation, in the site's calendar (at least a day's worth once open). */
+  monthsActive: number | null;
   enrolmentRatePerMonth: number | null;
   lastScreeningDate: string | null;
   daysSinceLastScreening: number | null;
@@ -150,6 +152,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
       activationDate: activation,
       ...counts,
       screenFailureReasons: (reasonsBySite.get(ts.siteId) ?? []).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+      monthsActive: monthsActive ? Math.round(monthsActive * 100) / 100 : null,
       enrolmentRatePerMonth: monthsActive ? Math.round((counts.enrolled / monthsActive) * 100) / 100 : null,
       lastScreeningDate: last,
       daysSinceLastScreening: last ? daysBetween(last, today) : null,

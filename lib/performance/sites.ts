@@ -1,16 +1,15 @@
 // Site performance (issue 18 item 5): per site, its funnel from screening to enrolment, its pace against plan and
 // since activation, how long its patients wait, how long since it last screened and enrolled; and funnel plots of its
 // screen-failure share and its enrolment rate against the other sites' (./funnel.ts). Counts come from the kept
-// counters, joint with the peer's when there are two nodes (lib/enrolment/joint.ts); waits and last dates are this
-// node's own sites' (computed in SQL over their rows: days and counts only, never a patient). Any member of the trial
+// counters through the dashboard's summary (lib/enrolment/summary.ts), joint with the peer's when there are two
+// nodes; waits and the last enrolment are this node's own sites' (SQL over their rows: days and counts only). Any member of the trial
 // may read it, like the dashboard's counts.
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
-import { trialTallies } from "@/lib/enrolment/joint";
-import { months } from "@/lib/forecast/observed";
+import { enrolmentSummary } from "@/lib/enrolment/summary";
 import { funnel, funnelLimits, type Flag } from "./funnel";
 
 /** Below these no site is flagged: patients screened (screen failures), months open (enrolment rate). */
@@ -52,30 +51,16 @@ interface LocalFacts {
   siteId: string;
   toConsent: number | null;
   toEnrolment: number | null;
-  lastScreening: Date | null;
   lastEnrolment: Date | null;
 }
 
-export async function sitePerformance(actor: Actor, trialId: string, today = todayIn("UTC")) {
+export async function sitePerformance(actor: Actor, trialId: string) {
   await trialAccess(actor, trialId); // not found unless a member; counts only from here on
-  const [trial, tallies, local] = await Promise.all([
-    db().trial.findUniqueOrThrow({
-      where: { id: trialId },
-      select: {
-        code: true,
-        trialSites: {
-          select: {
-            siteId: true,
-            status: true,
-            plannedScreeningRate: true,
-            activationDate: true,
-            site: { select: { code: true, nameEn: true, nameLocal: true, country: true, timeZone: true } },
-          },
-          orderBy: { site: { code: "asc" } },
-        },
-      },
-    }),
-    trialTallies(db(), trialId),
+  // The dashboard's per-site figures (counts, reasons, activation, months active, days since the last screening),
+  // so that the two never disagree; waits and the last enrolment from this node's own rows.
+  const [summary, trialSites, local] = await Promise.all([
+    enrolmentSummary(db(), trialId),
+    db().trialSite.findMany({ where: { trialId }, select: { siteId: true, plannedScreeningRate: true, site: { select: { timeZone: true } } } }),
     db().$queryRaw<LocalFacts[]>`
       WITH p AS (SELECT "id", "siteId", "screeningDate" FROM "Participant" WHERE "trialId" = ${trialId} AND "voidedAt" IS NULL),
       steps AS (
@@ -83,53 +68,47 @@ export async function sitePerformance(actor: Actor, trialId: string, today = tod
          WHERE c."toStatus" IN ('CONSENTED', 'ENROLLED')
            AND NOT EXISTS (SELECT 1 FROM "StatusChange" corr WHERE corr."correctsId" = c."id")
       )
-      SELECT p."siteId",
-             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s."date" - s."screeningDate") FROM steps s WHERE s."siteId" = p."siteId" AND s."toStatus" = 'CONSENTED')::float8 AS "toConsent",
-             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s."date" - s."screeningDate") FROM steps s WHERE s."siteId" = p."siteId" AND s."toStatus" = 'ENROLLED')::float8 AS "toEnrolment",
-             max(p."screeningDate") AS "lastScreening",
-             (SELECT max(s."date") FROM steps s WHERE s."siteId" = p."siteId" AND s."toStatus" = 'ENROLLED') AS "lastEnrolment"
-        FROM p GROUP BY p."siteId"`,
+      SELECT s."siteId",
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY s."date" - s."screeningDate") FILTER (WHERE s."toStatus" = 'CONSENTED')::float8 AS "toConsent",
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY s."date" - s."screeningDate") FILTER (WHERE s."toStatus" = 'ENROLLED')::float8 AS "toEnrolment",
+             max(s."date") FILTER (WHERE s."toStatus" = 'ENROLLED') AS "lastEnrolment"
+        FROM steps s GROUP BY s."siteId"`,
   ]);
-  const count = new Map(tallies.map((r) => [`${r.dimension}|${r.key}|${r.metric}`, r.value]));
-  const get = (siteId: string, metric: string) => count.get(`site|${siteId}|${metric}`) ?? 0;
+  const plan = new Map(trialSites.map((ts) => [ts.siteId, ts]));
   const facts = new Map(local.map((f) => [f.siteId, f]));
-  const reasonsOf = (siteId: string) => {
-    const out: Record<string, number> = {};
-    for (const r of tallies) if (r.dimension === "reason" && r.key.startsWith(`${siteId}:`)) out[r.key.slice(siteId.length + 1)] = r.value;
-    return out;
-  };
+  // The peer's sites: their counts come in its snapshots, their reasons, waits and dates do not.
+  const peerCountry = summary.federation?.country ?? null;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
-  const base = trial.trialSites.map((ts) => {
-    const activation = ts.activationDate ? fromDbDate(ts.activationDate) : null;
-    const monthsOpen = activation ? Math.max(0, months(activation, today)) : 0;
-    const screened = get(ts.siteId, "screened");
-    const f = facts.get(ts.siteId);
-    const siteToday = todayIn(ts.site.timeZone);
-    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  const base = summary.bySite.map((site) => {
+    const monthsOpen = site.monthsActive ?? 0;
+    const planned = plan.get(site.siteId)!;
+    const f = facts.get(site.siteId);
+    const peer = site.country === peerCountry;
     return {
-      siteId: ts.siteId,
-      code: ts.site.code,
-      nameEn: ts.site.nameEn,
-      nameLocal: ts.site.nameLocal,
-      country: ts.site.country,
-      status: ts.status,
-      activationDate: activation,
+      siteId: site.siteId,
+      code: site.code,
+      nameEn: site.nameEn,
+      nameLocal: site.nameLocal,
+      country: site.country,
+      status: site.status,
+      activationDate: site.activationDate,
       monthsOpen,
-      plannedPerMonth: ts.plannedScreeningRate,
-      screened,
-      eligible: get(ts.siteId, "eligible"),
-      screenFailed: get(ts.siteId, "screenFailed"),
-      consented: get(ts.siteId, "consented"),
-      enrolled: get(ts.siteId, "enrolled"),
-      screenFailureShare: ratio(get(ts.siteId, "screenFailed"), screened),
-      reasons: f || screened === 0 ? reasonsOf(ts.siteId) : null,
-      consentShare: ratio(get(ts.siteId, "consented"), get(ts.siteId, "eligible")),
-      enrolledPerMonth: ratio(get(ts.siteId, "enrolled"), monthsOpen),
-      shareOfPlan: ratio(screened, ts.plannedScreeningRate * monthsOpen),
+      plannedPerMonth: planned.plannedScreeningRate,
+      screened: site.screened,
+      eligible: site.eligible,
+      screenFailed: site.screenFailed,
+      consented: site.consented,
+      enrolled: site.enrolled,
+      screenFailureShare: ratio(site.screenFailed, site.screened),
+      reasons: peer ? null : Object.fromEntries(site.screenFailureReasons.map((r) => [r.code, r.count])),
+      consentShare: ratio(site.consented, site.eligible),
+      enrolledPerMonth: site.enrolmentRatePerMonth,
+      shareOfPlan: ratio(site.screened, planned.plannedScreeningRate * monthsOpen),
       medianDaysToConsent: f?.toConsent ?? null,
       medianDaysToEnrolment: f?.toEnrolment ?? null,
-      daysSinceScreening: f?.lastScreening ? daysBetween(fromDbDate(f.lastScreening), siteToday) : null,
-      daysSinceEnrolment: f?.lastEnrolment ? daysBetween(fromDbDate(f.lastEnrolment), siteToday) : null,
+      daysSinceScreening: site.daysSinceLastScreening,
+      daysSinceEnrolment: f?.lastEnrolment ? daysBetween(fromDbDate(f.lastEnrolment), todayIn(planned.site.timeZone)) : null,
     };
   });
 
@@ -151,8 +130,8 @@ export async function sitePerformance(actor: Actor, trialId: string, today = tod
   const sites: SitePerformance[] = base.map((s) => ({ ...s, screenFailure: scoreOf(failures, s.siteId), enrolment: scoreOf(enrolment, s.siteId) }));
   const steps = (max: number) => Array.from({ length: 40 }, (_, i) => Math.max(1, (max * (i + 1)) / 40));
   return {
-    trialCode: trial.code,
-    asOf: today,
+    trialCode: (await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true } })).code,
+    asOf: summary.asOf.slice(0, 10),
     minimum: MINIMUM,
     sites,
     funnels: {
