@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { forecast } from "@/lib/forecast/engine";
 import type { ForecastInputJson } from "@/lib/forecast/schema";
@@ -23,6 +23,20 @@ describe("npm run forecast", () => {
     expect(result.scenarios.map((s) => s.name)).toEqual(["US only", "China only", "Joint"]);
     const fromStdin = run(["-"], readFileSync("docs/examples/forecast-egfr.json", "utf8"));
     expect(JSON.parse(fromStdin.stdout)).toEqual(result);
+  });
+
+  it("still answers, on one thread, when its second thread cannot start", () => {
+    // The compiled files without the second thread's, beside the project's node_modules.
+    const dir = mkdtempSync("dist-no-lane-");
+    try {
+      for (const f of readdirSync("dist")) if (f !== "forecast-lane.mjs") copyFileSync(`dist/${f}`, `${dir}/${f}`);
+      const input = readFileSync("docs/examples/forecast-egfr.json", "utf8");
+      const alone = spawnSync(process.execPath, [`${dir}/forecast.mjs`, "-"], { input, encoding: "utf8", timeout: 60_000 });
+      expect(alone.status, alone.stderr).toBe(0);
+      expect(JSON.parse(alone.stdout)).toEqual(JSON.parse(run(["-"], input).stdout));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives, with its scenarios shared between two threads, exactly the result of one thread", () => {

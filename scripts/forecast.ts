@@ -13,6 +13,8 @@ import type { ForecastInput, ScenarioResult } from "@/lib/forecast/schema";
 
 // (Run from its TypeScript source, through tsx, there is no compiled second thread to start: one thread.)
 const lane = os.availableParallelism() >= 2 && import.meta.url.endsWith(".mjs") ? new Worker(new URL("./forecast-lane.mjs", import.meta.url)) : null;
+// A second thread that cannot start (or fails) leaves its scenarios to this one: never a crash, never a lost result.
+const laneFailed = new Promise<null>((resolve) => lane?.once("error", () => resolve(null)));
 
 function fail(message: string): never {
   void lane?.terminate();
@@ -37,13 +39,11 @@ async function run(parsed: ForecastInput) {
     lanes[to]!.push(k);
     load[to]! += work[k]!;
   }
-  const theirs = new Promise<ScenarioResult[]>((resolve, reject) => {
-    lane.once("message", resolve);
-    lane.once("error", reject);
-  });
+  const theirs = Promise.race([new Promise<ScenarioResult[]>((resolve) => lane.once("message", resolve)), laneFailed]);
   lane.postMessage({ input: parsed, indices: lanes[1] });
   const results = new Map(lanes[0]!.map((k) => [k, scenarioOf(parsed, k)] as const));
-  (await theirs).forEach((r, i) => results.set(lanes[1]![i]!, r));
+  const received = await theirs;
+  lanes[1]!.forEach((k, i) => results.set(k, received?.[i] ?? scenarioOf(parsed, k)));
   void lane.terminate();
   return assemble(
     parsed,
