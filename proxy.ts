@@ -7,7 +7,7 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 
-const PROTECTED = /^\/(trials|admin|account|audit)(\/|$)/;
+const PROTECTED = /^\/(trials|admin|account|audit|notifications)(\/|$)/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 function isHttps(request: NextRequest) {

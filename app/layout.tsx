@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
 import { mayReadAudit } from "@/lib/audit/query";
+import { unreadCount } from "@/lib/alerts/rules";
 import { getPageActor } from "@/lib/auth/page";
 import { Header } from "./components/Header";
 import "./globals.css";
@@ -13,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const [locale, actor, t] = await Promise.all([getLocale(), getPageActor(), getTranslations("app")]);
-  const auditReader = actor ? await mayReadAudit(actor) : false;
+  const [auditReader, unread] = actor ? await Promise.all([mayReadAudit(actor), unreadCount(actor)]) : [false, 0];
   return (
     <html lang={locale}>
       <body>
@@ -21,7 +22,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <a className="skip-link" href="#main">
             {t("skipToContent")}
           </a>
-          <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} auditReader={auditReader} locale={locale} />
+          <Header actorName={actor?.displayName ?? null} isAdmin={actor?.isAdmin ?? false} auditReader={auditReader} unread={unread} locale={locale} />
           <main id="main">{children}</main>
         </NextIntlClientProvider>
       </body>

@@ -10,11 +10,14 @@ export async function Header({
   actorName,
   isAdmin,
   auditReader,
+  unread,
   locale,
 }: {
   actorName: string | null;
   isAdmin: boolean;
   auditReader: boolean;
+  /** The reader's unread notifications (lib/alerts). */
+  unread: number;
   locale: string;
 }) {
   const t = await getTranslations();
@@ -26,6 +29,11 @@ export async function Header({
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {actorName && <Link href="/match">{t("match.nav")}</Link>}
+        {actorName && (
+          <Link href="/notifications" data-testid="notifications-link">
+            {unread ? t("notifications.navUnread", { count: unread }) : t("notifications.nav")}
+          </Link>
+        )}
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/trials">{t("admin.nav")}</Link>}

@@ -280,3 +280,13 @@ export async function peerNodeRequest(database: Db, poll: { authorization: strin
   if (!peer) throw new AppError("not_found", msg("errors.federation.unpaired"));
   return peer;
 }
+
+/** Sets and disables a trial's alert rules (lib/alerts): its investigators and administrators, never through a token. */
+export function maySetAlerts(actor: Actor, access: TrialAccess): boolean {
+  return !actor.viaToken && (access.isAdmin || access.roles.has("INVESTIGATOR"));
+}
+
+export function assertMaySetAlerts(actor: Actor, access: TrialAccess): void {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  if (!maySetAlerts(actor, access)) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));
+}

@@ -3,6 +3,7 @@
 // (totals, by country, by cohort: no patient-level data). NOTIFY wakes every app instance once the fold commits. The
 // trial's fold lock makes event ids follow commit order within a trial. Writers themselves never NOTIFY: PostgreSQL
 // serialises the commits of every notifying transaction in the database, which would make all trials wait on each.
+import { checkAlertRules } from "@/lib/alerts/check";
 import type { Country } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/prisma";
 import type { FederationView } from "@/lib/federation/status";
@@ -59,6 +60,8 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
       cohort[country] += t.value;
     }
   }
+  // The trial's alert rules see the same counts, in the same transaction: once per rule, person and occasion.
+  await checkAlertRules(tx, trialId, payload);
   const [event] = await tx.$queryRaw<{ id: bigint }[]>`
     WITH e AS (INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload") VALUES (${trialId}, 'enrolment', ${JSON.stringify(payload)}::jsonb) RETURNING "id")
     SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;

@@ -54,6 +54,8 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]", label: "unknown trial", path: () => "/trials/no-such-trial", expect: page(404) },
   { route: "GET /trials/[trialId]/forecast", path: (i) => `/trials/${i.trial}/forecast`, expect: page() },
   { route: "GET /trials/[trialId]/performance", path: (i) => `/trials/${i.trial}/performance`, expect: page() },
+  { route: "GET /trials/[trialId]/alerts", path: (i) => `/trials/${i.trial}/alerts`, expect: only(page(404), { admin: 200, investigator: 200 }) },
+  { route: "GET /notifications", path: () => "/notifications", expect: page() },
   { route: "GET /trials/[trialId]/participants", path: (i) => `/trials/${i.trial}/participants`, expect: page() },
   { route: "GET /trials/[trialId]/participants/new", path: (i) => `/trials/${i.trial}/participants/new`, expect: page() },
   { route: "GET /trials/[trialId]/participants/import", path: (i) => `/trials/${i.trial}/participants/import`, expect: page() },
@@ -340,6 +342,18 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     expect: outcomes("refused", { coordinatorUs: "invalid", investigator: "invalid" }),
   },
   "app/admin/subtypes/actions.ts#addSubtypeAction": adminAction(() => "/admin/subtypes"),
+  "app/trials/[trialId]/alerts/actions.ts#createAlertRuleAction": {
+    page: (i) => `/trials/${i.trial}/alerts`,
+    bound: (i) => [i.trial],
+    fields: { kind: "COHORT_PERCENT" },
+    expect: outcomes("refused", { admin: "invalid", investigator: "invalid" }),
+  },
+  "app/trials/[trialId]/alerts/actions.ts#disableAlertRuleAction": {
+    page: (i) => `/trials/${i.trial}/alerts`,
+    bound: (i) => [i.trial, "no-such-rule"],
+    expect: outcomes("refused"),
+  },
+  "app/notifications/actions.ts#markAllReadAction": { page: () => "/notifications", fields: { upTo: "0" }, expect: outcomes("done") },
   "app/account/actions.ts#changePasswordAction": {
     page: () => "/account",
     fields: { current: "not-the-password", next: "another long passphrase" },

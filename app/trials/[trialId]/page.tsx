@@ -137,6 +137,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
         {view.recent !== null && <Link href={`/trials/${trial.id}/participants`}>{t("participants.link")}</Link>}
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
         <Link href={`/trials/${trial.id}/performance`}>{t("performance.link")}</Link>
+        {view.maySetAlerts && <Link href={`/trials/${trial.id}/alerts`}>{t("alerts.link")}</Link>}
         <a href="#reports">{t("reports.title")}</a>
       </nav>
       <p className="muted">

@@ -1,0 +1,42 @@
+"use server";
+// Server actions of a trial's alert rules: thin callers of lib/alerts/rules.ts (which checks who may set them,
+// validates and audits).
+import { revalidatePath } from "next/cache";
+import { getTranslations } from "next-intl/server";
+import type { ActionState } from "@/app/components/ActionForm";
+import { createAlertRule, disableAlertRule } from "@/lib/alerts/rules";
+import { requirePageActor } from "@/lib/auth/page";
+import type { Actor } from "@/lib/auth/session";
+import { AppError } from "@/lib/http/errors";
+import { refusalState } from "@/lib/http/form-state";
+
+async function run(trialId: string, work: (actor: Actor) => Promise<unknown>, done: string): Promise<ActionState> {
+  const actor = await requirePageActor();
+  const t = await getTranslations("alerts");
+  try {
+    await work(actor);
+    revalidatePath(`/trials/${trialId}/alerts`);
+    return { ok: true, message: t(done) };
+  } catch (error) {
+    if (error instanceof AppError) return refusalState(error);
+    console.error("Alert rule action failed:", error instanceof Error ? error.name : "unknown");
+    return { message: t("failed") };
+  }
+}
+
+export async function createAlertRuleAction(trialId: string, _: ActionState, form: FormData) {
+  const kind = String(form.get("kind") ?? "");
+  const percent = String(form.get("percent") ?? "").trim();
+  const input = {
+    kind,
+    roles: form.getAll("roles").map(String),
+    ...(kind === "COHORT_PERCENT"
+      ? { cohortId: String(form.get("cohortId") ?? ""), percent: /^\d+$/.test(percent) ? Number(percent) : percent === "" ? undefined : percent }
+      : {}),
+  };
+  return run(trialId, (actor) => createAlertRule(actor, trialId, input), "created");
+}
+
+export async function disableAlertRuleAction(trialId: string, ruleId: string): Promise<ActionState> {
+  return run(trialId, (actor) => disableAlertRule(actor, trialId, ruleId), "disabled");
+}
