@@ -1,4 +1,4 @@
-import { todayIn } from "../../lib/dates/calendar";
+import { addDays, todayIn } from "../../lib/dates/calendar";
 import { ACCOUNTS, expect, test } from "./fixtures";
 
 async function trialAndSite(request: import("@playwright/test").APIRequestContext) {
@@ -13,15 +13,18 @@ test("the participants API answers every error class with JSON and the right sta
   await signIn(ACCOUNTS.coordinatorUs);
   const { trialId, siteId } = await trialAndSite(page.request);
   const url = `/api/v1/trials/${trialId}/participants`;
+  // A screening day no other test uses: other tests register KRAS G12C patients here today, concurrently.
+  const ownDay = addDays(todayIn("America/New_York"), -123);
   const body = {
     siteId,
-    screeningDate: todayIn("America/New_York"),
+    screeningDate: ownDay,
     ageAtScreening: 64,
     sex: "male",
     results: [{ subtype: "G12C", result: "detected", method: "PCR" }],
   };
-  // Counted among this test's own kind of patient (KRAS G12C at this site): other tests register others meanwhile.
-  const count = async () => ((await (await page.request.get(`${url}?limit=1&subtype=KRAS:G12C`)).json()) as { total: number }).total;
+  // Counted among this test's own patients (KRAS G12C at this site on its own day): other tests register meanwhile.
+  const count = async () =>
+    ((await (await page.request.get(`${url}?limit=1&subtype=KRAS:G12C&from=${ownDay}&to=${ownDay}`)).json()) as { total: number }).total;
   const before = await count();
 
   const noKey = await page.request.post(url, { data: body });
