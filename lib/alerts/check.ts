@@ -25,11 +25,10 @@ export async function checkAlertRules(tx: Tx, trialId: string, counts: Enrolment
     select: { id: true, kind: true, percent: true, roles: true, baseline: true, cohort: { select: { id: true, code: true, target: true } } },
   });
   if (!rules.length) return 0;
-  const [members, sites] = await Promise.all([
+  const [members, siteCode] = await Promise.all([
     tx.membership.findMany({ where: { trialId, revokedAt: null }, select: { userId: true, role: true, siteId: true } }),
-    tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { code: true } } } }),
+    siteCodes(tx, trialId),
   ]);
-  const siteCode = new Map(sites.map((s) => [s.siteId, s.site.code]));
   let sent = 0;
   for (const rule of rules) {
     const candidates = ruleOccasions(rule, counts, siteCode).filter((o) => !rule.baseline.includes(o.occasion));
@@ -57,12 +56,16 @@ export async function checkAlertRules(tx: Tx, trialId: string, counts: Enrolment
   return sent;
 }
 
+/** Each of the trial's sites' code, by site id. */
+export async function siteCodes(tx: Tx, trialId: string): Promise<Map<string, string>> {
+  const sites = await tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { code: true } } } });
+  return new Map(sites.map((s) => [s.siteId, s.site.code]));
+}
+
+export type RuleShape = { kind: string; percent: number | null; cohort: { id: string; code: string; target: number } | null };
+
 /** What a rule is true of now: the occasions it would tell of. */
-export function ruleOccasions(
-  rule: { kind: string; percent: number | null; cohort: { id: string; code: string; target: number } | null },
-  counts: Pick<EnrolmentCounts, "byCohort" | "bySite">,
-  siteCode: ReadonlyMap<string, string>,
-): Occasion[] {
+export function ruleOccasions(rule: RuleShape, counts: Pick<EnrolmentCounts, "byCohort" | "bySite">, siteCode: ReadonlyMap<string, string>): Occasion[] {
   const occasions: Occasion[] = [];
   if (rule.kind === "COHORT_PERCENT" && rule.cohort && rule.percent) {
     const byCountry = counts.byCohort[rule.cohort.id] ?? { US: 0, CN: 0 };

@@ -9,8 +9,9 @@ import { db } from "@/lib/db/client";
 import { notFound } from "@/lib/http/errors";
 import { validationError } from "@/lib/http/validation";
 import { msg } from "@/lib/i18n/messages";
-import { jointTallies } from "@/lib/enrolment/joint";
-import { ruleOccasions } from "./check";
+import type { Tx } from "@/lib/db/prisma";
+import { currentCounts } from "@/lib/enrolment/events";
+import { ruleOccasions, siteCodes, type RuleShape } from "./check";
 
 export const ROLES = ["COORDINATOR", "INVESTIGATOR", "SPONSOR"] as const;
 
@@ -34,6 +35,12 @@ export const alertRuleInput = z.discriminatedUnion(
   ],
   { error: msg("validation.alertKind") },
 );
+
+/** The occasions a new rule is already true of (its baseline, never told), from the counts an event would carry. */
+async function occasionsNow(tx: Tx, trialId: string, rule: RuleShape): Promise<string[]> {
+  const [counts, codes] = await Promise.all([currentCounts(tx, trialId), siteCodes(tx, trialId)]);
+  return ruleOccasions(rule, counts, codes).map((o) => o.occasion);
+}
 
 /** The trial's rules, for anyone who may set them. */
 export async function listAlertRules(actor: Actor, trialId: string) {
@@ -59,21 +66,8 @@ export async function createAlertRule(actor: Actor, trialId: string, raw: unknow
   if (input.kind === "COHORT_PERCENT" && !cohort) throw notFound(msg("errors.cohortNotFound"));
   return db().$transaction(async (tx) => {
     // What is already true is the rule's baseline, never told: a rule speaks of what happens from now on.
-    const { tallies } = await jointTallies(tx, trialId);
-    const byCohort: Record<string, { US: number; CN: number }> = {};
-    const bySite: Record<string, { screened?: number; enrolled?: number }> = {};
-    for (const t of tallies) {
-      if (t.dimension === "cohort") {
-        const i = t.key.lastIndexOf(":");
-        const c = (byCohort[t.key.slice(0, i)] ??= { US: 0, CN: 0 });
-        c[t.key.slice(i + 1) as "US" | "CN"] += t.value;
-      } else if (t.dimension === "site" && (t.metric === "screened" || t.metric === "enrolled")) {
-        (bySite[t.key] ??= {})[t.metric] = t.value;
-      }
-    }
-    const sites = await tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { code: true } } } });
     const rule = { kind: input.kind, percent: input.kind === "COHORT_PERCENT" ? input.percent : null, cohort };
-    const baseline = ruleOccasions(rule, { byCohort, bySite }, new Map(sites.map((s) => [s.siteId, s.site.code]))).map((o) => o.occasion);
+    const baseline = await occasionsNow(tx, trialId, rule);
     const created = await tx.alertRule.create({
       data: { trialId, kind: input.kind, cohortId: cohort?.id ?? null, percent: rule.percent, roles: input.roles, baseline, createdById: actor.id },
       select: { id: true, kind: true, percent: true, roles: true, baseline: true },

@@ -30,6 +30,17 @@ export interface EnrolmentCounts {
  * event ids in commit order.
  */
 export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
+  const payload = await currentCounts(tx, trialId);
+  // The trial's alert rules see the same counts, in the same transaction: once per rule, person and occasion.
+  await checkAlertRules(tx, trialId, payload);
+  const [event] = await tx.$queryRaw<{ id: bigint }[]>`
+    WITH e AS (INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload") VALUES (${trialId}, 'enrolment', ${JSON.stringify(payload)}::jsonb) RETURNING "id")
+    SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;
+  return event!;
+}
+
+/** The trial's counts as an event carries them (this node's and its peer's), as they stand in the transaction. */
+export async function currentCounts(tx: Tx, trialId: string): Promise<EnrolmentCounts> {
   const joint = await jointTallies(tx, trialId);
   const sites = await tx.trialSite.findMany({ where: { trialId }, select: { siteId: true, site: { select: { country: true } } } });
   const countryOf = new Map(sites.map((s) => [s.siteId, s.site.country]));
@@ -60,10 +71,5 @@ export async function appendEnrolmentEvent(tx: Tx, trialId: string) {
       cohort[country] += t.value;
     }
   }
-  // The trial's alert rules see the same counts, in the same transaction: once per rule, person and occasion.
-  await checkAlertRules(tx, trialId, payload);
-  const [event] = await tx.$queryRaw<{ id: bigint }[]>`
-    WITH e AS (INSERT INTO "EnrolmentEvent" ("trialId", "type", "payload") VALUES (${trialId}, 'enrolment', ${JSON.stringify(payload)}::jsonb) RETURNING "id")
-    SELECT e."id" FROM e, LATERAL (SELECT pg_notify(${ENROLMENT_CHANNEL}, ${trialId} || ':' || e."id")) AS n`;
-  return event!;
+  return payload;
 }

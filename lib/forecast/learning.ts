@@ -154,13 +154,14 @@ export function planRatioPosterior(sites: readonly Site[]): GammaParams | null {
 }
 
 /**
- * The rate (per month) of the exponential delay after a site's planned opening: Gamma posterior from the sites whose
- * planned month is known. Null when none is (the plans' dates then stand).
+ * What the trial's openings show, from the sites whose planned month is known: how many opened, how many are past
+ * their date and still closed (censored: their delay is at least the time since), and the months of delay seen in all.
  */
-export function openingDelayPosterior(sites: readonly Site[], asOfMonth: number): GammaParams | null {
-  let opened = 0;
-  let delay = 0;
+export function openingEvidence(sites: readonly Site[], asOfMonth: number) {
   let known = 0;
+  let opened = 0;
+  let overdue = 0;
+  let delay = 0;
   for (const s of sites) {
     if (s.plannedActivationMonth === undefined) continue;
     known++;
@@ -168,9 +169,19 @@ export function openingDelayPosterior(sites: readonly Site[], asOfMonth: number)
       opened++;
       delay += Math.max(0, (s.activationMonth ?? 0) - s.plannedActivationMonth);
     } else if (s.plannedActivationMonth < asOfMonth) {
-      delay += asOfMonth - s.plannedActivationMonth; // still closed: its delay is at least this
+      overdue++;
+      delay += asOfMonth - s.plannedActivationMonth;
     }
   }
+  return { known, opened, overdue, delay };
+}
+
+/**
+ * The rate (per month) of the exponential delay after a site's planned opening: Gamma posterior from the sites whose
+ * planned month is known. Null when none is (the plans' dates then stand).
+ */
+export function openingDelayPosterior(sites: readonly Site[], asOfMonth: number): GammaParams | null {
+  const { known, opened, delay } = openingEvidence(sites, asOfMonth);
   if (!known) return null;
   return { shape: DELAY_PRIOR.shape + opened, rate: DELAY_PRIOR.rate + delay };
 }

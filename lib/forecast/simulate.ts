@@ -29,7 +29,7 @@
 import { exposure } from "./learning";
 import { Random } from "./random";
 import type { ForecastInput, ForecastResult, Quantiles, ScenarioResult } from "./schema";
-import { AGE_KNOTS, forecastBreakpoints } from "./work";
+import { AGE_KNOTS, breakpointOffsets, forecastBreakpoints } from "./work";
 
 /**
  * Replicates that draw every arrival, for the fan chart of enrolment (the others draw only each cohort's completion).
@@ -117,12 +117,6 @@ function prepareSites(input: ForecastInput, countries: readonly string[]): Prepa
       weight: Float64Array.from(input.cohorts, (cohort) => share(input, site.country, cohort.id) * input.enrolFraction),
     }))
     .sort((a, b) => a.start - b.start);
-}
-
-/** Each site's breakpoints after `start`: offsets from it, one per slot used (slot 0 at start itself). */
-function breakpointOffsets(age: number, trend: boolean): number[] {
-  if (!trend) return [0];
-  return [0, ...AGE_KNOTS.filter((knot) => knot > age).map((knot) => knot - age)];
 }
 
 function prepareModels(input: ForecastInput, sites: readonly PreparedSite[], trend: boolean): PreparedModel[] {

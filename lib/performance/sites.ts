@@ -9,7 +9,7 @@ import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
-import { enrolmentSummary } from "@/lib/enrolment/summary";
+import { enrolmentSummary, type EnrolmentSummary } from "@/lib/enrolment/summary";
 import { funnel, funnelLimits, type Flag } from "./funnel";
 
 /** Below these no site is flagged: patients screened (screen failures), months open (enrolment rate). */
@@ -56,11 +56,21 @@ interface LocalFacts {
 
 export async function sitePerformance(actor: Actor, trialId: string) {
   await trialAccess(actor, trialId); // not found unless a member; counts only from here on
-  // The dashboard's per-site figures (counts, reasons, activation, months active, days since the last screening),
-  // so that the two never disagree; waits and the last enrolment from this node's own rows.
-  const [summary, trialSites, local] = await Promise.all([
-    enrolmentSummary(db(), trialId),
-    db().trialSite.findMany({ where: { trialId }, select: { siteId: true, plannedScreeningRate: true, site: { select: { timeZone: true } } } }),
+  return performanceFrom(await enrolmentSummary(db(), trialId));
+}
+
+/**
+ * The same from the dashboard's summary already read (the Excel report reads one for its other sheets; its caller
+ * has checked access): its per-site figures (counts, reasons, activation, months active, days since the last
+ * screening), so that the two never disagree; waits and the last enrolment from this node's own rows.
+ */
+export async function performanceFrom(summary: EnrolmentSummary) {
+  const trialId = summary.trialId;
+  const [trial, local] = await Promise.all([
+    db().trial.findUniqueOrThrow({
+      where: { id: trialId },
+      select: { code: true, trialSites: { select: { siteId: true, plannedScreeningRate: true, site: { select: { timeZone: true } } } } },
+    }),
     db().$queryRaw<LocalFacts[]>`
       WITH p AS (SELECT "id", "siteId", "screeningDate" FROM "Participant" WHERE "trialId" = ${trialId} AND "voidedAt" IS NULL),
       steps AS (
@@ -74,7 +84,7 @@ export async function sitePerformance(actor: Actor, trialId: string) {
              max(s."date") FILTER (WHERE s."toStatus" = 'ENROLLED') AS "lastEnrolment"
         FROM steps s GROUP BY s."siteId"`,
   ]);
-  const plan = new Map(trialSites.map((ts) => [ts.siteId, ts]));
+  const plan = new Map(trial.trialSites.map((ts) => [ts.siteId, ts]));
   const facts = new Map(local.map((f) => [f.siteId, f]));
   // The peer's sites: their counts come in its snapshots, their reasons, waits and dates do not.
   const peerCountry = summary.federation?.country ?? null;
@@ -123,14 +133,17 @@ export async function sitePerformance(actor: Actor, trialId: string) {
     open.map((s) => ({ id: s.siteId, numerator: s.enrolled, denominator: s.monthsOpen })),
     MINIMUM.monthsOpen,
   );
-  const scoreOf = (f: typeof failures, siteId: string) => {
-    const s = f.sites.find((x) => x.id === siteId);
-    return { z: s?.z ?? null, flag: s?.flag ?? null, tooFew: s?.tooFew ?? true };
-  };
-  const sites: SitePerformance[] = base.map((s) => ({ ...s, screenFailure: scoreOf(failures, s.siteId), enrolment: scoreOf(enrolment, s.siteId) }));
+  const scores = (f: typeof failures) => new Map(f.sites.map((x) => [x.id, { z: x.z, flag: x.flag, tooFew: x.tooFew }]));
+  const [failureScores, enrolmentScores] = [scores(failures), scores(enrolment)];
+  const unscored = { z: null, flag: null, tooFew: true };
+  const sites: SitePerformance[] = base.map((s) => ({
+    ...s,
+    screenFailure: failureScores.get(s.siteId) ?? unscored,
+    enrolment: enrolmentScores.get(s.siteId) ?? unscored,
+  }));
   const steps = (max: number) => Array.from({ length: 40 }, (_, i) => Math.max(1, (max * (i + 1)) / 40));
   return {
-    trialCode: (await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true } })).code,
+    trialCode: trial.code,
     asOf: summary.asOf.slice(0, 10),
     minimum: MINIMUM,
     sites,
@@ -149,4 +162,4 @@ export async function sitePerformance(actor: Actor, trialId: string) {
   };
 }
 
-export type SitePerformanceReport = Awaited<ReturnType<typeof sitePerformance>>;
+export type SitePerformanceReport = Awaited<ReturnType<typeof performanceFrom>>;

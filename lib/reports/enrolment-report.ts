@@ -3,7 +3,7 @@
 // with the time they were read and a summary of the current forecast. Counts only: no patient-level data.
 import "server-only";
 import { z } from "zod";
-import { sitePerformance, type SitePerformance } from "@/lib/performance/sites";
+import { performanceFrom, type SitePerformance } from "@/lib/performance/sites";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -62,12 +62,12 @@ export async function buildEnrolmentReport(actor: Actor, trialId: string, rawFil
   const filters = parsed.data;
   // The CSV prints no forecast: it costs neither the live input's scans nor a simulation.
   const printsForecast = format !== "csv";
-  const [trial, summary, live, performance] = await Promise.all([
+  const [trial, summary, live] = await Promise.all([
     db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { id: true, code: true, title: true, phase: true, sponsorName: true, target: true } }),
     enrolmentSummary(db(), trialId),
     printsForecast ? liveForecastInput(actor, trialId) : null,
-    format === "xlsx" ? sitePerformance(actor, trialId) : null,
   ]);
+  const performance = format === "xlsx" ? await performanceFrom(summary) : null; // the workbook's sheet, from the same summary
   const result = live ? await forecastOffThread({ ...live.input, replicates: 5_000 }) : null;
   await db().$transaction((tx) =>
     recordAudit(tx, {

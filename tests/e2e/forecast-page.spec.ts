@@ -74,9 +74,14 @@ test("what-if: a lower enrolment fraction redraws a later forecast without reloa
   await reader.goto(link);
   await expect(reader.getByTestId("what-if")).toBeVisible();
   await expect(reader.getByLabel("Share of biomarker-matched patients who enrol (%)")).toHaveValue("15");
+  // The same changes on the live inputs as they are when the reader opens it: other tests enrol meanwhile, so the
+  // month can move a little with the counts (it moved 0.07% once), never with the changes.
   await expect
-    .poll(async () => Number(await reader.getByTestId("forecast-summary").locator('tr[data-scenario="Joint"]').getAttribute("data-p50")))
-    .toBe(whatIfP50);
+    .poll(async () => {
+      const p50 = Number(await reader.getByTestId("forecast-summary").locator('tr[data-scenario="Joint"]').getAttribute("data-p50"));
+      return Math.abs(p50 - whatIfP50) / whatIfP50;
+    })
+    .toBeLessThan(0.01);
   await other.close();
 
   await banner.getByRole("button", { name: "Back to the live forecast" }).click();

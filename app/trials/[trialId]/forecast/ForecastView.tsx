@@ -3,7 +3,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ForecastInputJson, ForecastResult, ScenarioResult } from "@/lib/forecast/schema";
-import { openingDelaySummary, planRatioSummary, rateModelSummary } from "@/lib/forecast/learning";
+import { openingDelaySummary, openingEvidence, planRatioSummary, rateModelSummary } from "@/lib/forecast/learning";
 import { applyScenario, checkWhatIf, readScenarioLink, scenarioChanges, scenarioLink } from "@/lib/forecast/what-if";
 
 const COLOURS: Record<string, string> = { "US only": "#1f5fa8", "China only": "#b8322a", Joint: "#4a3a8c" };
@@ -461,10 +461,7 @@ function Learned({ input }: { input: ForecastInputJson }) {
   }
   if (input.openingDelay) {
     const d = openingDelaySummary(input.openingDelay);
-    const asOf = input.asOfMonth ?? 0;
-    const planned = input.sites.filter((s) => s.plannedActivationMonth !== undefined);
-    const opened = planned.filter((s) => s.observed).length;
-    const overdue = planned.filter((s) => !s.observed && s.plannedActivationMonth! < asOf).length;
+    const { opened, overdue } = openingEvidence(input.sites, input.asOfMonth ?? 0);
     lines.push({ id: "delay", text: t("learnedDelay", { mean: months(d.mean), low: months(d.p10), high: months(d.p90), opened, overdue }) });
   }
   if (!lines.length) return null;
