@@ -61,6 +61,33 @@ const schema = z.object({
         error: "TOTP_REQUIRED_ROLES is a comma-separated list of admin, coordinator, investigator, sponsor",
       },
     ),
+  /** The SMTP server digests go through (smtp:// or smtps://, credentials in the URL); unset: no email is sent. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { error: "SMTP_URL must be an smtp:// or smtps:// URL" })
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("TrialBridge <no-reply@trialbridge.invalid>"),
+  /** How often each instance looks for time-based checks and digests that are due (the queue runs each once). */
+  ALERT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** The period of time-based alert rules (a site silent for N days): each rule is checked once a period. */
+  ALERT_CHECK_PERIOD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+  /** A check holds its lock this long before telling (crash-recovery tests only; 0 in use). */
+  ALERT_CHECK_HOLD_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /** A job still running after this long is taken for dead (its instance crashed) and run again. */
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  /** How often the queue looks for such jobs. */
+  JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** A failed webhook delivery is tried again after this long, doubling each time. */
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  /** Retries after the first attempt before a delivery is given up. */
+  WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(6),
+  /** Deliveries given up in a row after which an endpoint is disabled and its owner told. */
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Allow http:// and private addresses for webhooks (tests and closed networks only; off: https and public only). */
+  WEBHOOKS_ALLOW_PRIVATE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type ServerEnv = z.infer<typeof schema>;

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { switchLocale } from "@/app/actions";
 import { LOCALES } from "@/lib/i18n/config";
+import { NotificationsLink } from "./NotificationsLink";
 import { SignOutButton } from "./SignOutButton";
 
 const LANGUAGE_NAMES: Record<string, string> = { en: "English", "zh-CN": "简体中文" };
@@ -29,11 +30,7 @@ export async function Header({
       <nav aria-label={t("nav.mainNavigation")}>
         {actorName && <Link href="/trials">{t("nav.trials")}</Link>}
         {actorName && <Link href="/match">{t("match.nav")}</Link>}
-        {actorName && (
-          <Link href="/notifications" data-testid="notifications-link">
-            {unread ? t("notifications.navUnread", { count: unread }) : t("notifications.nav")}
-          </Link>
-        )}
+        {actorName && <NotificationsLink unread={unread} />}
         {actorName && <Link href="/account">{t("account.nav")}</Link>}
         <Link href="/api-docs">{t("apiDocs.nav")}</Link>
         {isAdmin && <Link href="/admin/trials">{t("admin.nav")}</Link>}

@@ -2,29 +2,24 @@ import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ActionForm } from "@/app/components/ActionForm";
 import { listNotifications } from "@/lib/alerts/rules";
+import { notificationLink, notificationMessage } from "@/lib/alerts/text";
 import { requirePageActor } from "@/lib/auth/page";
-import { markAllReadAction } from "./actions";
+import { Field } from "@/app/components/ActionForm";
+import { DIGEST_FREQUENCIES } from "@/lib/alerts/digest";
+import { digestSettings } from "@/lib/alerts/digest-settings";
+import { markAllReadAction, sendDigestNowAction, setDigestAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
 /** What the reader's alert rules have told them, newest first, each with a link to the view that explains it. */
 export default async function NotificationsPage() {
   const actor = await requirePageActor();
-  const [items, t, format] = await Promise.all([listNotifications(actor), getTranslations("notifications"), getFormatter()]);
+  const [items, t, format, digest] = await Promise.all([listNotifications(actor), getTranslations("notifications"), getFormatter(), digestSettings(actor)]);
   const unread = items.filter((n) => !n.readAt).length;
   const text = (n: (typeof items)[number]) => {
-    const p = n.params as Record<string, string | number>;
-    if (n.rule.kind === "COHORT_PERCENT")
-      return t("cohortPercent", {
-        trial: n.trial.code,
-        cohort: String(p.cohort),
-        percent: Number(p.percent),
-        enrolled: Number(p.enrolled),
-        target: Number(p.target),
-      });
-    return t(n.rule.kind === "SITE_FIRST_SCREENED" ? "firstScreened" : "firstEnrolled", { trial: n.trial.code, site: String(p.site) });
+    const m = notificationMessage(n);
+    return t(m.key.replace(/^notifications\./, ""), m.params);
   };
-  const link = (n: (typeof items)[number]) => (n.rule.kind === "COHORT_PERCENT" ? `/trials/${n.trialId}` : `/trials/${n.trialId}/performance`);
   return (
     <>
       <h1>{t("title")}</h1>
@@ -40,12 +35,35 @@ export default async function NotificationsPage() {
           <ul className="notifications" data-testid="notifications">
             {items.map((n) => (
               <li key={String(n.id)} data-unread={n.readAt ? undefined : "true"}>
-                {!n.readAt && <strong className="badge">{t("new")}</strong>} <Link href={link(n)}>{text(n)}</Link>{" "}
+                {!n.readAt && <strong className="badge">{t("new")}</strong>} <Link href={notificationLink(n)}>{text(n)}</Link>{" "}
                 <span className="muted">{format.dateTime(n.createdAt, { dateStyle: "medium", timeStyle: "short" })}</span>
               </li>
             ))}
           </ul>
         </>
+      )}
+      <h2>{t("digestTitle")}</h2>
+      <p className="muted">{digest.emailConfigured ? t("digestIntro") : t("digestOff")}</p>
+      <ActionForm action={setDigestAction} submit={t("digestSave")} title={t("digestTitle")}>
+        <Field
+          name="digest"
+          type="select"
+          label={t("digestFrequency")}
+          defaultValue={digest.digest}
+          options={DIGEST_FREQUENCIES.map((f) => ({ value: f, label: t(`frequency.${f}`) }))}
+        />
+        <Field
+          name="timeZone"
+          type="select"
+          label={t("timeZone")}
+          defaultValue={digest.timeZone ?? "UTC"}
+          options={["UTC", ...Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC")].map((z) => ({ value: z, label: z }))}
+        />
+      </ActionForm>
+      {digest.emailConfigured && (
+        <ActionForm action={sendDigestNowAction} submit={t("digestNow")} title={t("digestNow")}>
+          <></>
+        </ActionForm>
       )}
     </>
   );

@@ -5,54 +5,17 @@
 // crash) into nothing. Notifications carry codes and counts only, never patient-level data.
 import type { Tx } from "@/lib/db/prisma";
 import type { EnrolmentCounts } from "@/lib/enrolment/events";
-
-interface Audience {
-  userId: string;
-  role: string;
-  siteId: string | null;
-}
-
-interface Occasion {
-  occasion: string;
-  /** The site it is about: coordinators hear it only for their own sites. */
-  siteId: string | null;
-  params: Record<string, string | number>;
-}
+import { tell, type Occasion } from "./tell";
 
 export async function checkAlertRules(tx: Tx, trialId: string, counts: EnrolmentCounts): Promise<number> {
   const rules = await tx.alertRule.findMany({
-    where: { trialId, disabledAt: null },
+    where: { trialId, disabledAt: null, kind: { not: "SITE_SILENT" } }, // silence is the job queue's (./schedule.ts)
     select: { id: true, kind: true, percent: true, roles: true, baseline: true, cohort: { select: { id: true, code: true, target: true } } },
   });
   if (!rules.length) return 0;
-  const [members, siteCode] = await Promise.all([
-    tx.membership.findMany({ where: { trialId, revokedAt: null }, select: { userId: true, role: true, siteId: true } }),
-    siteCodes(tx, trialId),
-  ]);
+  const siteCode = await siteCodes(tx, trialId);
   let sent = 0;
-  for (const rule of rules) {
-    const candidates = ruleOccasions(rule, counts, siteCode).filter((o) => !rule.baseline.includes(o.occasion));
-    if (!candidates.length) continue;
-    // Occasions already told are passed over (the trial's fold lock keeps two checks of one trial from interleaving;
-    // the unique key guards the rest), so a rule about every site's first patient costs one read per check.
-    const told = new Set(
-      (await tx.notification.findMany({ where: { ruleId: rule.id }, distinct: ["occasion"], select: { occasion: true } })).map((n) => n.occasion),
-    );
-    const occasions = candidates.filter((o) => !told.has(o.occasion));
-    if (!occasions.length) continue;
-    const hears = (m: Audience, o: Occasion) =>
-      rule.roles.includes(m.role as never) && (m.role !== "COORDINATOR" || o.siteId === null || m.siteId === o.siteId);
-    const rows = occasions.flatMap((o) =>
-      [...new Set(members.filter((m) => hears(m, o)).map((m) => m.userId))].map((userId) => ({
-        userId,
-        trialId,
-        ruleId: rule.id,
-        occasion: o.occasion,
-        params: o.params,
-      })),
-    );
-    if (rows.length) sent += (await tx.notification.createMany({ data: rows, skipDuplicates: true })).count;
-  }
+  for (const rule of rules) sent += await tell(tx, trialId, rule, ruleOccasions(rule, counts, siteCode));
   return sent;
 }
 

@@ -97,16 +97,17 @@ export async function assertCheckpointAccess(actor: Actor, write: boolean): Prom
 export interface Watch {
   userId: string;
   sessionId: string | null;
-  trialId: string;
+  /** Null: a stream of the user's own (their notifications), not of a trial. */
+  trialId: string | null;
 }
 
-export function watchOf(actor: Actor, trialId: string): Watch {
+export function watchOf(actor: Actor, trialId: string | null): Watch {
   return { userId: actor.id, sessionId: actor.sessionId ?? null, trialId };
 }
 
 /**
  * Whether each open stream may go on: its user still active, its session not revoked, and still a member of its
- * trial (administrators of every trial). One query for all of an instance's streams, whatever their number.
+ * trial (administrators of every trial; a stream of the user's own needs no trial). One query for all of an instance's streams, whatever their number.
  */
 export async function stillWatching(watches: readonly Watch[]): Promise<boolean[]> {
   if (watches.length === 0) return [];
@@ -116,7 +117,7 @@ export async function stillWatching(watches: readonly Watch[]): Promise<boolean[
       WITH ORDINALITY AS w("userId", "sessionId", "trialId", i)
     JOIN "User" u ON u."id" = w."userId" AND u."active"
     WHERE (w."sessionId" IS NULL OR EXISTS (SELECT 1 FROM "Session" s WHERE s."id" = w."sessionId" AND s."revokedAt" IS NULL))
-      AND (u."isAdmin" OR EXISTS (
+      AND (w."trialId" IS NULL OR u."isAdmin" OR EXISTS (
         SELECT 1 FROM "Membership" m WHERE m."userId" = w."userId" AND m."trialId" = w."trialId" AND m."revokedAt" IS NULL))`;
   const yes = new Set(allowed.map((row) => Number(row.i) - 1));
   return watches.map((_, index) => yes.has(index));
@@ -289,4 +290,14 @@ export function maySetAlerts(actor: Actor, access: TrialAccess): boolean {
 export function assertMaySetAlerts(actor: Actor, access: TrialAccess): void {
   if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
   if (!maySetAlerts(actor, access)) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));
+}
+
+/** Webhook endpoints (issue 18): a trial's investigators, its sponsors (for their own systems) and administrators. */
+export function mayManageWebhooks(actor: Actor, access: TrialAccess): boolean {
+  return !actor.viaToken && (access.isAdmin || access.roles.has("INVESTIGATOR") || access.roles.has("SPONSOR"));
+}
+
+export function assertMayManageWebhooks(actor: Actor, access: TrialAccess): void {
+  if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
+  if (!mayManageWebhooks(actor, access)) throw new AppError("forbidden", msg("errors.webhooksNotAllowed"));
 }

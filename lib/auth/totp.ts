@@ -24,21 +24,25 @@ export const totpCode = z
   .trim()
   .regex(/^\d{6}$/, { error: msg("validation.totpFormat") });
 
-function key(): Buffer {
-  return Buffer.from(hkdfSync("sha256", serverEnv().AUTH_SECRET, "trialbridge", "totp-secret-v1", 32));
+const TOTP_PURPOSE = "totp-secret-v1";
+
+/** A key for one purpose (TOTP secrets, webhook signing secrets), derived from AUTH_SECRET. */
+function key(purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", serverEnv().AUTH_SECRET, "trialbridge", purpose, 32));
 }
 
-export function encryptSecret(base32: string): string {
+/** A secret encrypted at rest (AES-256-GCM under the purpose's key). */
+export function encryptSecret(plain: string, purpose = TOTP_PURPOSE): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key(), iv);
-  const data = Buffer.concat([cipher.update(base32, "utf8"), cipher.final()]);
+  const cipher = createCipheriv("aes-256-gcm", key(purpose), iv);
+  const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(".");
 }
 
-export function decryptSecret(stored: string): string {
+export function decryptSecret(stored: string, purpose = TOTP_PURPOSE): string {
   const [version, iv, tag, data] = stored.split(".");
-  if (version !== "v1" || !iv || !tag || !data) throw new Error("Unreadable TOTP secret");
-  const decipher = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64url"));
+  if (version !== "v1" || !iv || !tag || !data) throw new Error("Unreadable secret");
+  const decipher = createDecipheriv("aes-256-gcm", key(purpose), Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
 }

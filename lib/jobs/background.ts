@@ -1,8 +1,10 @@
 // Work each app instance does in the background, started once per server process (instrumentation.ts): folding
 // committed counter deltas into the kept counts and appending live events (at once for this instance's own writes,
 // every 100 ms for everyone's), sealing the audit trail just after commit (every half second), signing a checkpoint
-// of it when one is due, expiring held places (offering them to those waiting), and pruning expired operational rows. Each job takes its own advisory lock, so with several instances exactly one does each pass and
-// the others skip it; if the instance doing it dies, another takes over at its next tick.
+// of it when one is due, expiring held places (offering them to those waiting), pruning expired operational rows, and
+// the job queue's sweep, dispatcher and workers (lib/jobs/work.ts). Each pass takes its own advisory lock, so with
+// several instances exactly one does each pass and the others skip it; if the instance doing it dies, another takes
+// over at its next tick (the queue's jobs: lib/jobs/queue.ts).
 import "server-only";
 import { checkpointDue, signCheckpoint } from "@/lib/audit/checkpoints";
 import { sealAudit } from "@/lib/audit/seal";
@@ -15,12 +17,14 @@ import { thisNode } from "@/lib/federation/node";
 import { startRelay } from "@/lib/federation/transport";
 import { expireHolds } from "@/lib/matching/places";
 import { pruneExpired } from "./maintenance";
+import { dispatchWebhooks, startWorkers, sweep } from "./work";
 
 const SEAL_EVERY_MS = 500;
 const FOLD_EVERY_MS = 100;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const HOLDS_EVERY_MS = 30_000;
 const OUTAGE_RETRY_MS = 2_000;
+const DISPATCH_EVERY_MS = 500;
 
 function every(ms: number, name: string, run: () => Promise<unknown>) {
   let failing = false;
@@ -75,5 +79,17 @@ export function startBackgroundWork() {
       if (lock?.ok) await expireHolds(tx);
     }),
   );
+  // The job queue (lib/jobs/queue.ts): its workers start once the queue has (a database still starting is retried);
+  // then every instance sweeps for due checks and digests and dispatches webhook deliveries.
+  let working: Promise<void> | null = null;
+  const workers = () => (working ??= startWorkers().catch((error: unknown) => ((working = null), Promise.reject(error))));
+  every(env.ALERT_SWEEP_SECONDS * 1000, "alert and digest sweep", async () => {
+    await workers();
+    await sweep();
+  });
+  every(DISPATCH_EVERY_MS, "webhook dispatch", async () => {
+    await workers();
+    await dispatchWebhooks();
+  });
   every(PRUNE_EVERY_MS, "pruning", () => pruneExpired(db(), { sessionMaxHours: env.SESSION_MAX_HOURS, sessionIdleMinutes: env.SESSION_IDLE_MINUTES }));
 }

@@ -13,6 +13,7 @@ import { reportFilters } from "@/lib/reports/enrolment-report";
 import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
 import { pollQuery, pushBody } from "@/lib/federation/transport";
 import { allocationInput } from "@/lib/admin/schemas";
+import { rulesFile } from "@/lib/alerts/rules";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -66,6 +67,30 @@ export const OPERATIONS: Operation[] = [
     summary:
       "Per site: screened, screen failures and their reasons, consent and enrolment rates, median days to consent and to enrolment, days since the last screening and enrolment, share of plan, and funnel-plot scores with amber (|z| >= 2) and red (|z| >= 3) flags, never below a minimum count",
     responses: { "200": "The sites' performance", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/trials/{trialId}/alert-rules",
+    tag: "Alerts",
+    summary: "The trial's alert rules in force, as a rules file (format trialbridge.alert-rules/1, cohorts by code); investigators and administrators",
+    responses: { "200": "A rules file", ...ERRORS },
+  },
+  {
+    method: "post",
+    path: "/trials/{trialId}/alert-rules",
+    tag: "Alerts",
+    summary: "Sets the rules of a rules file on the trial, all or none (every cohort must be one of the trial's); rules already in force are passed over",
+    body: rulesFile,
+    responses: { "201": "How many rules were made and passed over", "422": "Invalid file or unknown cohort", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/notifications/events",
+    tag: "Alerts",
+    summary:
+      "Server-sent `notification` events with your unread count (and the newest notification's id): at once, then each time an alert tells you or you mark some read",
+    responseType: "text/event-stream",
+    responses: { "200": "An event stream", ...ERRORS },
   },
   {
     method: "get",

@@ -7,6 +7,7 @@ import "server-only";
 import pg from "pg";
 import { stillWatching } from "@/lib/auth/access";
 import { db } from "@/lib/db/client";
+import { NOTIFICATION_CHANNEL } from "@/lib/alerts/tell";
 import { ENROLMENT_CHANNEL } from "@/lib/enrolment/events";
 import { serverEnv } from "@/lib/env";
 import { Pulse } from "./pulse";
@@ -47,11 +48,17 @@ class Hub {
   private listener: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private readonly trials = new Map<string, TrialState>();
+  /** Streams of people's own notifications, by user. */
+  private readonly users = new Map<string, Set<(event: LiveEvent) => void>>();
 
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: serverEnv().DATABASE_URL });
       client.on("notification", (message) => {
+        if (message.channel === NOTIFICATION_CHANNEL) {
+          if (message.payload) this.readUser(message.payload);
+          return;
+        }
         const trialId = message.payload?.split(":")[0];
         if (trialId) this.read(trialId);
       });
@@ -67,6 +74,7 @@ class Hub {
       client.on("end", lost);
       await client.connect();
       await client.query(`LISTEN ${ENROLMENT_CHANNEL}`);
+      await client.query(`LISTEN ${NOTIFICATION_CHANNEL}`);
       this.listener = client;
     })().catch((error: unknown) => {
       this.connecting = null;
@@ -76,10 +84,11 @@ class Hub {
   }
 
   private async reconnect() {
-    if (this.trials.size === 0) return;
+    if (this.trials.size === 0 && this.users.size === 0) return;
     try {
       await this.connect();
       for (const trialId of this.trials.keys()) this.read(trialId); // catch up on anything sent while disconnected
+      for (const userId of this.users.keys()) this.readUser(userId);
     } catch {
       setTimeout(() => void this.reconnect(), 2_000);
     }
@@ -114,6 +123,29 @@ class Hub {
       .finally(() => {
         state.reading = null;
       });
+  }
+
+  /** Sends a person's new notification state to each of their open streams on this instance. */
+  private readUser(userId: string) {
+    const sends = this.users.get(userId);
+    if (!sends?.size) return;
+    userState(userId)
+      .then((event) => sends.forEach((send) => send(event)))
+      .catch((error: unknown) => console.error("Live notifications: reading failed:", error instanceof Error ? error.message : error));
+  }
+
+  /** Subscribes to a person's notifications: their state now, then again each time one is told or read. */
+  async subscribeUser(userId: string, send: (event: LiveEvent) => void): Promise<() => void> {
+    await this.connect();
+    let sends = this.users.get(userId);
+    if (!sends) this.users.set(userId, (sends = new Set()));
+    sends.add(send);
+    send(await userState(userId));
+    const mine = sends;
+    return () => {
+      mine.delete(send);
+      if (mine.size === 0) this.users.delete(userId);
+    };
   }
 
   /**
@@ -155,6 +187,15 @@ class Hub {
       if (trial.subscribers.size === 0 && !trial.reading) this.trials.delete(trialId);
     };
   }
+}
+
+/** A person's notification state as a live event: the newest notification's id and their unread count. */
+async function userState(userId: string): Promise<LiveEvent> {
+  const [newest, unread] = await Promise.all([
+    db().notification.findFirst({ where: { userId }, orderBy: { id: "desc" }, select: { id: true, createdAt: true } }),
+    db().notification.count({ where: { userId, readAt: null } }),
+  ]);
+  return { id: newest?.id ?? 0n, trialId: "", at: newest?.createdAt ?? new Date(), type: "notification", payload: { unread } };
 }
 
 const globalForHub = globalThis as unknown as { trialbridgeHub?: Hub; trialbridgePulse?: Pulse };

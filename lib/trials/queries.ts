@@ -1,7 +1,16 @@
 // Trial reads, always scoped through lib/auth/access.
 import "server-only";
 import { cohortCandidates } from "@/lib/matching/candidates";
-import { canSeePatientRows, mayDownloadListing, maySetAlerts, participantScope, trialAccess, visibleTrialsWhere, type TrialAccess } from "@/lib/auth/access";
+import {
+  canSeePatientRows,
+  mayDownloadListing,
+  mayManageWebhooks,
+  maySetAlerts,
+  participantScope,
+  trialAccess,
+  visibleTrialsWhere,
+  type TrialAccess,
+} from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -56,6 +65,7 @@ export async function trialOverview(actor: Actor, trialId: string) {
     memberships,
     /** May set the trial's alert rules (lib/alerts): the page links to them only then. */
     maySetAlerts: maySetAlerts(actor, access),
+    mayManageWebhooks: mayManageWebhooks(actor, access),
     trial: {
       id: trial.id,
       code: trial.code,

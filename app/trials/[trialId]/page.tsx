@@ -138,6 +138,7 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
         <Link href={`/trials/${trial.id}/forecast`}>{t("forecast.link")}</Link>
         <Link href={`/trials/${trial.id}/performance`}>{t("performance.link")}</Link>
         {view.maySetAlerts && <Link href={`/trials/${trial.id}/alerts`}>{t("alerts.link")}</Link>}
+        {view.mayManageWebhooks && <Link href={`/trials/${trial.id}/webhooks`}>{t("webhooks.link")}</Link>}
         <a href="#reports">{t("reports.title")}</a>
       </nav>
       <p className="muted">

@@ -6,7 +6,7 @@ import { listAlertRules, ROLES } from "@/lib/alerts/rules";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
-import { createAlertRuleAction, disableAlertRuleAction } from "./actions";
+import { createAlertRuleAction, disableAlertRuleAction, importAlertRulesAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
@@ -30,7 +30,9 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
   const describe = (r: (typeof rules)[number]) =>
     r.kind === "COHORT_PERCENT"
       ? t("ruleCohortPercent", { cohort: r.cohort?.code ?? "", percent: r.percent ?? 0 })
-      : t(r.kind === "SITE_FIRST_SCREENED" ? "ruleFirstScreened" : "ruleFirstEnrolled");
+      : r.kind === "SITE_SILENT"
+        ? t("ruleSiteSilent", { days: r.days ?? 0 })
+        : t(r.kind === "SITE_FIRST_SCREENED" ? "ruleFirstScreened" : "ruleFirstEnrolled");
   const roleOptions = ROLES.map((r) => ({ value: r, label: tRole(r) }));
   return (
     <>
@@ -89,6 +91,7 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
             { value: "COHORT_PERCENT", label: t("kindCohortPercent") },
             { value: "SITE_FIRST_SCREENED", label: t("ruleFirstScreened") },
             { value: "SITE_FIRST_ENROLLED", label: t("ruleFirstEnrolled") },
+            { value: "SITE_SILENT", label: t("kindSiteSilent") },
           ]}
         />
         <Field
@@ -99,7 +102,18 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
           options={trial.cohorts.map((c) => ({ value: c.id, label: `${c.code}: ${c.name}` }))}
         />
         <Field name="percent" type="number" label={t("percent")} help={t("percentHelp")} defaultValue={90} />
+        <Field name="days" type="number" label={t("days")} help={t("daysHelp")} defaultValue={30} />
         <Field name="roles" type="checkboxes" label={t("audience")} options={roleOptions} defaultValues={["INVESTIGATOR"]} />
+      </ActionForm>
+      <h2>{t("fileTitle")}</h2>
+      <p>
+        <a href={`/api/v1/trials/${trialId}/alert-rules`} download={`${trial.code}-alert-rules.json`} data-testid="export-rules">
+          {t("export")}
+        </a>{" "}
+        · <Link href={`/trials/${trialId}/webhooks`}>{t("webhooksLink")}</Link>
+      </p>
+      <ActionForm action={importAlertRulesAction.bind(null, trialId)} submit={t("import")} title={t("import")}>
+        <Field name="file" type="textarea" label={t("importFile")} help={t("importHelp")} required />
       </ActionForm>
     </>
   );

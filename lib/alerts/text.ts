@@ -1,0 +1,41 @@
+// What a notification says and where it leads, as a catalogue key and its parameters: the notification centre
+// renders it in the reader's language, the email digest in the recipient's (lib/alerts/digest.ts).
+export interface NotificationShape {
+  trialId: string;
+  occasion: string;
+  params: unknown;
+  trial: { code: string };
+  rule: { kind: string } | null;
+}
+
+export function notificationMessage(n: NotificationShape): { key: string; params: Record<string, string | number> } {
+  const p = (n.params ?? {}) as Record<string, string | number>;
+  const trial = n.trial.code;
+  switch (n.rule?.kind) {
+    case "COHORT_PERCENT":
+      return {
+        key: "notifications.cohortPercent",
+        params: { trial, cohort: String(p.cohort), percent: Number(p.percent), enrolled: Number(p.enrolled), target: Number(p.target) },
+      };
+    case "SITE_FIRST_SCREENED":
+      return { key: "notifications.firstScreened", params: { trial, site: String(p.site) } };
+    case "SITE_FIRST_ENROLLED":
+      return { key: "notifications.firstEnrolled", params: { trial, site: String(p.site) } };
+    case "SITE_SILENT":
+      return { key: "notifications.siteSilent", params: { trial, site: String(p.site), days: Number(p.days), since: String(p.since) } };
+    default:
+      return { key: "notifications.webhookDisabled", params: { trial, url: String(p.url), failures: Number(p.failures) } };
+  }
+}
+
+/** The view that explains the notification. */
+export function notificationLink(n: NotificationShape): string {
+  switch (n.rule?.kind) {
+    case "COHORT_PERCENT":
+      return `/trials/${n.trialId}`;
+    case undefined:
+      return `/trials/${n.trialId}/webhooks`;
+    default:
+      return `/trials/${n.trialId}/performance`;
+  }
+}
