@@ -3,7 +3,7 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
-import { assertMaySetAlerts, trialAccess } from "@/lib/auth/access";
+import { assertMayReadAlertRules, assertMaySetAlerts, trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/http/errors";
@@ -71,8 +71,7 @@ async function occasionsNow(tx: Tx, trialId: string, rule: RuleShape): Promise<s
 
 /** The trial's rules, for anyone who may set them. */
 export async function listAlertRules(actor: Actor, trialId: string) {
-  const access = await trialAccess(actor, trialId);
-  assertMaySetAlerts(actor, access);
+  assertMayReadAlertRules(await trialAccess(actor, trialId));
   return db().alertRule.findMany({
     where: { trialId },
     select: {

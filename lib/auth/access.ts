@@ -287,6 +287,11 @@ export function maySetAlerts(actor: Actor, access: TrialAccess): boolean {
   return !actor.viaToken && (access.isAdmin || access.roles.has("INVESTIGATOR"));
 }
 
+/** Reading a trial's rules (the page, the rules file): as setting them, a read-only token of such a person included. */
+export function assertMayReadAlertRules(access: TrialAccess): void {
+  if (!(access.isAdmin || access.roles.has("INVESTIGATOR"))) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));
+}
+
 export function assertMaySetAlerts(actor: Actor, access: TrialAccess): void {
   if (actor.viaToken) throw new AppError("forbidden", msg("errors.tokenReadOnly"));
   if (!maySetAlerts(actor, access)) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));

@@ -20,7 +20,7 @@ test("an investigator sets 'cohort at N%'; a coordinator's enrolment crosses it;
   await investigator.getByLabel("Cohort", { exact: true }).selectOption({ label: "EGFR-S: EGFR sensitizing (exon 19 deletion or L858R)" });
   await investigator.getByLabel("Share of the cohort's target (%)").fill(String(percent));
   await investigator.getByRole("button", { name: "Set an alert" }).click();
-  await expect(investigator.getByTestId("form-status").last()).toContainText("Alert set.");
+  await expect(investigator.getByRole("form", { name: "Set an alert" }).getByTestId("form-status")).toContainText("Alert set.");
   await expect(investigator.getByTestId("alert-rules")).toContainText(`EGFR-S reaches ${percent}% of its target`);
 
   // The coordinator enrols until the cohort crosses the share (other tests may enrol too: it only comes sooner).

@@ -56,6 +56,11 @@ const ROWS: Row[] = [
   { route: "GET /trials/[trialId]/performance", path: (i) => `/trials/${i.trial}/performance`, expect: page() },
   { route: "GET /trials/[trialId]/alerts", path: (i) => `/trials/${i.trial}/alerts`, expect: only(page(404), { admin: 200, investigator: 200 }) },
   { route: "GET /notifications", path: () => "/notifications", expect: page() },
+  {
+    route: "GET /trials/[trialId]/webhooks",
+    path: (i) => `/trials/${i.trial}/webhooks`,
+    expect: only(page(404), { admin: 200, investigator: 200, sponsor: 200 }),
+  },
   { route: "GET /trials/[trialId]/participants", path: (i) => `/trials/${i.trial}/participants`, expect: page() },
   { route: "GET /trials/[trialId]/participants/new", path: (i) => `/trials/${i.trial}/participants/new`, expect: page() },
   { route: "GET /trials/[trialId]/participants/import", path: (i) => `/trials/${i.trial}/participants/import`, expect: page() },
@@ -111,6 +116,19 @@ const ROWS: Row[] = [
   { route: "GET /api/v1/trials/[trialId]/enrolment", label: "unknown trial", path: () => "/api/v1/trials/no-such-trial/enrolment", expect: members(404) },
   { route: "GET /api/v1/trials/[trialId]/events", path: (i) => `/api/v1/trials/${i.trial}/events`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/forecast", path: (i) => `/api/v1/trials/${i.trial}/forecast`, expect: members(200) },
+  {
+    route: "GET /api/v1/trials/[trialId]/alert-rules",
+    path: (i) => `/api/v1/trials/${i.trial}/alert-rules`,
+    expect: only(members(403), { admin: 200, investigator: 200 }),
+  },
+  {
+    route: "POST /api/v1/trials/[trialId]/alert-rules",
+    label: "not a rules file",
+    path: (i) => `/api/v1/trials/${i.trial}/alert-rules`,
+    body: () => ({ data: { format: "other" } }),
+    expect: only(members(403), { admin: 422, investigator: 422 }),
+  },
+  { route: "GET /api/v1/notifications/events", path: () => "/api/v1/notifications/events", expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/site-performance", path: (i) => `/api/v1/trials/${i.trial}/site-performance`, expect: members(200) },
   { route: "GET /api/v1/trials/[trialId]/participants", path: (i) => `/api/v1/trials/${i.trial}/participants`, expect: members(200) },
   {
@@ -354,6 +372,35 @@ const ACTIONS: Record<string, ActionRow | { notCalled: string }> = {
     expect: outcomes("refused"),
   },
   "app/notifications/actions.ts#markAllReadAction": { page: () => "/notifications", fields: { upTo: "0" }, expect: outcomes("done") },
+  "app/notifications/actions.ts#setDigestAction": {
+    page: () => "/notifications",
+    fields: { digest: "HOURLY", timeZone: "UTC" },
+    expect: outcomes("invalid"),
+  },
+  // Enqueues the caller's own digest; its answer is a message ("on its way"), which reads as "refused" here.
+  "app/notifications/actions.ts#sendDigestNowAction": { page: () => "/notifications", expect: outcomes("refused") },
+  "app/trials/[trialId]/alerts/actions.ts#importAlertRulesAction": {
+    page: (i) => `/trials/${i.trial}/alerts`,
+    bound: (i) => [i.trial],
+    fields: { file: '{"format":"other"}' },
+    expect: outcomes("refused", { admin: "invalid", investigator: "invalid" }),
+  },
+  "app/trials/[trialId]/webhooks/actions.ts#createWebhookAction": {
+    page: (i) => `/trials/${i.trial}/webhooks`,
+    bound: (i) => [i.trial],
+    fields: { url: "not a url" },
+    expect: outcomes("refused", { admin: "invalid", investigator: "invalid", sponsor: "invalid" }),
+  },
+  "app/trials/[trialId]/webhooks/actions.ts#setWebhookEnabledAction": {
+    page: (i) => `/trials/${i.trial}/webhooks`,
+    bound: (i) => [i.trial, "no-such-endpoint", true],
+    expect: outcomes("refused"),
+  },
+  "app/trials/[trialId]/webhooks/actions.ts#replayDeliveryAction": {
+    page: (i) => `/trials/${i.trial}/webhooks`,
+    bound: (i) => [i.trial, "no-such-delivery"],
+    expect: outcomes("refused"),
+  },
   "app/account/actions.ts#changePasswordAction": {
     page: () => "/account",
     fields: { current: "not-the-password", next: "another long passphrase" },

@@ -63,6 +63,11 @@ async function main() {
         NODE_KEY_FILE: keyFile,
         AUDIT_CHECKPOINT_SECONDS: "5",
         LIVE_HEARTBEAT_SECONDS: "2",
+        // Alerts reaching out (tests/e2e/alerts-out.spec.ts): digests to the SMTP receiver that test starts on this
+        // port, webhooks to its receivers on this machine, retried after 1 s, 2 s, 4 s...
+        SMTP_URL: "smtp://127.0.0.1:3125",
+        WEBHOOKS_ALLOW_PRIVATE: "true",
+        WEBHOOK_RETRY_DELAY_SECONDS: "1",
         ...extra,
       },
       "inherit",
