@@ -27,12 +27,15 @@ export async function requirePageActor(options: { secondFactorSetup?: boolean } 
   return actor;
 }
 
-/** Runs a scoped read for a page; "not found" (absent or not theirs) renders the 404 page. */
-export async function loadOrNotFound<T>(load: () => Promise<T>): Promise<T> {
+/**
+ * Runs a scoped read for a page; "not found" (absent or not theirs) renders the 404 page, and with `forbiddenToo` so
+ * does a refusal (a page of the trial the reader may not use: out of scope is not found).
+ */
+export async function loadOrNotFound<T>(load: () => Promise<T>, options: { forbiddenToo?: boolean } = {}): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && (error.code === "not_found" || (options.forbiddenToo && error.code === "forbidden"))) notFound();
     throw error;
   }
 }

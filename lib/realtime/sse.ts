@@ -89,3 +89,15 @@ export function liveStream(options: LiveStreamOptions): ReadableStream<Uint8Arra
     new CountQueuingStrategy({ highWaterMark: options.queueFrames ?? 8 }),
   );
 }
+
+/** The HTTP answer carrying a live stream (no caching, no proxy buffering). */
+export function eventStreamResponse(stream: ReadableStream<Uint8Array>): Response {
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    },
+  });
+}

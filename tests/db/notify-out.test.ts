@@ -2,11 +2,7 @@
 // HTTP receiver (retried, logged, given up, the endpoint disabled), only to public addresses unless allowed; email
 // digests through a real SMTP receiver (smtp-server), in English and in Chinese, once a period; a silent site's rule
 // checked once per period however many checks run at once.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
 import nodemailer from "nodemailer";
-import { SMTPServer } from "smtp-server";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendDigest, type Mail } from "@/lib/alerts/digest";
@@ -21,34 +17,13 @@ import { attemptDelivery, SECRET_PURPOSE, takeWaiting } from "@/lib/webhooks/del
 import { createWebhook } from "@/lib/webhooks/endpoints";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
+import { smtpReceiver, webhookReceiver, type SmtpReceiver } from "../support/receivers";
 
 let trialId: string;
 let investigator: Actor;
 let sponsor: Actor;
 let coordinator: Actor;
 const SECRET = `whsec_${Buffer.from("a secret of twenty-four!!").toString("base64")}`;
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver answering each request with the next status of `answers` (then 200). */
-async function receiver(answers: number[]) {
-  const received: Received[] = [];
-  const server = http.createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      received.push({ headers: request.headers, body });
-      response.statusCode = answers.shift() ?? 200;
-      response.end(response.statusCode === 200 ? "ok" : "receiver down");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 async function endpointAt(url: string) {
   return db().webhookEndpoint.create({
@@ -78,7 +53,7 @@ describe("webhooks", () => {
   const settings = { allowPrivate: true, disableAfter: 2 };
 
   it("deliver a signed message that verifies with the standard library, on the fourth attempt after three 500s", async () => {
-    const hook = await receiver([500, 500, 500]);
+    const hook = await webhookReceiver(3);
     const endpoint = await endpointAt(hook.url);
     await tellOnce("retried");
     const waiting = await takeWaiting(db());
@@ -112,7 +87,7 @@ describe("webhooks", () => {
   });
 
   it("give a delivery up when its retries are spent, and disable the endpoint after repeated failure, telling its owner", async () => {
-    const hook = await receiver([500, 500, 500, 500]);
+    const hook = await webhookReceiver(99);
     const endpoint = await endpointAt(hook.url);
     for (const occasion of ["down-1", "down-2"]) {
       await tellOnce(occasion);
@@ -132,7 +107,7 @@ describe("webhooks", () => {
   });
 
   it("never connect to a private address unless allowed, and refuse such URLs when registered", async () => {
-    const hook = await receiver([]);
+    const hook = await webhookReceiver();
     const endpoint = await endpointAt(hook.url.replace("127.0.0.1", "localhost"));
     await tellOnce("private");
     const delivery = await db().webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
@@ -167,29 +142,18 @@ describe("webhooks", () => {
 });
 
 describe("email digests", () => {
-  let smtp: SMTPServer;
-  const inbox: ParsedMail[] = [];
+  let smtp: SmtpReceiver;
   let mail: Mail;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, _session, callback) {
-        simpleParser(stream)
-          .then((parsed) => inbox.push(parsed))
-          .then(() => callback(), callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    smtp = await smtpReceiver();
     mail = {
-      transport: nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true }),
+      transport: nodemailer.createTransport({ host: "127.0.0.1", port: smtp.port, secure: false, ignoreTLS: true }),
       from: "TrialBridge <alerts@trialbridge.test>",
       baseUrl: "https://trialbridge.test",
     };
   });
-  afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+  afterAll(() => smtp.close());
 
   it("send each person what came since their last digest, in their language and time zone, once a period", async () => {
     const people = [
@@ -209,8 +173,8 @@ describe("email digests", () => {
       users.push(user);
     }
     for (const user of users) expect(await sendDigest(db(), { userId: user.id, period: "day:2026-12-02" }, mail)).toEqual({ count: 2, sent: true });
-    const en = inbox.find((m) => m.to && JSON.stringify(m.to).includes("digest.en@"))!;
-    const zh = inbox.find((m) => m.to && JSON.stringify(m.to).includes("digest.zh@"))!;
+    const en = smtp.inbox.find((m) => m.to && JSON.stringify(m.to).includes("digest.en@"))!;
+    const zh = smtp.inbox.find((m) => m.to && JSON.stringify(m.to).includes("digest.zh@"))!;
     expect(en.subject).toBe("TrialBridge: 2 new notifications");
     expect(en.text).toContain("site CN-SH1 has screened its first patient");
     expect(en.text).toContain("https://trialbridge.test/trials/");
@@ -221,15 +185,15 @@ describe("email digests", () => {
     expect(await sendDigest(db(), { userId: users[0]!.id, period: "day:2026-12-02" }, mail)).toEqual({ count: 0, sent: false });
     // The next period with nothing new: recorded, no email.
     expect(await sendDigest(db(), { userId: users[0]!.id, period: "day:2026-12-03" }, mail)).toEqual({ count: 0, sent: false });
-    expect(inbox).toHaveLength(2);
+    expect(smtp.inbox).toHaveLength(2);
     // Something new: the next digest carries only that.
     await db().notification.create({
       data: { userId: users[0]!.id, trialId, ruleId: rule.id, occasion: `site:later-${users[0]!.id}`, params: { site: "US-LAX1" } },
     });
     expect(await sendDigest(db(), { userId: users[0]!.id, period: "day:2026-12-04" }, mail)).toEqual({ count: 1, sent: true });
-    expect(inbox[2]!.subject).toBe("TrialBridge: 1 new notification");
-    expect(inbox[2]!.text).toContain("US-LAX1");
-    expect(inbox[2]!.text).not.toContain("CN-SH1");
+    expect(smtp.inbox[2]!.subject).toBe("TrialBridge: 1 new notification");
+    expect(smtp.inbox[2]!.text).toContain("US-LAX1");
+    expect(smtp.inbox[2]!.text).not.toContain("CN-SH1");
   });
 });
 

@@ -3,49 +3,18 @@
 // delivery whose signature verifies with the standardwebhooks library, the other answers 500 three times and gets
 // it on the fourth attempt, all four attempts in the delivery log; the investigator's digest, asked for now, reaches
 // a real SMTP receiver with the alert in it.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { Webhook } from "standardwebhooks";
+import { smtpReceiver, webhookReceiver } from "../support/receivers";
 import { ACCOUNTS, expect, signIn, test } from "./fixtures";
 import { todayIn } from "@/lib/dates/calendar";
 
 const SMTP_PORT = 3125; // tests/e2e/server.ts names it in SMTP_URL
 
-function receiver(answers: number[]) {
-  const received: { headers: Record<string, string>; body: string }[] = [];
-  const server = http.createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    request.on("end", () => {
-      received.push({ headers: request.headers as Record<string, string>, body });
-      response.statusCode = answers.shift() ?? 200;
-      response.end();
-    });
-  });
-  return new Promise<{ url: string; received: typeof received; close: () => void }>((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => server.close() }),
-    ),
-  );
-}
-
 test("a crossing is told live, signed to webhooks (retried to success) and in the next digest", async ({ browser }) => {
   test.setTimeout(150_000);
-  const inbox: ParsedMail[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((m) => inbox.push(m))
-        .then(() => callback(), callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, "127.0.0.1", resolve));
-  const healthy = await receiver([]);
-  const flaky = await receiver([500, 500, 500]);
+  const smtp = await smtpReceiver(SMTP_PORT);
+  const healthy = await webhookReceiver();
+  const flaky = await webhookReceiver(3);
   try {
     const investigator = await (await browser.newContext()).newPage();
     await signIn(investigator, ACCOUNTS.investigator);
@@ -142,11 +111,9 @@ test("a crossing is told live, signed to webhooks (retried to success) and in th
     await investigator.getByRole("button", { name: "Email me my digest now" }).click();
     const told = `TB-201: cohort ALK has reached ${percent}% of its target`;
     await expect
-      .poll(() => inbox.filter((m) => JSON.stringify(m.to).includes(ACCOUNTS.investigator) && (m.text ?? "").includes(told)).length, { timeout: 20_000 })
+      .poll(() => smtp.inbox.filter((m) => JSON.stringify(m.to).includes(ACCOUNTS.investigator) && (m.text ?? "").includes(told)).length, { timeout: 20_000 })
       .toBeGreaterThanOrEqual(1);
   } finally {
-    healthy.close();
-    flaky.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await Promise.all([healthy.close(), flaky.close(), smtp.close()]);
   }
 });

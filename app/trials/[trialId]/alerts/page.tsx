@@ -1,11 +1,9 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ActionForm, Field } from "@/app/components/ActionForm";
 import { listAlertRules, ROLES } from "@/lib/alerts/rules";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
 import { createAlertRuleAction, disableAlertRuleAction, importAlertRulesAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -14,10 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function AlertsPage({ params }: { params: Promise<{ trialId: string }> }) {
   const { trialId } = await params;
   const actor = await requirePageActor();
-  const rules = await loadOrNotFound(() => listAlertRules(actor, trialId)).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "forbidden") notFound(); // out of scope is not found
-    throw error;
-  });
+  const rules = await loadOrNotFound(() => listAlertRules(actor, trialId), { forbiddenToo: true }); // out of scope is not found
   const [trial, t, tRole, format] = await Promise.all([
     db().trial.findUniqueOrThrow({
       where: { id: trialId },

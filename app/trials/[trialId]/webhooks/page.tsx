@@ -1,10 +1,8 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { ActionForm, Field } from "@/app/components/ActionForm";
 import { loadOrNotFound, requirePageActor } from "@/lib/auth/page";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
 import { listWebhooks } from "@/lib/webhooks/endpoints";
 import { createWebhookAction, replayDeliveryAction, setWebhookEnabledAction } from "./actions";
 
@@ -14,10 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function WebhooksPage({ params }: { params: Promise<{ trialId: string }> }) {
   const { trialId } = await params;
   const actor = await requirePageActor();
-  const endpoints = await loadOrNotFound(() => listWebhooks(actor, trialId)).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "forbidden") notFound(); // out of scope is not found
-    throw error;
-  });
+  const endpoints = await loadOrNotFound(() => listWebhooks(actor, trialId), { forbiddenToo: true }); // out of scope is not found
   const [trial, t, format] = await Promise.all([
     db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true } }),
     getTranslations("webhooks"),

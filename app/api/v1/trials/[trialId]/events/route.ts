@@ -5,7 +5,7 @@ import { requireActor } from "@/lib/auth/session";
 import { apiHandler } from "@/lib/http/api";
 import { AppError } from "@/lib/http/errors";
 import { hub, pulse } from "@/lib/realtime/hub";
-import { liveStream } from "@/lib/realtime/sse";
+import { eventStreamResponse, liveStream } from "@/lib/realtime/sse";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -25,12 +25,5 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (r
     heartbeat: (beat) => pulse().add(watchOf(actor, trialId), beat),
     signal: request.signal,
   });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
-      Connection: "keep-alive",
-      "X-Accel-Buffering": "no",
-    },
-  });
+  return eventStreamResponse(stream);
 });
