@@ -283,13 +283,18 @@ export async function peerNodeRequest(database: Db, poll: { authorization: strin
 }
 
 /** Sets and disables a trial's alert rules (lib/alerts): its investigators and administrators, never through a token. */
+/** Whose a trial's alert rules are: its investigators and administrators. */
+function alertRulesAreTheirs(access: TrialAccess): boolean {
+  return access.isAdmin || access.roles.has("INVESTIGATOR");
+}
+
 export function maySetAlerts(actor: Actor, access: TrialAccess): boolean {
-  return !actor.viaToken && (access.isAdmin || access.roles.has("INVESTIGATOR"));
+  return !actor.viaToken && alertRulesAreTheirs(access);
 }
 
 /** Reading a trial's rules (the page, the rules file): as setting them, a read-only token of such a person included. */
 export function assertMayReadAlertRules(access: TrialAccess): void {
-  if (!(access.isAdmin || access.roles.has("INVESTIGATOR"))) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));
+  if (!alertRulesAreTheirs(access)) throw new AppError("forbidden", msg("errors.alertsNotAllowed"));
 }
 
 export function assertMaySetAlerts(actor: Actor, access: TrialAccess): void {

@@ -7,6 +7,8 @@
 import http from "node:http";
 import https from "node:https";
 import { Webhook } from "standardwebhooks";
+import { NOTIFICATION_CHANNEL } from "@/lib/alerts/tell";
+import { recordAudit } from "@/lib/audit/record";
 import { decryptSecret } from "@/lib/auth/totp";
 import type { Db } from "@/lib/db/prisma";
 import { guardedLookup } from "./address";
@@ -113,6 +115,15 @@ export async function attemptDelivery(db: Db, deliveryId: string, last: boolean,
       });
       if (endpoint.consecutiveFailures >= settings.disableAfter && !endpoint.disabledAt) {
         await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { disabledAt: new Date(), disabledReason: "failures" } });
+        // Audited as its owner's disabling is (lib/webhooks/endpoints.ts), by nobody: the system did it.
+        await recordAudit(tx, {
+          actorId: null,
+          action: "webhook.disable",
+          entityType: "WebhookEndpoint",
+          entityId: endpoint.id,
+          trialId: endpoint.trialId,
+          after: { reason: "failures", failures: endpoint.consecutiveFailures },
+        });
         // Its owner is told in the notification centre (no rule sent it: ruleId is null).
         await tx.notification.create({
           data: {
@@ -122,7 +133,7 @@ export async function attemptDelivery(db: Db, deliveryId: string, last: boolean,
             params: { url: endpoint.url, failures: endpoint.consecutiveFailures },
           },
         });
-        await tx.$executeRaw`SELECT pg_notify('notification', ${endpoint.createdById})`;
+        await tx.$executeRaw`SELECT pg_notify(${NOTIFICATION_CHANNEL}, ${endpoint.createdById})`;
       }
     }
   });
