@@ -331,6 +331,9 @@ async function run(actor: Actor, trialId: string, bytes: Uint8Array, options: Im
     throw new ImportRejected(problems, msg("import.rejected", { bad: problems.length, rows: parsed.data.length }));
   }
   if (duplicates.length && options.duplicates !== "keep") {
+    // The rows may be this very file's, imported by a request that committed after the check above: say so.
+    const first = await earlierImport(trialId, sha256);
+    if (first) throw alreadyImported(first);
     throw new AppError(
       "conflict",
       msg("import.duplicatesRefused", { count: duplicates.length }),

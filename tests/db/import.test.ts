@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/session";
 import { addDays, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -8,6 +8,27 @@ import { renderFields, renderMessage } from "@/lib/i18n/messages";
 import { IMPORT_MAX_ROWS, importParticipants, ImportRejected, importTemplate, previewImport } from "@/lib/participants/import";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
+
+// A gate in front of a row's checks, to hold one request between its checks and its writing while another runs.
+const gate = vi.hoisted(() => {
+  const state: { wait: Promise<void> | null; reached: Promise<void>; arrive: () => void } = { wait: null, reached: Promise.resolve(), arrive: () => {} };
+  state.reached = new Promise<void>((resolve) => (state.arrive = resolve));
+  return state;
+});
+vi.mock("@/lib/participants/register", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/lib/participants/register")>();
+  return {
+    ...actual,
+    checkRegistration: async (...args: Parameters<typeof actual.checkRegistration>) => {
+      const wait = gate.wait;
+      if (wait) {
+        gate.arrive();
+        await wait;
+      }
+      return actual.checkRegistration(...args);
+    },
+  };
+});
 
 let trialId: string;
 let cn: Actor;
@@ -148,6 +169,18 @@ describe("checking a file before importing it, and importing it once", () => {
   });
 
   it("imports a file once: the same bytes again, or twice at the same moment, are answered with the first import", async () => {
+    // The second request checked for the file before the first committed, and meets the first's rows after: it is
+    // told the file was imported, not that its rows look like duplicates.
+    const late = `${HEADER}\nCN-GZ1,${day(21)},61,male,"ALK fusion|detected|FISH"\n`;
+    let release!: () => void;
+    gate.wait = new Promise<void>((resolve) => (release = resolve));
+    const second = rejection(importParticipants(cn, trialId, bytes(late), { fileName: "late.csv" }));
+    await gate.reached;
+    gate.wait = null;
+    await importParticipants(cn, trialId, bytes(late), { fileName: "late.csv" });
+    release();
+    expect(renderMessage((await second).message)).toMatch(/late\.csv.*1 patient.*was imported/);
+
     const csv = `${HEADER}\nCN-GZ1,${day(2)},49,male,"ALK fusion|detected|FISH"\nCN-GZ1,${day(2)},50,female,"ROS1 fusion|detected|FISH"\n`;
     const before = await counts();
     const results = await Promise.allSettled([
