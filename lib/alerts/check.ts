@@ -5,11 +5,12 @@
 // crash) into nothing. Notifications carry codes and counts only, never patient-level data.
 import type { Tx } from "@/lib/db/prisma";
 import type { EnrolmentCounts } from "@/lib/enrolment/events";
+import { TIMED_KINDS } from "./kinds";
 import { tell, type Occasion } from "./tell";
 
 export async function checkAlertRules(tx: Tx, trialId: string, counts: EnrolmentCounts): Promise<number> {
   const rules = await tx.alertRule.findMany({
-    where: { trialId, disabledAt: null, kind: { not: "SITE_SILENT" } }, // silence is the job queue's (./schedule.ts)
+    where: { trialId, disabledAt: null, kind: { notIn: [...TIMED_KINDS] } }, // the job queue's (./schedule.ts)
     select: { id: true, kind: true, percent: true, roles: true, baseline: true, cohort: { select: { id: true, code: true, target: true } } },
   });
   if (!rules.length) return 0;

@@ -12,6 +12,7 @@ import { msg } from "@/lib/i18n/messages";
 import type { Tx } from "@/lib/db/prisma";
 import { currentCounts } from "@/lib/enrolment/events";
 import { ruleOccasions, siteCodes, type RuleShape } from "./check";
+import { isTimed } from "./kinds";
 import { NOTIFICATION_CHANNEL } from "./tell";
 
 export const ROLES = ["COORDINATOR", "INVESTIGATOR", "SPONSOR"] as const;
@@ -27,10 +28,17 @@ const days = z
   .int({ error: msg("validation.alertDays") })
   .min(1, { error: msg("validation.alertDays") })
   .max(365, { error: msg("validation.alertDays") });
+const chance = z
+  .number({ error: msg("validation.alertChance") })
+  .int({ error: msg("validation.alertChance") })
+  .min(50, { error: msg("validation.alertChance") })
+  .max(99, { error: msg("validation.alertChance") });
 const cohort = z.string({ error: msg("validation.alertCohort") }).min(1, { error: msg("validation.alertCohort") });
 const otherKinds = [
-  z.strictObject({ kind: z.enum(["SITE_FIRST_SCREENED", "SITE_FIRST_ENROLLED"]), roles }),
+  z.strictObject({ kind: z.enum(["SITE_FIRST_SCREENED", "SITE_FIRST_ENROLLED", "PEER_STALE"]), roles }),
   z.strictObject({ kind: z.literal("SITE_SILENT"), days, roles }),
+  // The chance (%) of missing its share of plan from which a site is told of (lib/performance/behind.ts).
+  z.strictObject({ kind: z.literal("SITE_BEHIND_PLAN"), percent: chance, roles }),
 ] as const;
 
 /** A rule as the page sets it (its cohort by id). */
@@ -90,9 +98,10 @@ export async function listAlertRules(actor: Actor, trialId: string) {
 
 /** Makes one rule in a transaction: its baseline (what is already true is never told) and its audit record. */
 async function makeRule(tx: Tx, actor: Actor, trialId: string, input: Input, cohort: Cohort | null) {
-  // A silent site is told at the first check: being silent already is what the rule is for.
-  const rule = { kind: input.kind, percent: input.kind === "COHORT_PERCENT" ? input.percent : null, cohort };
-  const baseline = input.kind === "SITE_SILENT" ? [] : await occasionsNow(tx, trialId, rule);
+  // A time-based rule is told at its first check: a site silent or behind already, a peer stale already, is what the
+  // rule is for.
+  const rule = { kind: input.kind, percent: "percent" in input ? input.percent : null, cohort };
+  const baseline = isTimed(input.kind) ? [] : await occasionsNow(tx, trialId, rule);
   const created = await tx.alertRule.create({
     data: {
       trialId,
@@ -151,7 +160,9 @@ export async function exportAlertRules(actor: Actor, trialId: string): Promise<z
           ? { kind: r.kind, cohort: r.cohort?.code ?? "", percent: r.percent ?? 100, roles: r.roles as (typeof ROLES)[number][] }
           : r.kind === "SITE_SILENT"
             ? { kind: r.kind, days: r.days ?? 1, roles: r.roles as (typeof ROLES)[number][] }
-            : { kind: r.kind, roles: r.roles as (typeof ROLES)[number][] },
+            : r.kind === "SITE_BEHIND_PLAN"
+              ? { kind: r.kind, percent: r.percent ?? 90, roles: r.roles as (typeof ROLES)[number][] }
+              : { kind: r.kind as "SITE_FIRST_SCREENED" | "SITE_FIRST_ENROLLED" | "PEER_STALE", roles: r.roles as (typeof ROLES)[number][] },
       ),
   };
 }
@@ -190,7 +201,7 @@ export async function importAlertRules(actor: Actor, trialId: string, raw: unkno
       const k = key({
         kind: input.kind,
         cohortId: cohort?.id ?? null,
-        percent: input.kind === "COHORT_PERCENT" ? input.percent : null,
+        percent: "percent" in input ? input.percent : null,
         days: input.kind === "SITE_SILENT" ? input.days : null,
         roles: input.roles,
       });

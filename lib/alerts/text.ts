@@ -23,6 +23,13 @@ export function notificationMessage(n: NotificationShape): { key: string; params
       return { key: "notifications.firstEnrolled", params: { trial, site: String(p.site) } };
     case "SITE_SILENT":
       return { key: "notifications.siteSilent", params: { trial, site: String(p.site), days: Number(p.days), since: String(p.since) } };
+    case "SITE_BEHIND_PLAN":
+      return { key: "notifications.behindPlan", params: { trial, site: String(p.site), chance: Number(p.chance), screened: Number(p.screened) } };
+    case "PEER_STALE":
+      return {
+        key: p.state === "paused" ? "notifications.peerPaused" : p.state === "rejected" ? "notifications.peerRejected" : "notifications.peerStale",
+        params: { trial, origin: String(p.origin), country: String(p.country), since: String(p.since).slice(0, 16).replace("T", " ") },
+      };
     default:
       return { key: "notifications.webhookDisabled", params: { trial, url: String(p.url), failures: Number(p.failures) } };
   }
@@ -32,6 +39,7 @@ export function notificationMessage(n: NotificationShape): { key: string; params
 export function notificationLink(n: NotificationShape): string {
   switch (n.rule?.kind) {
     case "COHORT_PERCENT":
+    case "PEER_STALE":
       return `/trials/${n.trialId}`;
     case undefined:
       return `/trials/${n.trialId}/webhooks`;

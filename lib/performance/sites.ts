@@ -7,13 +7,17 @@
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
+import { addDays, daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { enrolmentSummary, type EnrolmentSummary } from "@/lib/enrolment/summary";
+import { missProbability } from "./behind";
 import { funnel, funnelLimits, type Flag } from "./funnel";
 
-/** Below these no site is flagged: patients screened (screen failures), months open (enrolment rate). */
+/** Below these no site is flagged: patients screened (screen failures), months open (enrolment rate, behind plan). */
 export const MINIMUM = { screened: 10, monthsOpen: 3 } as const;
+/** A site is shown behind plan from this probability of missing its share (alert rules choose their own). */
+export const BEHIND_AT = 0.9;
+const DAYS_PER_MONTH = 30.4375;
 
 export interface SitePerformance {
   siteId: string;
@@ -38,6 +42,13 @@ export interface SitePerformance {
   enrolledPerMonth: number | null;
   /** Screened against what the plan asked for over the months open. */
   shareOfPlan: number | null;
+  /**
+   * The probability that the site screens fewer than its plan asks of it by the trial's planned end (./behind.ts);
+   * null for a site not open.
+   */
+  missProbability: number | null;
+  /** Open long enough to judge (MINIMUM.monthsOpen) and at least BEHIND_AT likely to miss its share. */
+  behind: boolean;
   medianDaysToConsent: number | null;
   medianDaysToEnrolment: number | null;
   daysSinceScreening: number | null;
@@ -69,7 +80,12 @@ export async function performanceFrom(summary: EnrolmentSummary) {
   const [trial, local] = await Promise.all([
     db().trial.findUniqueOrThrow({
       where: { id: trialId },
-      select: { code: true, trialSites: { select: { siteId: true, plannedScreeningRate: true, site: { select: { timeZone: true } } } } },
+      select: {
+        code: true,
+        plannedStart: true,
+        plannedEnrolmentMonths: true,
+        trialSites: { select: { siteId: true, plannedScreeningRate: true, site: { select: { timeZone: true } } } },
+      },
     }),
     db().$queryRaw<LocalFacts[]>`
       WITH p AS (SELECT "id", "siteId", "screeningDate" FROM "Participant" WHERE "trialId" = ${trialId} AND "voidedAt" IS NULL),
@@ -89,12 +105,22 @@ export async function performanceFrom(summary: EnrolmentSummary) {
   // The peer's sites: their counts come in its snapshots, their reasons, waits and dates do not.
   const peerCountry = summary.federation?.country ?? null;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  const plannedEnd = addDays(fromDbDate(trial.plannedStart), Math.round(trial.plannedEnrolmentMonths * DAYS_PER_MONTH));
 
   const base = summary.bySite.map((site) => {
     const monthsOpen = site.monthsActive ?? 0;
     const planned = plan.get(site.siteId)!;
     const f = facts.get(site.siteId);
     const peer = site.country === peerCountry;
+    const miss =
+      site.status === "ACTIVE" && site.activationDate
+        ? missProbability({
+            planned: planned.plannedScreeningRate,
+            screened: site.screened,
+            monthsOpen,
+            monthsLeft: daysBetween(todayIn(planned.site.timeZone), plannedEnd) / DAYS_PER_MONTH,
+          })
+        : null;
     return {
       siteId: site.siteId,
       code: site.code,
@@ -115,6 +141,8 @@ export async function performanceFrom(summary: EnrolmentSummary) {
       consentShare: ratio(site.consented, site.eligible),
       enrolledPerMonth: site.enrolmentRatePerMonth,
       shareOfPlan: ratio(site.screened, planned.plannedScreeningRate * monthsOpen),
+      missProbability: miss,
+      behind: miss !== null && monthsOpen >= MINIMUM.monthsOpen && miss >= BEHIND_AT,
       medianDaysToConsent: f?.toConsent ?? null,
       medianDaysToEnrolment: f?.toEnrolment ?? null,
       daysSinceScreening: site.daysSinceLastScreening,
@@ -146,6 +174,7 @@ export async function performanceFrom(summary: EnrolmentSummary) {
     trialCode: trial.code,
     asOf: summary.asOf.slice(0, 10),
     minimum: MINIMUM,
+    behindAt: BEHIND_AT,
     sites,
     funnels: {
       screenFailure: {

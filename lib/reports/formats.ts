@@ -238,6 +238,7 @@ export async function reportXlsx(report: EnrolmentReport, locale: Locale = "en")
         { header: t("performance.monthsOpen"), key: "monthsOpen", numFmt: "0.0" },
         { header: t("metrics.screened"), key: "screened" },
         { header: t("performance.shareOfPlan"), key: "shareOfPlan", numFmt: "0%" },
+        { header: t("performance.missProbability"), key: "missProbability", numFmt: "0%" },
         { header: t("performance.screenFailureShare"), key: "screenFailureShare", numFmt: "0%" },
         { header: t("performance.screenFailureFlag"), key: "screenFailureFlag", width: 18 },
         { header: t("performance.consentShare"), key: "consentShare", numFmt: "0%" },

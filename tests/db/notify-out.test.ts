@@ -1,7 +1,7 @@
 // Alerts reaching people outside the app (issue 18): webhooks signed per Standard Webhooks and delivered to a real
 // HTTP receiver (retried, logged, given up, the endpoint disabled), only to public addresses unless allowed; email
 // digests through a real SMTP receiver (smtp-server), in English and in Chinese, once a period; a silent site's rule
-// checked once per period however many checks run at once.
+// checked once per period however many checks run at once; a site behind plan and a stale peer told once an occasion.
 import nodemailer from "nodemailer";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { runAlertCheck } from "@/lib/alerts/schedule";
 import { tell } from "@/lib/alerts/tell";
 import type { Actor } from "@/lib/auth/session";
 import { encryptSecret } from "@/lib/auth/totp";
+import { sitePerformance } from "@/lib/performance/sites";
 import { db } from "@/lib/db/client";
 import { checkWebhookUrl, isPrivateAddress } from "@/lib/webhooks/address";
 import { attemptDelivery, SECRET_PURPOSE, takeWaiting } from "@/lib/webhooks/deliver";
@@ -221,5 +222,69 @@ describe("a silent site's rule", () => {
     await expect(importAlertRules(investigator, trialId, bad)).rejects.toMatchObject({ code: "invalid", fields: { "rules.0.cohort": [expect.any(String)] } });
     await expect(importAlertRules(investigator, trialId, { format: "other", rules: [] })).rejects.toMatchObject({ code: "invalid" });
     await expect(importAlertRules(sponsor, trialId, file)).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("a site behind plan's rule", () => {
+  it("tells of each site the performance page holds behind, coordinators of their own sites only, once a month", async () => {
+    // A plan no site could keep: an open site asked for 40 patients a month is all but sure to miss its share.
+    const open = await db().trialSite.findFirstOrThrow({
+      where: { trialId, status: "ACTIVE", activationDate: { lte: new Date(Date.now() - 120 * 86_400_000) }, site: { code: "CN-GZ1" } },
+      select: { id: true, siteId: true },
+    });
+    await db().trialSite.update({ where: { id: open.id }, data: { plannedScreeningRate: 40 } });
+    await expect(createAlertRule(investigator, trialId, { kind: "SITE_BEHIND_PLAN", percent: 100, roles: ["INVESTIGATOR"] })).rejects.toMatchObject({
+      code: "invalid",
+    });
+    const rule = await createAlertRule(investigator, trialId, { kind: "SITE_BEHIND_PLAN", percent: 90, roles: ["INVESTIGATOR", "COORDINATOR"] });
+    const report = await sitePerformance(investigator, trialId);
+    const behind = report.sites.filter((s) => s.missProbability !== null && s.monthsOpen >= 3 && s.missProbability >= 0.9).map((s) => s.siteId);
+    expect(behind).toContain(open.siteId);
+
+    const outcome = await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-02T10:00:00.000Z" });
+    expect(outcome.checked).toBe(true);
+    const month = new Date().toISOString().slice(0, 7);
+    const heard = await db().notification.findMany({ where: { ruleId: rule.id }, select: { userId: true, occasion: true, params: true } });
+    const toInvestigator = heard.filter((n) => n.userId === investigator.id);
+    expect(toInvestigator.map((n) => n.occasion).sort()).toEqual(behind.map((id) => `behind:${id}:${month}`).sort());
+    const gz = toInvestigator.find((n) => n.occasion.startsWith(`behind:${open.siteId}:`))!;
+    expect(gz.params).toMatchObject({ site: "CN-GZ1", screened: expect.any(Number), chance: expect.any(Number) });
+    expect((gz.params as { chance: number }).chance).toBeGreaterThanOrEqual(90);
+    // A coordinator hears of their own sites only.
+    const own = (await db().membership.findMany({ where: { userId: coordinator.id, trialId, revokedAt: null }, select: { siteId: true } })).map(
+      (m) => m.siteId,
+    );
+    const toCoordinator = heard.filter((n) => n.userId === coordinator.id);
+    expect(toCoordinator.length).toBeGreaterThan(0);
+    for (const n of toCoordinator) expect(own).toContain(n.occasion.split(":")[1]);
+
+    expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-02T11:00:00.000Z" })).toEqual({ checked: true, told: 0 }); // this month: told
+  });
+});
+
+describe("a stale peer's rule", () => {
+  it("tells of a stale, then a paused peer once each, and of nothing on a node with no peer", async () => {
+    const rule = await createAlertRule(investigator, trialId, { kind: "PEER_STALE", roles: ["INVESTIGATOR"] });
+    expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-03T00:00:00.000Z" })).toEqual({ checked: true, told: 0 }); // one node: no peer
+    const saved = process.env.NODE_COUNTRY;
+    process.env.NODE_COUNTRY = "US";
+    try {
+      const lastAsOf = new Date(Date.now() - 86_400_000);
+      await db().federationPeer.create({ data: { origin: "trialbridge-cn", country: "CN", keys: [], appliedSeq: 3, lastAsOf, lastReceivedAt: lastAsOf } });
+      expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-03T01:00:00.000Z" })).toEqual({ checked: true, told: 1 });
+      expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-03T02:00:00.000Z" })).toEqual({ checked: true, told: 0 }); // the same outage
+      await db().federationPeer.update({ where: { origin: "trialbridge-cn" }, data: { pausedByOrigin: true } });
+      expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-03T03:00:00.000Z" })).toEqual({ checked: true, told: 1 });
+      const told = await db().notification.findMany({ where: { ruleId: rule.id }, orderBy: { id: "asc" }, select: { params: true } });
+      expect(told.map((n) => (n.params as { state: string }).state)).toEqual(["stale", "paused"]);
+      expect(told[0]!.params).toMatchObject({ origin: "trialbridge-cn", country: "CN", since: lastAsOf.toISOString() });
+      // Fresh again: nothing to tell.
+      await db().federationPeer.update({ where: { origin: "trialbridge-cn" }, data: { pausedByOrigin: false, lastAsOf: new Date() } });
+      expect(await runAlertCheck(db(), { ruleId: rule.id, period: "2026-12-03T04:00:00.000Z" })).toEqual({ checked: true, told: 0 });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_COUNTRY;
+      else process.env.NODE_COUNTRY = saved;
+      await db().federationPeer.deleteMany({ where: { origin: "trialbridge-cn" } });
+    }
   });
 });

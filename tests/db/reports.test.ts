@@ -65,13 +65,15 @@ describe("enrolment reports", () => {
     // The site performance page's figures, site by site (issue 18 item 5).
     const performance = await sitePerformance(sponsor, trialId);
     const perf = book.getWorksheet("Site performance")!;
-    expect(perf.getRow(1).getCell(7).value).toBe("Screen failures");
+    expect(perf.getRow(1).getCell(7).value).toBe("Chance of missing its share of plan");
+    expect(perf.getRow(1).getCell(8).value).toBe("Screen failures");
     performance.sites.forEach((x, i) => {
       const row = perf.getRow(i + 2);
-      expect([row.getCell(1).value, row.getCell(5).value, row.getCell(10).value]).toEqual([x.code, x.screened, x.enrolled]);
-      if (x.screenFailureShare !== null) expect(row.getCell(7).value).toBeCloseTo(x.screenFailureShare, 10);
-      expect(row.getCell(7).numFmt).toBe("0%");
-      if (x.activationDate) expect(row.getCell(8).value).toMatch(/^(Red|Amber|Too few to judge|Within limits)$/);
+      expect([row.getCell(1).value, row.getCell(5).value, row.getCell(11).value]).toEqual([x.code, x.screened, x.enrolled]);
+      if (x.missProbability !== null) expect(row.getCell(7).value).toBeCloseTo(x.missProbability, 10);
+      if (x.screenFailureShare !== null) expect(row.getCell(8).value).toBeCloseTo(x.screenFailureShare, 10);
+      expect(row.getCell(8).numFmt).toBe("0%");
+      if (x.activationDate) expect(row.getCell(9).value).toMatch(/^(Red|Amber|Too few to judge|Within limits)$/);
     });
     const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
     const summaryRow = cells("Summary").find((r) => r?.[1] === "Enrolled (all sites)")!;
@@ -113,7 +115,7 @@ describe("enrolment reports", () => {
     expect(book.worksheets.map((w) => w.name)).toEqual(["摘要", "按中心", "按队列", "按月进度", "筛选失败", "CONSORT 流程", "中心表现", "预测"]);
     // The filter keeps the Chinese sites only, in the performance sheet too; its headings are Chinese.
     const perf = book.getWorksheet("中心表现")!;
-    expect(perf.getRow(1).getCell(7).value).toBe("筛选失败");
+    expect(perf.getRow(1).getCell(8).value).toBe("筛选失败");
     expect(perf.getColumn(3).values.slice(2)).toEqual(summary.bySite.filter((x) => x.country === "CN").map(() => "CN"));
     const cells = (name: string) => book.getWorksheet(name)!.getSheetValues() as unknown[][];
     expect(cells("摘要").find((r) => r?.[1] === "已入组（全部中心）")![2]).toBe(summary.byCountry.CN.enrolled);

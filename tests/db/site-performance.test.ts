@@ -3,7 +3,8 @@ import type { Actor } from "@/lib/auth/session";
 import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { enrolmentSummary } from "@/lib/enrolment/summary";
-import { MINIMUM, sitePerformance } from "@/lib/performance/sites";
+import { missProbability } from "@/lib/performance/behind";
+import { BEHIND_AT, MINIMUM, sitePerformance } from "@/lib/performance/sites";
 import { DEMO_ACCOUNTS } from "../../prisma/seed";
 import { actorFor, seedDemoData } from "../support/demo";
 
@@ -63,6 +64,22 @@ describe("site performance", () => {
       }
     }
     expect(report.funnels.screenFailure.limits.length).toBeGreaterThan(10);
+  });
+
+  it("judges a site behind plan by its chance of missing its share by the planned end, never before the minimum", async () => {
+    const report = await sitePerformance(investigator, trialId);
+    const trial = await db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { plannedStart: true, plannedEnrolmentMonths: true } });
+    const plannedEnd = new Date(trial.plannedStart.getTime() + Math.round(trial.plannedEnrolmentMonths * 30.4375) * 86_400_000).toISOString().slice(0, 10);
+    const zones = new Map((await db().site.findMany({ select: { id: true, timeZone: true } })).map((x) => [x.id, x.timeZone]));
+    for (const s of report.sites) {
+      if (s.status !== "ACTIVE" || !s.activationDate) {
+        expect([s.missProbability, s.behind]).toEqual([null, false]);
+        continue;
+      }
+      const monthsLeft = daysBetween(todayIn(zones.get(s.siteId)!), plannedEnd) / 30.4375;
+      expect(s.missProbability).toBeCloseTo(missProbability({ planned: s.plannedPerMonth, screened: s.screened, monthsOpen: s.monthsOpen, monthsLeft }), 10);
+      expect(s.behind).toBe(s.monthsOpen >= MINIMUM.monthsOpen && s.missProbability! >= BEHIND_AT);
+    }
   });
 
   it("is not found for someone outside the trial", async () => {

@@ -10,13 +10,17 @@ test("an investigator sees every site's performance, with funnel plots, and the 
   // Every site of the trial (other tests may add one: the count is the API's).
   const api = await page.request.get(page.url().replace(/\/trials\/([^/]+)\/performance$/, "/api/v1/trials/$1/site-performance"));
   expect(api.status()).toBe(200);
-  const body = (await api.json()) as { sites: { code: string; screened: number }[] };
+  const body = (await api.json()) as { sites: { code: string; screened: number; missProbability: number | null; behind: boolean }[] };
   expect(body.sites.length).toBeGreaterThanOrEqual(43);
   await expect(table.locator("tbody tr")).toHaveCount(body.sites.length);
   // A site's row (one no other test registers at): its counts and waits, and a flag cell that says what it is.
   const row = table.locator('tr[data-site="US-NYC1"]');
   await expect(row.locator("td").nth(1)).toHaveText(/^\d+$/); // screened
-  await expect(row.locator("td").nth(5)).toHaveText(/Within limits|Amber|Red|Too few to judge/);
+  await expect(row.locator("td").nth(6)).toHaveText(/Within limits|Amber|Red|Too few to judge/);
+  // Its chance of missing its share of plan, as the API gives it (behind plan from 90%, once open 3 months).
+  const nyc = body.sites.find((s) => s.code === "US-NYC1")!;
+  const chance = `${Math.round(nyc.missProbability! * 100)}%`;
+  await expect(row.locator("td").nth(3)).toHaveText(nyc.behind ? `Behind plan (${chance})` : chance);
   // Two real charts, each named with what it shows.
   await expect(page.getByRole("img", { name: /Screen failures against patients screened\. Across the sites: \d+%/ })).toBeVisible();
   await expect(

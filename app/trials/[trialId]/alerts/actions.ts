@@ -28,6 +28,7 @@ export async function createAlertRuleAction(trialId: string, _: ActionState, for
   const kind = String(form.get("kind") ?? "");
   const percent = String(form.get("percent") ?? "").trim();
   const days = String(form.get("days") ?? "").trim();
+  const chance = String(form.get("chance") ?? "").trim();
   const input = {
     kind,
     roles: form.getAll("roles").map(String),
@@ -35,7 +36,9 @@ export async function createAlertRuleAction(trialId: string, _: ActionState, for
       ? { cohortId: String(form.get("cohortId") ?? ""), percent: /^\d+$/.test(percent) ? Number(percent) : percent === "" ? undefined : percent }
       : kind === "SITE_SILENT"
         ? { days: /^\d+$/.test(days) ? Number(days) : days === "" ? undefined : days }
-        : {}),
+        : kind === "SITE_BEHIND_PLAN"
+          ? { percent: /^\d+$/.test(chance) ? Number(chance) : chance === "" ? undefined : chance }
+          : {}),
   };
   return run(trialId, (actor) => createAlertRule(actor, trialId, input), "created");
 }

@@ -27,7 +27,9 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
       ? t("ruleCohortPercent", { cohort: r.cohort?.code ?? "", percent: r.percent ?? 0 })
       : r.kind === "SITE_SILENT"
         ? t("ruleSiteSilent", { days: r.days ?? 0 })
-        : t(r.kind === "SITE_FIRST_SCREENED" ? "ruleFirstScreened" : "ruleFirstEnrolled");
+        : r.kind === "SITE_BEHIND_PLAN"
+          ? t("ruleBehindPlan", { chance: r.percent ?? 0 })
+          : t(r.kind === "PEER_STALE" ? "rulePeerStale" : r.kind === "SITE_FIRST_SCREENED" ? "ruleFirstScreened" : "ruleFirstEnrolled");
   const roleOptions = ROLES.map((r) => ({ value: r, label: tRole(r) }));
   return (
     <>
@@ -87,6 +89,8 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
             { value: "SITE_FIRST_SCREENED", label: t("ruleFirstScreened") },
             { value: "SITE_FIRST_ENROLLED", label: t("ruleFirstEnrolled") },
             { value: "SITE_SILENT", label: t("kindSiteSilent") },
+            { value: "SITE_BEHIND_PLAN", label: t("kindBehindPlan") },
+            { value: "PEER_STALE", label: t("rulePeerStale") },
           ]}
         />
         <Field
@@ -98,6 +102,7 @@ export default async function AlertsPage({ params }: { params: Promise<{ trialId
         />
         <Field name="percent" type="number" label={t("percent")} help={t("percentHelp")} defaultValue={90} />
         <Field name="days" type="number" label={t("days")} help={t("daysHelp")} defaultValue={30} />
+        <Field name="chance" type="number" label={t("chance")} help={t("chanceHelp")} defaultValue={90} />
         <Field name="roles" type="checkboxes" label={t("audience")} options={roleOptions} defaultValues={["INVESTIGATOR"]} />
       </ActionForm>
       <h2>{t("fileTitle")}</h2>

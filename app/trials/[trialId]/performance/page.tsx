@@ -48,6 +48,7 @@ export default async function PerformancePage({ params }: { params: Promise<{ tr
         {t("title")}: {report.trialCode}
       </h1>
       <p className="muted">{t("intro", { screened: report.minimum.screened, months: report.minimum.monthsOpen })}</p>
+      <p className="muted">{t("behindIntro", { percent: Math.round(report.behindAt * 100), months: report.minimum.monthsOpen })}</p>
       <div className="charts">
         <FunnelChart
           title={t("screenFailureChart")}
@@ -77,6 +78,7 @@ export default async function PerformancePage({ params }: { params: Promise<{ tr
               <th scope="col">{t("monthsOpen")}</th>
               <th scope="col">{t("screened")}</th>
               <th scope="col">{t("shareOfPlan")}</th>
+              <th scope="col">{t("missProbability")}</th>
               <th scope="col">{t("screenFailureShare")}</th>
               <th scope="col">{t("topReasons")}</th>
               <th scope="col">{t("screenFailureFlag")}</th>
@@ -100,6 +102,9 @@ export default async function PerformancePage({ params }: { params: Promise<{ tr
                 <td>{num(s.monthsOpen)}</td>
                 <td>{s.screened}</td>
                 <td>{pct(s.shareOfPlan)}</td>
+                <td data-behind={s.behind ? "true" : undefined}>
+                  {s.behind ? <strong className="flag-amber">{t("behind", { p: pct(s.missProbability) })}</strong> : pct(s.missProbability)}
+                </td>
                 <td>{pct(s.screenFailureShare)}</td>
                 <td>{reasons(s)}</td>
                 <td>{s.activationDate === null ? "—" : flag(s.screenFailure)}</td>
