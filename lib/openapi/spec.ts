@@ -28,7 +28,7 @@ interface Operation {
   responses: Record<string, string>;
   responseType?: string;
   headers?: { name: string; required: boolean; description: string }[];
-  /** Served under another base than /api/v1 (the federation link between nodes). */
+  /** Served under another base than /api/v1 (the federation link between nodes, FHIR). */
   server?: string;
   security?: Record<string, string[]>[];
 }
@@ -336,6 +336,62 @@ export const OPERATIONS: Operation[] = [
     query: pollQuery,
     security: [{ nodeSignature: [] }],
     responses: { "200": "{snapshots: [compact JWS, ...]}, empty after the wait when nothing new was signed", "401": "Not signed by the paired peer node" },
+  },
+  {
+    method: "get",
+    path: "/metadata",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary: "The FHIR CapabilityStatement: what this read-only server offers (open to anyone)",
+    responseType: "application/fhir+json",
+    security: [],
+    responses: { "200": "The CapabilityStatement" },
+  },
+  {
+    method: "get",
+    path: "/ResearchStudy",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary: "The trials you may see as ResearchStudy resources (search by _id, or identifier: the trial's code)",
+    responseType: "application/fhir+json",
+    responses: { "200": "A searchset Bundle", "400": "An unknown search parameter (OperationOutcome)", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/ResearchStudy/{id}",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary: "One trial: cohorts as arms, sites, recruitment target and enrolled number (R5 recruitment extension)",
+    responseType: "application/fhir+json",
+    responses: { "200": "The ResearchStudy", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/ResearchStudy/{id}/$export",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary: "The study and every subject of it you may see, one resource a line (synchronous, streamed); a sponsor's holds the study only",
+    responseType: "application/fhir+ndjson",
+    responses: { "200": "FHIR NDJSON", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/ResearchSubject",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary:
+      "A study's participants you may see, pseudonymous (study=ResearchStudy/{id} required; status, identifier, _id, _count, _offset); a sponsor's Bundle is empty",
+    responseType: "application/fhir+json",
+    responses: { "200": "A searchset Bundle with total and paging links", "400": "A bad search parameter (OperationOutcome)", ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/ResearchSubject/{id}",
+    server: "/api/fhir/R4",
+    tag: "FHIR R4",
+    summary: "One participant as a ResearchSubject: status, dates, cohort (withheld for a Chinese site's patient under the cross-border rule)",
+    responseType: "application/fhir+json",
+    responses: { "200": "The ResearchSubject", ...ERRORS },
   },
   { method: "get", path: "/tokens", tag: "Tokens", summary: "Your personal API tokens", responses: { "200": "The tokens", ...ERRORS } },
   {

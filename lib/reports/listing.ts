@@ -56,12 +56,21 @@ export async function planListing(actor: Actor, trialId: string): Promise<Listin
   });
   const sites = await listingSites(actor, access, trial);
   const siteIds = sites === "all" ? "all" : [...sites];
-  const memberships = await db().membership.findMany({
-    where: { userId: actor.id, trialId, revokedAt: null },
-    select: { site: { select: { country: true } } },
-  });
+  return { trialCode: trial.code, siteIds, withholdChineseGenetics: await withholdsChineseGenetics(actor, trialId, trial) };
+}
+
+/**
+ * Whether patient-level genetic detail of Chinese sites' patients (results, and the cohort that names a subtype)
+ * is withheld from the actor: anyone whose memberships in the trial are not all at Chinese sites, unless the trial
+ * records a cross-border approval. The listing and FHIR ask here.
+ */
+export async function withholdsChineseGenetics(actor: Actor, trialId: string, known?: { crossBorderApprovalRef: string | null }): Promise<boolean> {
+  const [trial, memberships] = await Promise.all([
+    known ?? db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { crossBorderApprovalRef: true } }),
+    db().membership.findMany({ where: { userId: actor.id, trialId, revokedAt: null }, select: { site: { select: { country: true } } } }),
+  ]);
   const inChina = memberships.length > 0 && memberships.every((m) => m.site?.country === "CN");
-  return { trialCode: trial.code, siteIds, withholdChineseGenetics: !inChina && !trial.crossBorderApprovalRef };
+  return !inChina && !trial.crossBorderApprovalRef;
 }
 
 function toCsvRow(plan: ListingPlan, row: ListingRow): string[] {

@@ -4,7 +4,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi/spec";
 
-/** Every route handler under app/api/v1 and app/api/federation, as "METHOD /api/..." with {params}. */
+/** Every route handler under app/api/v1, app/api/federation and app/api/fhir, as "METHOD /api/..." with {params}. */
 function routesInCode(): string[] {
   const root = path.join(process.cwd(), "app");
   const found: string[] = [];
@@ -27,6 +27,7 @@ function routesInCode(): string[] {
   };
   walk(path.join(root, "api", "v1"));
   walk(path.join(root, "api", "federation"));
+  walk(path.join(root, "api", "fhir"));
   return found.filter((r) => r !== "GET /api/v1/openapi.json").sort();
 }
 

@@ -4,7 +4,7 @@
 // "stale") and a refused one 404, 403 or 401 ("refused", "signin").
 // A page, route or action that is not in the table fails the suite.
 // Two more callers hold a personal API token (read-only) of the investigator and of the sponsor, and no cookie: the
-// JSON API's reads answer them as it answers their holder, every write is refused (403), and pages and server
+// JSON API's (and FHIR's) reads answer them as it answers their holder, every write is refused (403), and pages and server
 // actions treat a token as nobody signed in (a token is for the API only).
 import fs from "node:fs";
 import path from "node:path";
@@ -165,6 +165,19 @@ const ROWS: Row[] = [
       data: `site,screeningDate,ageAtScreening,sex,results\nUS-BOS1,${FUTURE},60,male,"G12C|detected|PCR"\n`,
     }),
     expect: members(422),
+  },
+  { route: "GET /api/fhir/R4/metadata", path: () => "/api/fhir/R4/metadata", expect: members(200, 200) },
+  { route: "GET /api/fhir/R4/ResearchStudy", path: () => "/api/fhir/R4/ResearchStudy", expect: members(200) },
+  { route: "GET /api/fhir/R4/ResearchStudy/[id]", path: (i) => `/api/fhir/R4/ResearchStudy/${i.trial}`, expect: members(200) },
+  { route: "GET /api/fhir/R4/ResearchStudy/[id]", label: "unknown study", path: () => "/api/fhir/R4/ResearchStudy/no-such-trial", expect: members(404) },
+  { route: "GET /api/fhir/R4/ResearchStudy/[id]/$export", path: (i) => `/api/fhir/R4/ResearchStudy/${i.trial}/$export`, expect: members(200) },
+  // Everyone in the trial may search its subjects; a sponsor's answer is an empty Bundle (tests/e2e/fhir.spec.ts).
+  { route: "GET /api/fhir/R4/ResearchSubject", path: (i) => `/api/fhir/R4/ResearchSubject?study=ResearchStudy/${i.trial}`, expect: members(200) },
+  {
+    route: "GET /api/fhir/R4/ResearchSubject/[id]",
+    label: "Chinese patient",
+    path: (i) => `/api/fhir/R4/ResearchSubject/${i.cnPatient}`,
+    expect: only(members(404), { coordinatorCn: 200, investigator: 200 }),
   },
   {
     route: "GET /api/v1/trials/[trialId]/participants/[participantId]",
@@ -572,7 +585,7 @@ function expected(row: Row, caller: Caller): number {
   const [method, route] = row.route.split(" ") as [string, string];
   // The federation link's handler refuses a user's token on a write as every API write does; a poll is the peer's.
   if (route.startsWith("/api/federation/")) return method === "GET" ? row.expect.anonymous : 403;
-  if (!route.startsWith("/api/v1/")) return row.expect.anonymous;
+  if (!route.startsWith("/api/v1/") && !route.startsWith("/api/fhir/")) return row.expect.anonymous;
   return method === "GET" ? row.expect[TOKEN_ROLES[caller as TokenRole]] : 403;
 }
 
