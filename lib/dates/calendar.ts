@@ -30,6 +30,14 @@ export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
+/** The mean length of a month in days (a Gregorian year's 365.25 / 12): counts "a month" the same everywhere. */
+export const DAYS_PER_MONTH = 30.4375;
+
+/** The day `months` months of mean length after `start` (a trial's planned end of recruitment from its start). */
+export function addMonths(start: IsoDate, months: number): IsoDate {
+  return addDays(start, Math.round(months * DAYS_PER_MONTH));
+}
+
 export function addDays(value: IsoDate, days: number): IsoDate {
   const date = toDbDate(value);
   date.setUTCDate(date.getUTCDate() + days);

@@ -3,7 +3,7 @@
 // Enrolment is cumulative: withdrawn and completed participants were enrolled and still count.
 import type { Country } from "@/lib/db/generated/enums";
 import type { Db, Tx } from "@/lib/db/prisma";
-import { addDays, daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
+import { addDays, addMonths, daysBetween, DAYS_PER_MONTH, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import type { FederationView } from "@/lib/federation/status";
 import { jointTallies } from "./joint";
 import type { TallyRow } from "./tally";
@@ -140,7 +140,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
     add(byCountry[ts.site.country], counts);
     const today = todayIn(ts.site.timeZone, now);
     const activation = ts.activationDate ? fromDbDate(ts.activationDate) : null;
-    const monthsActive = activation ? Math.max(daysBetween(activation, today), 1) / 30.4375 : null;
+    const monthsActive = activation ? Math.max(daysBetween(activation, today), 1) / DAYS_PER_MONTH : null;
     const last = lastBySite.get(ts.siteId) ?? null;
     return {
       siteId: ts.siteId,
@@ -178,7 +178,7 @@ export async function enrolmentSummary(db: Reader | Tx, trialId: string, now = n
   const end = todayIn("UTC", now).slice(0, 7);
   const allMonths = months([start, ...monthly.keys()].sort()[0]!, [end, ...monthly.keys()].sort().at(-1)!);
   const cumulative = { US: 0, CN: 0 };
-  const plannedEnd = addDays(fromDbDate(trial.plannedStart), Math.round(trial.plannedEnrolmentMonths * 30.4375));
+  const plannedEnd = addMonths(fromDbDate(trial.plannedStart), trial.plannedEnrolmentMonths);
   const timeline = allMonths.map((month) => {
     const m = monthly.get(month) ?? { screened: { US: 0, CN: 0 }, enrolled: { US: 0, CN: 0 } };
     cumulative.US += m.enrolled.US;

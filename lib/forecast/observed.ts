@@ -1,7 +1,5 @@
 // What a site has shown, in the forecast's units (months from a calendar date): pure, shared by the live input.
-import { daysBetween } from "@/lib/dates/calendar";
-
-const DAYS_PER_MONTH = 30.4375;
+import { daysBetween, DAYS_PER_MONTH } from "@/lib/dates/calendar";
 
 /** Months from one calendar date to another, to two decimals. */
 export const months = (from: string, to: string) => Math.round((daysBetween(from, to) / DAYS_PER_MONTH) * 100) / 100;

@@ -6,15 +6,13 @@
 // What it cannot know: plans as they stood then (a site's planned date and rate are today's), and tests' results are
 // taken as they are now. Voided records are left out at every cut-off.
 import "server-only";
-import { addDays, fromDbDate, type IsoDate } from "@/lib/dates/calendar";
+import { addDays, fromDbDate, type IsoDate, DAYS_PER_MONTH } from "@/lib/dates/calendar";
 import type { Db } from "@/lib/db/prisma";
 import { contributions, type ParticipantSnapshot, type TallyRow } from "@/lib/enrolment/tally";
 import { stepsInEffect } from "@/lib/participants/steps";
 import { runForecast } from "./engine";
 import { forecastInputFromCounts } from "./live";
 import { forecastInput } from "./schema";
-
-const DAYS_PER_MONTH = 30.4375;
 
 export interface ReplayRow {
   trial: string;

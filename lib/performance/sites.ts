@@ -7,7 +7,7 @@
 import "server-only";
 import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
-import { addDays, daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
+import { addMonths, daysBetween, DAYS_PER_MONTH, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
 import { enrolmentSummary, type EnrolmentSummary } from "@/lib/enrolment/summary";
 import { missProbability } from "./behind";
@@ -17,7 +17,6 @@ import { funnel, funnelLimits, type Flag } from "./funnel";
 export const MINIMUM = { screened: 10, monthsOpen: 3 } as const;
 /** A site is shown behind plan from this probability of missing its share (alert rules choose their own). */
 export const BEHIND_AT = 0.9;
-const DAYS_PER_MONTH = 30.4375;
 
 export interface SitePerformance {
   siteId: string;
@@ -105,7 +104,7 @@ export async function performanceFrom(summary: EnrolmentSummary) {
   // The peer's sites: their counts come in its snapshots, their reasons, waits and dates do not.
   const peerCountry = summary.federation?.country ?? null;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-  const plannedEnd = addDays(fromDbDate(trial.plannedStart), Math.round(trial.plannedEnrolmentMonths * DAYS_PER_MONTH));
+  const plannedEnd = addMonths(fromDbDate(trial.plannedStart), trial.plannedEnrolmentMonths);
 
   const base = summary.bySite.map((site) => {
     const monthsOpen = site.monthsActive ?? 0;
