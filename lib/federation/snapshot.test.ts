@@ -103,6 +103,8 @@ describe("signed count snapshots between two nodes", () => {
 
   it("rotate keys with an overlap: the old key signs until it retires (the peer learns the new one meanwhile), then the new one", async () => {
     const before = await chain(1);
+    const oldOnly = path.join(dir, "cn-old.json");
+    fs.copyFileSync(cnKeys, oldOnly);
     await rotateKey(60, cnKeys);
     const keys = await publicKeys(cnKeys);
     const options = { keys, origin: "cn-node", maxAgeSeconds: 300 };
@@ -110,7 +112,12 @@ describe("signed count snapshots between two nodes", () => {
     expect(during.jws.split(".")[0]).toBe(before[0]!.jws.split(".")[0]); // still the old kid: the peer knows it
     expect((await verifySnapshot(during.jws, { ...options, keys: keys.slice(0, 1) })).seq).toBe(1);
     const pastOverlap = new Date(Date.now() + 120_000);
-    expect(await refusal(verifySnapshot(before[0]!.jws, { ...options, maxAgeSeconds: 3_600, now: pastOverlap }))).toBe("unknown_key");
+    // Made while the old key was live, delivered (or delivered again) after it retired: still good, within the age.
+    expect((await verifySnapshot(before[0]!.jws, { ...options, maxAgeSeconds: 3_600, now: pastOverlap })).seq).toBe(1);
+    expect(await refusal(verifySnapshot(before[0]!.jws, { ...options, maxAgeSeconds: 60, now: pastOverlap }))).toBe("unknown_key");
+    // The old key claiming a time after it retired: refused.
+    const late = await signSnapshot({ ...snapshot(2, null), asOf: pastOverlap.toISOString() }, oldOnly);
+    expect(await refusal(verifySnapshot(late.jws, { ...options, maxAgeSeconds: 3_600, now: pastOverlap }))).toBe("unknown_key");
     // Once the old key has retired the new one signs (the key file ages with the clock, so retire it now).
     const file = JSON.parse(fs.readFileSync(cnKeys, "utf8")) as { keys: { retiresAt: string | null }[] };
     file.keys[0]!.retiresAt = new Date(Date.now() - 1_000).toISOString();

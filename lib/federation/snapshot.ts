@@ -165,13 +165,21 @@ export interface VerifyOptions {
   history?: boolean;
 }
 
-/** Verifies a received snapshot: signature by a live paired key, canonical bytes, strict schema, origin and age. */
+/**
+ * Verifies a received snapshot: signature by a paired key that was live when the snapshot says it was made,
+ * canonical bytes, strict schema, origin and age. A snapshot signed during a rotation's overlap stays good when it
+ * arrives, or comes again, after the old key retired (a slow link, a redelivery that was not yet acknowledged: the
+ * two-node test caught one under load); one claiming a time after its key retired is refused as an unknown key. A
+ * fresh snapshot must also be younger than the maximum age, so a retired key signs nothing new for longer than that.
+ */
 export async function verifySnapshot(jws: string, options: VerifyOptions): Promise<Snapshot> {
   const now = options.now ?? new Date();
-  const live = options.keys.filter((k) => isLive(k, now.getTime()));
+  const earliest = now.getTime() - options.maxAgeSeconds * 1000;
+  const candidates = options.keys.filter((k) => options.history || isLive(k, earliest));
   let payload: unknown;
+  let kid: string;
   try {
-    ({ payload } = await verify(jws, live));
+    ({ payload, kid } = await verify(jws, candidates));
   } catch (error) {
     if (error instanceof SignatureError) {
       const reason = error.reason === "unknown_key" ? "unknown_key" : error.reason === "not_canonical" ? "not_canonical" : "bad_signature";
@@ -182,6 +190,10 @@ export async function verifySnapshot(jws: string, options: VerifyOptions): Promi
   const parsed = snapshotSchema.safeParse(payload);
   if (!parsed.success) throw new SnapshotRefused("schema", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const snapshot = parsed.data;
+  const signer = candidates.find((k) => k.kid === kid)!;
+  if (!isLive(signer, Date.parse(snapshot.asOf))) {
+    throw new SnapshotRefused("unknown_key", `signed with key ${kid}, which retired at ${signer.retiresAt}, before the snapshot's time ${snapshot.asOf}`);
+  }
   if (snapshot.origin !== options.origin) throw new SnapshotRefused("wrong_origin", `from ${snapshot.origin}, expected ${options.origin}`);
   const age = (now.getTime() - Date.parse(snapshot.asOf)) / 1000;
   if (age > options.maxAgeSeconds && !options.history) throw new SnapshotRefused("too_old", `as of ${snapshot.asOf}, older than ${options.maxAgeSeconds} s`);

@@ -414,6 +414,7 @@ describe("two nodes, one trial", () => {
     ); // past the refusals above
     const oldKeys = path.join(root, "cn-old-keys.json");
     fs.copyFileSync(path.join(cn.dataDir, "node-keys.json"), oldKeys);
+    const seqBefore = (await usPeer()).appliedSeq;
     const rotated = command(cn, "keys:rotate", "--", "--overlap-hours", "0.002"); // about seven seconds
     expect(rotated, rotated.output).toMatchObject({ status: 0 });
     const states = new Set<string>();
@@ -431,6 +432,15 @@ describe("two nodes, one trial", () => {
     expect(header.kid).toBe(keys.rows[0]!.keys[1]!.kid); // the new key signs now
     const [latest] = (await us.sql.query<{ jws: string }>(`SELECT "jws" FROM "FederationInbox" WHERE "seq" = $1`, [appliedSeq])).rows;
     const base = JSON.parse(Buffer.from(latest!.jws.split(".")[1]!, "base64url").toString("utf8")) as Snapshot;
+    // Delivered again after the old key retired (as a sender does when an acknowledgement was lost, or a slow link
+    // delivers late): the overlap's snapshots, signed by the old key while it was live, are still good.
+    const kidOf = (jws: string) => (JSON.parse(Buffer.from(jws.split(".")[0]!, "base64url").toString("utf8")) as { kid: string }).kid;
+    const sent = await cnOutbox(seqBefore);
+    const byOldKey = sent.filter((r) => kidOf(r.jws) === keys.rows[0]!.keys[0]!.kid);
+    expect(byOldKey.length).toBeGreaterThan(0);
+    const again = await push([...byOldKey.map((r) => r.jws), sent.at(-1)!.jws]);
+    expect(again.status, await again.clone().text()).toBe(200);
+    expect((await summary(us, usInvestigator)).federation!.state).toBe("live");
     const forged = await signSnapshot({ ...base, seq: appliedSeq + 1, prev: snapshotHash(latest!.jws), asOf: new Date().toISOString() }, oldKeys);
     const refused = await push([forged.jws]);
     expect(refused.status).toBe(422);

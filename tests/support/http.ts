@@ -55,10 +55,20 @@ export async function api<T = unknown>(
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ) {
-  const response = await fetch(`${base}${path}`, {
-    method: init.method ?? "GET",
-    headers: { cookie, ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  const method = init.method ?? "GET";
+  const send = () =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  // A read that meets a kept-alive connection the server closed as it was reused ("other side closed": the server's
+  // idle timeout and the client's reuse crossing) is sent again once, as any HTTP client retries an idempotent
+  // request; the two-node test met it once under load, and every test after it inherited the half-run one's state.
+  const response = await send().catch((error: unknown) => {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (method === "GET" && (code === "UND_ERR_SOCKET" || code === "ECONNRESET")) return send();
+    throw error;
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
