@@ -1,7 +1,7 @@
 // Two deployments of one trial, as a partnership runs them: a US node and a Chinese node, each a real app with its own
 // embedded PostgreSQL, key file, demo accounts and only its own country's patients, paired with the command line,
 // the Chinese node connecting through a relay that the test can cut. The thresholds are scaled down (a heartbeat each
-// second, stale after five) so that "cut for ten minutes" takes seconds; the behaviour is the same.
+// second, stale after eight) so that "cut for ten minutes" takes seconds; the behaviour is the same.
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -40,7 +40,7 @@ async function startNode(country: Country): Promise<Node> {
     NODE_ID: `trialbridge-${country.toLowerCase()}`,
     FEDERATION_SNAPSHOT_MS: "200",
     FEDERATION_HEARTBEAT_SECONDS: "1",
-    FEDERATION_STALE_SECONDS: "5",
+    FEDERATION_STALE_SECONDS: "8", // margin for a loaded machine: CI runs this beside the other suites
     FEDERATION_POLL_SECONDS: "2",
     AUDIT_CHECKPOINT_SECONDS: "1",
   });
@@ -209,7 +209,8 @@ describe("two nodes, one trial", () => {
       const s = await until(
         `${node.country} to show both sides`,
         () => summary(node, cookie),
-        (s) => s.totals.screened === usOwn + cnOwn,
+        // (live too: a node still warming up on a loaded machine may be a heartbeat late at first)
+        (s) => s.totals.screened === usOwn + cnOwn && s.federation?.state === "live",
       );
       expect(s.byCountry).toMatchObject({ US: { screened: usOwn }, CN: { screened: cnOwn } });
       expect(s.federation).toMatchObject({ state: "live" });
