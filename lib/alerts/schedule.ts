@@ -9,7 +9,7 @@ import { daysBetween, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { enrolmentSummary } from "@/lib/enrolment/summary";
 import { thisNode } from "@/lib/federation/node";
 import { peerState } from "@/lib/federation/status";
-import { MINIMUM, performanceFrom } from "@/lib/performance/sites";
+import { isBehind, performanceFrom } from "@/lib/performance/sites";
 import { isTimed, TIMED_KINDS } from "./kinds";
 import { tell, type Occasion } from "./tell";
 
@@ -57,7 +57,7 @@ export async function behindOccasions(tx: Tx, trialId: string, percent: number, 
   const report = await performanceFrom(await enrolmentSummary(tx, trialId, now));
   const month = now.toISOString().slice(0, 7);
   return report.sites
-    .filter((s) => s.missProbability !== null && s.monthsOpen >= MINIMUM.monthsOpen && s.missProbability * 100 >= percent)
+    .filter((s) => isBehind(s, percent / 100))
     .map((s) => ({
       occasion: `behind:${s.siteId}:${month}`,
       siteId: s.siteId,

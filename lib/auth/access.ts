@@ -200,7 +200,7 @@ function union(scopes: SiteScope[]): SiteScope {
 }
 
 /** Ids are letters, digits, '_' and '-' (cuids, hex): anything else (a NUL byte, a path) names nothing. */
-const isId = (value: unknown): value is string => typeof value === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+export const isId = (value: unknown): value is string => typeof value === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 
 /** The actor's access to one trial, or a not-found error when they have none. */
 export async function trialAccess(actor: Actor, trialId: string): Promise<TrialAccess> {

@@ -1,5 +1,6 @@
 // FHIR's side of HTTP: answers as application/fhir+json, errors as an OperationOutcome with the status the rest of
-// the API gives them (lib/http/api.ts), read-only (anything but GET and HEAD is refused), in the caller's language.
+// the API gives them (lib/http/api.ts), in the caller's language. Read-only: the routes export GET alone, so Next
+// answers anything else with 405.
 import "server-only";
 import { NextResponse } from "next/server";
 import { errorResponse, requestLocale } from "@/lib/http/api";
@@ -10,7 +11,6 @@ const ISSUE_CODE: Record<number, Parameters<typeof operationOutcome>[0]> = {
   401: "login",
   403: "forbidden",
   404: "not-found",
-  405: "not-supported",
   422: "invalid",
   429: "throttled",
 };

@@ -3,7 +3,7 @@
 // (a sponsor sees none), out of scope being not found. A Chinese site's subject carries no cohort (which names the
 // patient's molecular subtype) for a caller the cross-border rule excludes (lib/reports/listing.ts).
 import "server-only";
-import { participantScope, trialAccess, visibleTrialsWhere } from "@/lib/auth/access";
+import { isId, participantScope, trialAccess, visibleTrialsWhere, type TrialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { fromDbDate } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
@@ -13,13 +13,18 @@ import { enrolmentSummary } from "@/lib/enrolment/summary";
 import { AppError, notFound } from "@/lib/http/errors";
 import { msg } from "@/lib/i18n/messages";
 import { withholdsChineseGenetics } from "@/lib/reports/listing";
-import { researchStudy, researchSubject, SUBJECT_STATUS, SUBJECT_STATUSES, type SubjectStatus } from "./resources";
+import { PAGE, researchStudy, researchSubject, SEARCH_PARAMS, SUBJECT_STATUS, SUBJECT_STATUSES, type SubjectStatus } from "./resources";
 
-export const PAGE = { default: 50, max: 200 } as const;
 const ENDS: ParticipantStatus[] = ["SCREEN_FAILED", "WITHDRAWN", "COMPLETED"];
 
-export async function studyResource(actor: Actor, trialId: string) {
-  await trialAccess(actor, trialId); // not found unless theirs
+/** A search's parameters that the type does not take (SEARCH_PARAMS, and `_format`), each named as a problem. */
+function unknownParameters(type: keyof typeof SEARCH_PARAMS, params: URLSearchParams): Record<string, string[]> {
+  const known = new Set<string>(["_format", ...SEARCH_PARAMS[type].map((p) => p.name)]);
+  return Object.fromEntries([...params.keys()].filter((name) => !known.has(name)).map((name) => [name, [msg("fhir.unknownParameter", { name })]]));
+}
+
+/** One study, for a caller whose access to the trial was checked. */
+async function buildStudy(trialId: string) {
   const [trial, summary] = await Promise.all([
     db().trial.findUniqueOrThrow({
       where: { id: trialId },
@@ -47,14 +52,32 @@ export async function studyResource(actor: Actor, trialId: string) {
   });
 }
 
-/** The studies the caller may see, optionally one by id or code. */
-export async function searchStudies(actor: Actor, query: { id?: string; code?: string }) {
+export async function studyResource(actor: Actor, trialId: string) {
+  await trialAccess(actor, trialId); // not found unless theirs
+  return buildStudy(trialId);
+}
+
+export interface StudyQuery {
+  id?: string;
+  code?: string;
+}
+
+/** Reads FHIR's search parameters for studies; an unknown one is a 400 with the parameter named. */
+export function studyQuery(params: URLSearchParams): StudyQuery {
+  const problems = unknownParameters("ResearchStudy", params);
+  if (Object.keys(problems).length) throw new AppError("invalid_request", msg("fhir.badSearch"), problems);
+  const code = params.get("identifier")?.split("|").at(-1);
+  return { ...(params.get("_id") ? { id: params.get("_id")! } : {}), ...(code ? { code } : {}) };
+}
+
+/** The studies the caller may see (the trials visibleTrialsWhere lets them see), optionally one by id or code. */
+export async function searchStudies(actor: Actor, query: StudyQuery) {
   const trials = await db().trial.findMany({
     where: { ...visibleTrialsWhere(actor), ...(query.id ? { id: query.id } : {}), ...(query.code ? { code: query.code } : {}) },
     select: { id: true },
     orderBy: { code: "asc" },
   });
-  return Promise.all(trials.map((t) => studyResource(actor, t.id)));
+  return Promise.all(trials.map((t) => buildStudy(t.id)));
 }
 
 export interface SubjectQuery {
@@ -68,7 +91,7 @@ export interface SubjectQuery {
 
 /** Reads FHIR's search parameters for subjects; a bad one is a 400 with the parameter named. */
 export function subjectQuery(params: URLSearchParams): SubjectQuery {
-  const problems: Record<string, string[]> = {};
+  const problems = unknownParameters("ResearchSubject", params);
   const study = params.get("study");
   const trialId = study?.replace(/^ResearchStudy\//, "") ?? "";
   if (!study) problems.study = [msg("fhir.studyRequired")];
@@ -80,8 +103,6 @@ export function subjectQuery(params: URLSearchParams): SubjectQuery {
   if (!Number.isInteger(count) || count < 1 || count > PAGE.max) problems._count = [msg("fhir.count", { max: PAGE.max })];
   const offset = Number(params.get("_offset") ?? 0);
   if (!Number.isInteger(offset) || offset < 0) problems._offset = [msg("fhir.offset")];
-  const known = new Set(["study", "status", "_count", "_offset", "_id", "identifier", "_format"]);
-  for (const name of params.keys()) if (!known.has(name)) problems[name] = [msg("fhir.unknownParameter", { name })];
   if (Object.keys(problems).length) throw new AppError("invalid_request", msg("fhir.badSearch"), problems);
   const identifier = params.get("identifier")?.split("|").at(-1);
   return {
@@ -116,6 +137,9 @@ type SubjectRow = {
   statusChanges: { toStatus: ParticipantStatus; date: Date }[];
 };
 
+/** The participants whose rows the caller may read (lib/auth/access.ts), voided ones left out. */
+const subjectsOf = (access: TrialAccess) => ({ ...participantScope(access), voidedAt: null });
+
 function toSubject(row: SubjectRow, withhold: boolean) {
   const end = ENDS.includes(row.status) ? row.statusChanges.find((c) => c.toStatus === row.status) : undefined;
   return researchSubject({
@@ -138,8 +162,7 @@ export async function searchSubjects(actor: Actor, query: SubjectQuery) {
         .map(([ours]) => ours) as ParticipantStatus[])
     : null;
   const where = {
-    ...participantScope(access),
-    voidedAt: null,
+    ...subjectsOf(access),
     ...(statuses ? { status: { in: statuses } } : {}),
     ...(query.id ? { id: query.id } : {}),
     ...(query.screeningNumber ? { screeningNumber: query.screeningNumber } : {}),
@@ -154,12 +177,10 @@ export async function searchSubjects(actor: Actor, query: SubjectQuery) {
 
 /** One subject, or not found when it is not the caller's to see. */
 export async function subjectResource(actor: Actor, participantId: string) {
-  const found = /^[A-Za-z0-9_-]{1,64}$/.test(participantId)
-    ? await db().participant.findFirst({ where: { id: participantId, voidedAt: null }, select: { trialId: true } })
-    : null;
+  const found = isId(participantId) ? await db().participant.findFirst({ where: { id: participantId, voidedAt: null }, select: { trialId: true } }) : null;
   if (!found) throw notFound(msg("fhir.subjectNotFound"));
   const access = await trialAccess(actor, found.trialId);
-  const row = await db().participant.findFirst({ where: { ...participantScope(access), id: participantId, voidedAt: null }, select: subjectSelect });
+  const row = await db().participant.findFirst({ where: { ...subjectsOf(access), id: participantId }, select: subjectSelect });
   if (!row) throw notFound(msg("fhir.subjectNotFound"));
   return toSubject(row, await withholdsChineseGenetics(actor, found.trialId));
 }
@@ -171,9 +192,8 @@ const EXPORT_BATCH = 1_000;
  * a large trial never sits in memory; access is decided before the first byte.
  */
 export async function exportStudy(actor: Actor, trialId: string): Promise<ReadableStream<Uint8Array>> {
-  const study = await studyResource(actor, trialId);
   const access = await trialAccess(actor, trialId);
-  const withhold = await withholdsChineseGenetics(actor, trialId);
+  const [study, withhold] = await Promise.all([buildStudy(trialId), withholdsChineseGenetics(actor, trialId)]);
   const encoder = new TextEncoder();
   let after: string | null = null;
   let started = false;
@@ -185,7 +205,7 @@ export async function exportStudy(actor: Actor, trialId: string): Promise<Readab
         return;
       }
       const rows: SubjectRow[] = await db().participant.findMany({
-        where: { ...participantScope(access), voidedAt: null, ...(after ? { id: { gt: after } } : {}) },
+        where: { ...subjectsOf(access), ...(after ? { id: { gt: after } } : {}) },
         select: subjectSelect,
         orderBy: { id: "asc" },
         take: EXPORT_BATCH,

@@ -13,7 +13,6 @@ export const FHIR_NDJSON = "application/fhir+ndjson";
 export const SYSTEMS = {
   trial: "urn:trialbridge:trial",
   site: "urn:trialbridge:site",
-  cohort: "urn:trialbridge:cohort",
   pseudonym: "urn:trialbridge:screening-number",
 } as const;
 
@@ -138,10 +137,14 @@ export function searchBundle(resources: readonly Resource[], total: number, link
 }
 
 /** An OperationOutcome for an error (FHIR's error body). */
-export function operationOutcome(code: "not-found" | "forbidden" | "invalid" | "login" | "throttled" | "exception" | "not-supported", diagnostics: string) {
+export function operationOutcome(code: "not-found" | "forbidden" | "invalid" | "login" | "throttled" | "exception", diagnostics: string) {
   return { resourceType: "OperationOutcome" as const, issue: [{ severity: "error" as const, code, diagnostics }] };
 }
 
+/** A page of search results: its size unless `_count` says otherwise, and the most `_count` may ask for. */
+export const PAGE = { default: 50, max: 200 } as const;
+
+/** Each type's search parameters: what the CapabilityStatement lists and what a search accepts (beside `_format`). */
 export const SEARCH_PARAMS = {
   ResearchStudy: [
     { name: "_id", type: "token", documentation: "The trial's id" },
@@ -152,6 +155,8 @@ export const SEARCH_PARAMS = {
     { name: "study", type: "reference", documentation: "ResearchStudy/{id}: the trial" },
     { name: "status", type: "token", documentation: "research-subject-status, comma-separated for any of several" },
     { name: "identifier", type: "token", documentation: `The pseudonymous screening number (system ${SYSTEMS.pseudonym})` },
+    { name: "_count", type: "number", documentation: `Page size (1 to ${PAGE.max}, ${PAGE.default} unless given)` },
+    { name: "_offset", type: "number", documentation: "Results to pass over (the Bundle's next and previous links set it)" },
   ],
 } as const;
 
@@ -161,7 +166,7 @@ export function capabilityStatement(baseUrl: string, software: { version: string
     type,
     profile,
     interaction: [{ code: "read" as const }, { code: "search-type" as const }],
-    searchParam: [...SEARCH_PARAMS[type], { name: "_count", type: "number", documentation: "Page size (1 to 200, 50 unless given)" }],
+    searchParam: SEARCH_PARAMS[type],
   });
   return {
     resourceType: "CapabilityStatement" as const,

@@ -18,6 +18,11 @@ export const MINIMUM = { screened: 10, monthsOpen: 3 } as const;
 /** A site is shown behind plan from this probability of missing its share (alert rules choose their own). */
 export const BEHIND_AT = 0.9;
 
+/** Whether a site is behind plan at a chance of missing its share (0 to 1): open long enough to judge, and that likely. */
+export function isBehind(site: { missProbability: number | null; monthsOpen: number }, at = BEHIND_AT): boolean {
+  return site.missProbability !== null && site.monthsOpen >= MINIMUM.monthsOpen && site.missProbability >= at;
+}
+
 export interface SitePerformance {
   siteId: string;
   code: string;
@@ -141,7 +146,7 @@ export async function performanceFrom(summary: EnrolmentSummary) {
       enrolledPerMonth: site.enrolmentRatePerMonth,
       shareOfPlan: ratio(site.screened, planned.plannedScreeningRate * monthsOpen),
       missProbability: miss,
-      behind: miss !== null && monthsOpen >= MINIMUM.monthsOpen && miss >= BEHIND_AT,
+      behind: isBehind({ missProbability: miss, monthsOpen }),
       medianDaysToConsent: f?.toConsent ?? null,
       medianDaysToEnrolment: f?.toEnrolment ?? null,
       daysSinceScreening: site.daysSinceLastScreening,

@@ -60,9 +60,9 @@ export async function planListing(actor: Actor, trialId: string): Promise<Listin
 }
 
 /**
- * Whether patient-level genetic detail of Chinese sites' patients (results, and the cohort that names a subtype)
- * is withheld from the actor: anyone whose memberships in the trial are not all at Chinese sites, unless the trial
- * records a cross-border approval. The listing and FHIR ask here.
+ * Whether patient-level genetic detail of Chinese sites' patients is withheld from the actor: anyone whose
+ * memberships in the trial are not all at Chinese sites, unless the trial records a cross-border approval. The
+ * listing asks here (and withholds the results), as does FHIR (which also leaves out the cohort, naming a subtype).
  */
 export async function withholdsChineseGenetics(actor: Actor, trialId: string, known?: { crossBorderApprovalRef: string | null }): Promise<boolean> {
   const [trial, memberships] = await Promise.all([
