@@ -68,6 +68,9 @@ export const rulesFile = z.strictObject(
   { error: msg("validation.alertRulesFormat") },
 );
 
+/** The rules file as GET answers it: the trial's code, and its rules in force (none, too). */
+export const alertRulesAnswer = rulesFile.extend({ trial: z.string(), rules: z.array(portableRule) });
+
 type Input = z.infer<typeof alertRuleInput>;
 type Cohort = { id: string; code: string; target: number };
 

@@ -107,8 +107,8 @@ async function fetchJson(url: string, init: RequestInit, timeoutMs: number): Pro
   return { status: response.status, body };
 }
 
-const pushAnswer = z.object({ appliedSeq: z.number().int().min(0), missing: z.number().int().nullable() });
-const pollAnswer = z.object({ snapshots: z.array(z.string()).max(BATCH) });
+export const pushAnswer = z.object({ appliedSeq: z.number().int().min(0), missing: z.number().int().nullable() });
+export const pollAnswer = z.object({ snapshots: z.array(z.string()).max(BATCH) });
 
 /** One push pass: sends what the peer has not acknowledged, in order. Returns whether there was anything to send. */
 export async function pushOnce(db: Db): Promise<boolean> {

@@ -14,6 +14,40 @@ import { resolveQuery, subtypeInput } from "@/lib/subtypes/admin";
 import { pollQuery, pushBody } from "@/lib/federation/transport";
 import { allocationInput } from "@/lib/admin/schemas";
 import { rulesFile } from "@/lib/alerts/rules";
+import {
+  alertRules,
+  alertRulesImported,
+  allocation,
+  answerComponents,
+  answers,
+  auditPage,
+  checkpointDocument,
+  checkpointSealed,
+  createdToken,
+  enrolmentSummary,
+  errorBody,
+  federationPoll,
+  federationReceipt,
+  fhirOutcome,
+  fhirResource,
+  forecastResult,
+  importDone,
+  importPreview,
+  liveForecast,
+  matchAnswer,
+  participant,
+  participantAudit,
+  participantPage,
+  participantWithHistory,
+  placeHeld,
+  placeReleased,
+  resolvedSubtype,
+  sitePerformance,
+  subtypeEntry,
+  subtypeList,
+  tokenList,
+  trialList,
+} from "@/lib/openapi/responses";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -26,7 +60,10 @@ interface Operation {
   bodyType?: string;
   query?: z.ZodObject;
   responses: Record<string, string>;
-  responseType?: string;
+  /** The schema of each success status's JSON body (one of lib/openapi/responses.ts's named answers). */
+  answers?: Record<string, z.ZodType>;
+  /** What a success is when not JSON (a file, a stream, FHIR): its media type, or the types it may be. */
+  responseType?: string | string[];
   headers?: { name: string; required: boolean; description: string }[];
   /** Served under another base than /api/v1 (the federation link between nodes, FHIR). */
   server?: string;
@@ -49,6 +86,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials",
+    answers: { "200": trialList },
     tag: "Trials",
     summary: "Trials you may see, enrolled against target by country",
     responses: { "200": "The trials", ...ERRORS },
@@ -56,6 +94,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/enrolment",
+    answers: { "200": enrolmentSummary },
     tag: "Enrolment",
     summary: "The trial's enrolment counts: totals, by country, site, cohort and month",
     responses: { "200": "The counts", ...ERRORS },
@@ -63,6 +102,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/site-performance",
+    answers: { "200": sitePerformance },
     tag: "Enrolment",
     summary:
       "Per site: screened, screen failures and their reasons, consent and enrolment rates, median days to consent and to enrolment, days since the last screening and enrolment, share of plan, and funnel-plot scores with amber (|z| >= 2) and red (|z| >= 3) flags, never below a minimum count",
@@ -71,17 +111,24 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/alert-rules",
+    answers: { "200": alertRules },
     tag: "Alerts",
     summary: "The trial's alert rules in force, as a rules file (format trialbridge.alert-rules/1, cohorts by code); investigators and administrators",
-    responses: { "200": "A rules file", ...ERRORS },
+    responses: { "200": "A rules file", "403": "Investigators and administrators only", ...ERRORS },
   },
   {
     method: "post",
     path: "/trials/{trialId}/alert-rules",
+    answers: { "201": alertRulesImported },
     tag: "Alerts",
     summary: "Sets the rules of a rules file on the trial, all or none (every cohort must be one of the trial's); rules already in force are passed over",
     body: rulesFile,
-    responses: { "201": "How many rules were made and passed over", "422": "Invalid file or unknown cohort", ...ERRORS },
+    responses: {
+      "201": "How many rules were made and passed over",
+      ...WRITE_ERRORS,
+      "403": "Investigators and administrators only (API tokens are read-only)",
+      "422": "Invalid file or unknown cohort",
+    },
   },
   {
     method: "get",
@@ -106,6 +153,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/participants",
+    answers: { "200": participantPage },
     tag: "Participants",
     summary: "Participants you may see, filtered and paged with a cursor",
     query: listQuery,
@@ -114,6 +162,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/trials/{trialId}/participants",
+    answers: { "201": participant },
     tag: "Participants",
     summary: "Register a screened patient (idempotent with Idempotency-Key)",
     body: registerInput,
@@ -123,6 +172,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/trials/{trialId}/participants/import",
+    answers: { "200": importPreview, "201": importDone },
     tag: "Participants",
     summary:
       "Import a CSV screening log: every row is checked, then all or none are imported; `preview=true` checks and answers what would be imported, writing nothing, with the rows that look like records already there (same site, date, age, sex and results). `dateOrder` reads dates with the year last as month/day (`mdy`) or day/month (`dmy`); `duplicates=keep` imports the possible duplicates. The same file (by SHA-256) goes into a trial once",
@@ -146,6 +196,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/participants/{participantId}",
+    answers: { "200": participantWithHistory },
     tag: "Participants",
     summary: "One participant with its dated history",
     responses: { "200": "The participant", ...ERRORS },
@@ -153,6 +204,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "patch",
     path: "/trials/{trialId}/participants/{participantId}",
+    answers: { "200": participant },
     tag: "Participants",
     summary: "Correct saved data, with a reason (optimistic locking by version)",
     body: correctionInput,
@@ -161,6 +213,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/trials/{trialId}/participants/{participantId}/transitions",
+    answers: { "200": participant },
     tag: "Participants",
     summary: "Move a participant to the next step of the screening path",
     body: transitionInput,
@@ -169,6 +222,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/trials/{trialId}/participants/{participantId}/void",
+    answers: { "200": participant },
     tag: "Participants",
     summary: "Void a mistaken record, with a reason",
     body: voidInput,
@@ -177,6 +231,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/trials/{trialId}/participants/{participantId}/audit",
+    answers: { "200": participantAudit },
     tag: "Participants",
     summary: "The record's audit trail",
     responses: { "200": "Audit rows", ...ERRORS },
@@ -187,12 +242,13 @@ export const OPERATIONS: Operation[] = [
     tag: "Reports",
     summary: "Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv)",
     query: reportFilters,
-    responseType: "application/octet-stream",
+    responseType: ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf"],
     responses: { "200": "The file", "403": "The listing is not for you", "422": "Invalid filter", ...ERRORS },
   },
   {
     method: "get",
     path: "/trials/{trialId}/forecast",
+    answers: { "200": liveForecast },
     tag: "Forecast",
     summary: "The trial's forecast from its live data, with the inputs used",
     responses: { "200": "Inputs and result", ...ERRORS },
@@ -200,6 +256,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/subtypes/resolve",
+    answers: { "200": resolvedSubtype },
     tag: "Subtypes",
     summary: 'What a report\'s wording names ("KRAS c.34G>T (p.Gly12Cys)", "EGFR 19外显子缺失"): the vocabulary key and label',
     query: resolveQuery,
@@ -208,6 +265,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/forecast",
+    answers: { "200": forecastResult },
     tag: "Forecast",
     summary: "Forecast a scenario of your own (the same input as `npm run forecast`)",
     body: forecastInput,
@@ -216,6 +274,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/trials/{trialId}/participants/{participantId}/place",
+    answers: { "201": placeHeld, "202": placeHeld },
     tag: "Matching",
     summary:
       "Hold a place in a cohort for a consented patient whose results meet its criteria, for `days` (1 to 30, 7 by default): it counts against the target, the country's allocation and the site's cap until used by the enrolment, released or expired. When no place is free the patient joins the cohort's waitlist (202)",
@@ -230,6 +289,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "delete",
     path: "/trials/{trialId}/participants/{participantId}/place",
+    answers: { "200": placeReleased },
     tag: "Matching",
     summary: "Release the patient's held place in `cohortId` (offered at once to the next patient waiting, by the cohort's order), or leave its waitlist",
     query: releaseQuery,
@@ -238,6 +298,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/match",
+    answers: { "200": matchAnswer },
     tag: "Matching",
     summary:
       "Pre-screen a patient without registering anyone: their results as a report writes them, against every cohort of every trial you may see; each cohort's state, places left and each criterion's verdict in your language. Writes nothing",
@@ -248,10 +309,18 @@ export const OPERATIONS: Operation[] = [
       "422": "A result not understood (with suggestions)",
     },
   },
-  { method: "get", path: "/subtypes", tag: "Vocabulary", summary: "The molecular subtype vocabulary", responses: { "200": "The subtypes", ...ERRORS } },
+  {
+    method: "get",
+    path: "/subtypes",
+    answers: { "200": subtypeList },
+    tag: "Vocabulary",
+    summary: "The molecular subtype vocabulary",
+    responses: { "200": "The subtypes", ...ERRORS },
+  },
   {
     method: "post",
     path: "/subtypes",
+    answers: { "201": subtypeEntry },
     tag: "Vocabulary",
     summary: "Add a subtype (administrators)",
     body: subtypeInput,
@@ -260,6 +329,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/audit",
+    answers: { "200": auditPage },
     tag: "Audit",
     summary: "The audit trail, newest first (administrators; trial-wide investigators for their trials)",
     query: auditQuery,
@@ -277,6 +347,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/audit/checkpoints",
+    answers: { "200": checkpointDocument },
     tag: "Audit",
     summary: "Signed checkpoints of the audit chain with the public keys that signed them (administrators; their read-only tokens)",
     query: checkpointQuery,
@@ -290,6 +361,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/audit/checkpoints",
+    answers: { "201": checkpointSealed },
     tag: "Audit",
     summary: "Seal the trail and sign a checkpoint of its head now (administrators)",
     responses: { "201": "The checkpoint", ...WRITE_ERRORS },
@@ -297,6 +369,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "put",
     path: "/trials/{trialId}/cohorts/{cohortId}/allocation",
+    answers: { "200": allocation },
     tag: "Trials",
     summary:
       "Set a cohort's places per country (administrators; on two nodes, on the trial's owner node, whose snapshots carry them to the peer). Never below a country's enrolled, their sum at most the target",
@@ -314,6 +387,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/snapshots",
+    answers: { "200": federationReceipt },
     server: "/api/federation/v1",
     tag: "Federation link (node to node)",
     summary:
@@ -330,6 +404,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "get",
     path: "/snapshots",
+    answers: { "200": federationPoll },
     server: "/api/federation/v1",
     tag: "Federation link (node to node)",
     summary: "The paired peer node long-polls this node's snapshots after the last one it applied (which acknowledges them)",
@@ -393,10 +468,18 @@ export const OPERATIONS: Operation[] = [
     responseType: "application/fhir+json",
     responses: { "200": "The ResearchSubject", ...ERRORS },
   },
-  { method: "get", path: "/tokens", tag: "Tokens", summary: "Your personal API tokens", responses: { "200": "The tokens", ...ERRORS } },
+  {
+    method: "get",
+    path: "/tokens",
+    answers: { "200": tokenList },
+    tag: "Tokens",
+    summary: "Your personal API tokens",
+    responses: { "200": "The tokens", ...ERRORS },
+  },
   {
     method: "post",
     path: "/tokens",
+    answers: { "201": createdToken },
     tag: "Tokens",
     summary: "Create a personal API token (shown once in the answer)",
     body: createTokenInput,
@@ -410,6 +493,27 @@ export const OPERATIONS: Operation[] = [
     responses: { "204": "Revoked", ...WRITE_ERRORS },
   },
 ];
+
+const ref = (schema: z.ZodType) => {
+  const name = answers.get(schema)?.id;
+  if (!name) throw new Error("an answer schema must be one of lib/openapi/responses.ts's named answers");
+  return { $ref: `#/components/schemas/${name}` };
+};
+
+/** A status's body: its named schema (JSON and FHIR), a string (files and streams), the error shape (every refusal). */
+function responseContent(op: Operation, status: string) {
+  if (status === "204") return {};
+  const fhir = op.server === "/api/fhir/R4";
+  if (!status.startsWith("2"))
+    return { content: fhir ? { "application/fhir+json": { schema: ref(fhirOutcome) } } : { "application/json": { schema: ref(errorBody) } } };
+  const types = [op.responseType ?? "application/json"].flat();
+  const answer = op.answers?.[status];
+  if (answer) return { content: Object.fromEntries(types.map((type) => [type, { schema: ref(answer) }])) };
+  if (types.includes("application/json")) throw new Error(`${op.method.toUpperCase()} ${op.path} ${status}: a JSON answer needs its schema in answers`);
+  return {
+    content: Object.fromEntries(types.map((type) => [type, { schema: type === "application/fhir+json" ? ref(fhirResource) : { type: "string" } }])),
+  };
+}
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -448,12 +552,7 @@ export function openApiDocument() {
       parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body) } } } } : {}),
       ...(op.bodyType ? { requestBody: { required: true, content: { [op.bodyType]: { schema: { type: "string" } } } } } : {}),
-      responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, description]) => [
-          status,
-          { description, ...(status.startsWith("2") && status !== "204" ? { content: { [op.responseType ?? "application/json"]: { schema: {} } } } : {}) },
-        ]),
-      ),
+      responses: Object.fromEntries(Object.entries(op.responses).map(([status, description]) => [status, { description, ...responseContent(op, status) }])),
     };
   }
   return {
@@ -466,6 +565,7 @@ export function openApiDocument() {
     servers: [{ url: "/api/v1" }],
     security: [{ session: [] }, { token: [] }],
     components: {
+      schemas: answerComponents(jsonSchema(forecastInput)),
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The app's sign-in session" },
         token: { type: "http", scheme: "bearer", description: "A personal API token (read-only: GET requests)" },

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi/spec";
+import { API_TYPES_FILE, apiTypesSource } from "../../scripts/lib/api-types";
 
 /** Every route handler under app/api/v1, app/api/federation and app/api/fhir, as "METHOD /api/..." with {params}. */
 function routesInCode(): string[] {
@@ -57,5 +58,38 @@ describe("the OpenAPI description", () => {
     expect(Object.keys(schema.properties).sort()).toEqual(["ageAtScreening", "results", "screeningDate", "sex", "siteId"]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.sex).toMatchObject({ enum: ["female", "male", "unknown"] });
+  });
+
+  it("describes every answer: success bodies by a named schema, refusals by the error shape", () => {
+    const doc = openApiDocument();
+    const schemas = Object.keys(doc.components.schemas);
+    const unnamed: string[] = [];
+    for (const [p, item] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string; type?: string } }> }> }>>,
+    ))
+      for (const [method, op] of Object.entries(item)) {
+        if (method === "servers") continue;
+        for (const [status, response] of Object.entries(op.responses))
+          for (const [type, { schema }] of Object.entries(response.content ?? {})) {
+            const name = schema.$ref?.replace("#/components/schemas/", "");
+            const json = type === "application/json" || type === "application/fhir+json"; // not NDJSON: a stream of lines
+            const expected = status.startsWith("2") ? (json ? "a named schema" : "a string") : "an error";
+            const ok = status.startsWith("2")
+              ? json
+                ? name !== undefined && schemas.includes(name) && name !== "Error"
+                : schema.type === "string"
+              : name === "Error" || name === "OperationOutcome";
+            if (!ok) unnamed.push(`${method.toUpperCase()} ${p} ${status} ${type}: ${JSON.stringify(schema)}, not ${expected}`);
+          }
+        if (!Object.keys(op.responses).some((s) => s.startsWith("2"))) unnamed.push(`${method.toUpperCase()} ${p}: no success`);
+      }
+    expect(unnamed).toEqual([]);
+    const participant = doc.components.schemas.Participant as { additionalProperties: boolean; required: string[] };
+    expect(participant.additionalProperties).toBe(false); // closed: a field a handler adds fails the contract test
+    expect(participant.required).toContain("screeningNumber");
+  });
+
+  it("has its generated TypeScript types in docs/examples up to date (npm run api:types)", async () => {
+    expect(fs.readFileSync(API_TYPES_FILE, "utf8")).toBe(await apiTypesSource());
   });
 });
