@@ -151,7 +151,7 @@ export async function createAlertRule(actor: Actor, trialId: string, raw: unknow
 }
 
 /** The trial's rules in force, as a rules file. */
-export async function exportAlertRules(actor: Actor, trialId: string): Promise<z.infer<typeof rulesFile>> {
+export async function exportAlertRules(actor: Actor, trialId: string): Promise<z.output<typeof alertRulesAnswer>> {
   const [rules, trial] = await Promise.all([listAlertRules(actor, trialId), db().trial.findUniqueOrThrow({ where: { id: trialId }, select: { code: true } })]);
   return {
     format: RULES_FORMAT,

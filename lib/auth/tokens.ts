@@ -48,7 +48,7 @@ export async function createToken(actor: Actor, raw: unknown) {
     });
     return row;
   });
-  return { id: created.id, name: created.name, scope: created.scope, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
+  return { id: created.id, name: created.name, scope: created.scope as TokenScope, prefix: created.prefix, expiresAt: created.expiresAt.toISOString(), token };
 }
 
 export async function listTokens(actor: Actor) {
@@ -56,7 +56,7 @@ export async function listTokens(actor: Actor) {
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
-    scope: r.scope,
+    scope: r.scope as TokenScope,
     prefix: r.prefix,
     createdAt: r.createdAt.toISOString(),
     expiresAt: r.expiresAt.toISOString(),

@@ -2,12 +2,21 @@
 // `{"error": {"code", "message", "fields"?}}` with the right status, never a stack trace.
 import "server-only";
 import { NextResponse } from "next/server";
+import type { z } from "zod";
 import { getActor } from "@/lib/auth/session";
 import { resolveLocale, type Locale } from "@/lib/i18n/config";
 import { msg, renderFields, renderMessage } from "@/lib/i18n/messages";
 import { AppError, STATUS } from "./errors";
 
 export function json<T>(body: T, init?: ResponseInit) {
+  return NextResponse.json(body, init);
+}
+
+/**
+ * A JSON answer checked against its schema in the OpenAPI description (lib/openapi/responses.ts) by the compiler: a
+ * handler whose answer drifts from what the description says does not build (and the contract test checks the rest).
+ */
+export function reply<S extends z.ZodType>(_schema: S, body: z.output<S>, init?: ResponseInit) {
   return NextResponse.json(body, init);
 }
 

@@ -29,7 +29,8 @@ export interface PublicKey {
   kid: string;
   createdAt: string;
   retiresAt: string | null;
-  jwk: JWK;
+  /** Ed25519 only: the JWK as published (and as the OpenAPI description's CheckpointDocument says). */
+  jwk: JWK & { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg: "EdDSA" };
 }
 
 export function keyFilePath(): string {

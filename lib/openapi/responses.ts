@@ -1,6 +1,7 @@
-// What every /api/v1 operation answers, as zod schemas: the OpenAPI description's components.schemas are emitted from
-// them (output mode, so every object is closed: a field added to or dropped from a handler's answer no longer matches),
-// and tests/e2e/contract.spec.ts checks real answers of every operation against the served description.
+// What every /api/v1 operation answers, as zod schemas. Handlers answer through `reply(schema, body)`
+// (lib/http/api.ts), so the compiler holds each answer to its schema; the OpenAPI description's components.schemas are
+// emitted from them (output mode, so every object is closed: a field added to or dropped from an answer no longer
+// matches); and tests/e2e/contract.spec.ts checks real answers of every operation against the served description.
 import { z } from "zod";
 import { ParticipantStatus, TestMethod } from "@/lib/db/generated/enums";
 import { PEER_STATES } from "@/lib/federation/status";

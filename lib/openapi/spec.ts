@@ -1,5 +1,6 @@
-// The OpenAPI 3.1 description of /api/v1, built from the same zod schemas that validate the requests, so the two
-// cannot drift apart. A test lists every route handler under app/api/v1 and fails if one is missing here.
+// The OpenAPI 3.1 description of /api/v1 (and of the federation link and FHIR), built from the same zod schemas that
+// validate the requests and type the answers (lib/openapi/responses.ts), so the two cannot drift apart. A test lists
+// every route handler and fails if one is missing here; another calls every operation and checks its answers.
 import { z } from "zod";
 import { auditQuery, checkpointQuery } from "@/lib/audit/query";
 import { createTokenInput } from "@/lib/auth/tokens";

@@ -9,6 +9,7 @@ import { trialAccess } from "@/lib/auth/access";
 import type { Actor } from "@/lib/auth/session";
 import { addMonths, daysBetween, DAYS_PER_MONTH, fromDbDate, todayIn } from "@/lib/dates/calendar";
 import { db } from "@/lib/db/client";
+import type { Country } from "@/lib/db/generated/enums";
 import { enrolmentSummary, type EnrolmentSummary } from "@/lib/enrolment/summary";
 import { missProbability } from "./behind";
 import { funnel, funnelLimits, type Flag } from "./funnel";
@@ -28,7 +29,7 @@ export interface SitePerformance {
   code: string;
   nameEn: string;
   nameLocal: string;
-  country: string;
+  country: Country;
   status: string;
   activationDate: string | null;
   monthsOpen: number;

@@ -1,11 +1,12 @@
 import { searchAudit } from "@/lib/audit/query";
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { auditPage } from "@/lib/openapi/responses";
 
 export const dynamic = "force-dynamic";
 
 /** The audit trail (administrators; trial-wide investigators for their trials), newest first, paged by `before`. */
 export const GET = apiHandler(async (request) => {
   const actor = await requireActor();
-  return json(await searchAudit(actor, Object.fromEntries(new URL(request.url).searchParams)));
+  return reply(auditPage, await searchAudit(actor, Object.fromEntries(new URL(request.url).searchParams)));
 });

@@ -1,7 +1,8 @@
 import { requireActor } from "@/lib/auth/session";
 import { forecastOffThread } from "@/lib/forecast/pool";
 import { forecastInput } from "@/lib/forecast/schema";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { forecastResult } from "@/lib/openapi/responses";
 import { enforce, LIMITS } from "@/lib/http/rate-limit";
 import { parseJsonBody } from "@/lib/http/validation";
 
@@ -12,5 +13,5 @@ export const POST = apiHandler(async (request) => {
   const actor = await requireActor();
   await enforce(LIMITS.forecasts(actor.id));
   const input = await parseJsonBody(request, forecastInput, 2_000_000);
-  return json(await forecastOffThread(input));
+  return reply(forecastResult, await forecastOffThread(input));
 });

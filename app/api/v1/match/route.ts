@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json, requestLocale } from "@/lib/http/api";
+import { apiHandler, reply, requestLocale } from "@/lib/http/api";
+import { matchAnswer } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 import { matchPatient } from "@/lib/matching/match";
 
@@ -12,5 +13,5 @@ export const dynamic = "force-dynamic";
  */
 export const POST = apiHandler(async (request) => {
   const actor = await requireActor();
-  return json(await matchPatient(actor, await readJson(request, 100_000), await requestLocale(request)));
+  return reply(matchAnswer, await matchPatient(actor, await readJson(request, 100_000), await requestLocale(request)));
 });

@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { subtypeEntry, subtypeList } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 import { addSubtype, listSubtypes } from "@/lib/subtypes/admin";
 
@@ -7,11 +8,11 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiHandler(async () => {
   await requireActor();
-  return json({ items: await listSubtypes() });
+  return reply(subtypeList, { items: await listSubtypes() });
 });
 
 /** Admins only: adds a subtype to the vocabulary. */
 export const POST = apiHandler(async (request) => {
   const actor = await requireActor();
-  return json(await addSubtype(actor, await readJson(request, 16 * 1024)), { status: 201 });
+  return reply(subtypeEntry, await addSubtype(actor, await readJson(request, 16 * 1024)), { status: 201 });
 });

@@ -1,14 +1,15 @@
 import { requireActor } from "@/lib/auth/session";
 import { createToken, listTokens } from "@/lib/auth/tokens";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { createdToken, tokenList } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiHandler(async () => json({ items: await listTokens(await requireActor()) }));
+export const GET = apiHandler(async () => reply(tokenList, { items: await listTokens(await requireActor()) }));
 
 /** Creates a personal API token: `{"name", "expiresInDays"?}`. The token is in this answer only. */
 export const POST = apiHandler(async (request) => {
   const actor = await requireActor();
-  return json(await createToken(actor, await readJson(request, 4096)), { status: 201 });
+  return reply(createdToken, await createToken(actor, await readJson(request, 4096)), { status: 201 });
 });

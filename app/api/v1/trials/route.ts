@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { trialList } from "@/lib/openapi/responses";
 import { listTrials } from "@/lib/trials/queries";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 export const GET = apiHandler(async () => {
   const actor = await requireActor();
   const trials = await listTrials(actor);
-  return json({
+  return reply(trialList, {
     items: trials.map((t) => ({
       id: t.id,
       code: t.code,

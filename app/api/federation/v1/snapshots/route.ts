@@ -3,7 +3,8 @@
 import { peerNodeRequest } from "@/lib/auth/access";
 import { db } from "@/lib/db/client";
 import { acknowledge, outboxAfter, pollQuery, pushBody, receivePush } from "@/lib/federation/transport";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { federationPoll, federationReceipt } from "@/lib/openapi/responses";
 import { parseJsonBody, validationError } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiHandler(async (request) => {
   const body = await parseJsonBody(request, pushBody, 50_000_000);
   await peerNodeRequest(db(), null);
-  return json(await receivePush(db(), body.snapshots));
+  return reply(federationReceipt, await receivePush(db(), body.snapshots));
 });
 
 export const GET = apiHandler(async (request) => {
@@ -20,5 +21,5 @@ export const GET = apiHandler(async (request) => {
   const query = parsed.data;
   const peer = await peerNodeRequest(db(), { authorization: request.headers.get("authorization"), after: query.after });
   await acknowledge(db(), peer.origin, query.after);
-  return json({ snapshots: await outboxAfter(db(), query.after, query.wait, request.signal) });
+  return reply(federationPoll, { snapshots: await outboxAfter(db(), query.after, query.wait, request.signal) });
 });

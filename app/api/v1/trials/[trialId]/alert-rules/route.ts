@@ -2,7 +2,8 @@
 // force, POST imports a file (all or none; rules already in force are passed over). Investigators and administrators.
 import { exportAlertRules, importAlertRules } from "@/lib/alerts/rules";
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { alertRules, alertRulesImported } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
@@ -11,11 +12,11 @@ export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (_
   const actor = await requireActor();
   const trialId = (await params).trialId;
   const file = await exportAlertRules(actor, trialId);
-  return json(file, { headers: { "Content-Disposition": `attachment; filename="${file.trial}-alert-rules.json"` } });
+  return reply(alertRules, file, { headers: { "Content-Disposition": `attachment; filename="${file.trial}-alert-rules.json"` } });
 });
 
 export const POST = apiHandler<{ params: Promise<{ trialId: string }> }>(async (request, { params }) => {
   const actor = await requireActor();
   const trialId = (await params).trialId;
-  return json(await importAlertRules(actor, trialId, await readJson(request, 200_000)), { status: 201 });
+  return reply(alertRulesImported, await importAlertRules(actor, trialId, await readJson(request, 200_000)), { status: 201 });
 });

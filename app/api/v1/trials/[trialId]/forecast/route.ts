@@ -1,6 +1,7 @@
 import { requireActor } from "@/lib/auth/session";
 import { liveForecast } from "@/lib/forecast/live";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { liveForecast as liveForecastAnswer } from "@/lib/openapi/responses";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +9,5 @@ export const dynamic = "force-dynamic";
 export const GET = apiHandler<{ params: Promise<{ trialId: string }> }>(async (_request, { params }) => {
   const actor = await requireActor();
   const live = await liveForecast(actor, (await params).trialId);
-  return json({ monthZero: live.monthZero, asOf: live.asOf, input: live.input, result: live.result });
+  return reply(liveForecastAnswer, { monthZero: live.monthZero, asOf: live.asOf, input: live.input, result: live.result });
 });

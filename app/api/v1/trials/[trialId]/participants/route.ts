@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { participant, participantPage } from "@/lib/openapi/responses";
 import { AppError } from "@/lib/http/errors";
 import { IDEMPOTENCY_KEY } from "@/lib/http/idempotency";
 import { readJson } from "@/lib/http/validation";
@@ -13,7 +14,7 @@ type Context = { params: Promise<{ trialId: string }> };
 export const GET = apiHandler<Context>(async (request, { params }) => {
   const actor = await requireActor();
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  return json(await listParticipants(actor, (await params).trialId, query));
+  return reply(participantPage, await listParticipants(actor, (await params).trialId, query));
 });
 
 /** Registers a screened patient. Requires an Idempotency-Key: the same key and body again returns the first result. */
@@ -24,5 +25,5 @@ export const POST = apiHandler<Context>(async (request, { params }) => {
   if (!IDEMPOTENCY_KEY.test(key)) throw new AppError("invalid_request", "The Idempotency-Key header must be 8 to 128 letters, digits, '.', '_', ':' or '-'.");
   const body = await readJson(request, 64 * 1024);
   const result = await registerParticipant(actor, (await params).trialId, body, { idempotencyKey: key });
-  return json(result.body, { status: result.status, headers: result.replayed ? { "Idempotent-Replayed": "true" } : {} });
+  return reply(participant, result.body, { status: result.status, headers: result.replayed ? { "Idempotent-Replayed": "true" } : {} });
 });

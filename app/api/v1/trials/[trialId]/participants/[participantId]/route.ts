@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { participant, participantWithHistory } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 import { correctParticipant } from "@/lib/participants/correct";
 import { getParticipant } from "@/lib/participants/queries";
@@ -12,12 +13,12 @@ export const GET = apiHandler<Context>(async (_request, { params }) => {
   const actor = await requireActor();
   const { trialId, participantId } = await params;
   const { participant, history } = await getParticipant(actor, trialId, participantId);
-  return json({ ...participant, history });
+  return reply(participantWithHistory, { ...participant, history });
 });
 
 /** Corrects saved data: `{"version", "reason", ...changed fields}`. */
 export const PATCH = apiHandler<Context>(async (request, { params }) => {
   const actor = await requireActor();
   const { trialId, participantId } = await params;
-  return json(await correctParticipant(actor, trialId, participantId, await readJson(request, 64 * 1024)));
+  return reply(participant, await correctParticipant(actor, trialId, participantId, await readJson(request, 64 * 1024)));
 });

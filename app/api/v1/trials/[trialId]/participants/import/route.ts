@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json, requestLocale } from "@/lib/http/api";
+import { apiHandler, reply, requestLocale } from "@/lib/http/api";
+import { importDone, importPreview } from "@/lib/openapi/responses";
 import { AppError } from "@/lib/http/errors";
 import { readBytes, validationError } from "@/lib/http/validation";
 import { renderFields } from "@/lib/i18n/messages";
@@ -25,7 +26,7 @@ export const POST = apiHandler<{ params: Promise<{ trialId: string }> }>(async (
   const { trialId } = await params;
   if (preview === "true") {
     const answer = await previewImport(actor, trialId, bytes, options);
-    return json({ ...answer, problems: renderFields(answer.problems, await requestLocale(request)) ?? {} });
+    return reply(importPreview, { ...answer, problems: renderFields(answer.problems, await requestLocale(request)) ?? {} });
   }
-  return json(await importParticipants(actor, trialId, bytes, options), { status: 201 });
+  return reply(importDone, await importParticipants(actor, trialId, bytes, options), { status: 201 });
 });

@@ -1,6 +1,7 @@
 import { setAllocation } from "@/lib/admin/trials";
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { allocation } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 
 export const dynamic = "force-dynamic";
@@ -11,5 +12,5 @@ type Context = { params: Promise<{ trialId: string; cohortId: string }> };
 export const PUT = apiHandler<Context>(async (request, { params }) => {
   const actor = await requireActor();
   const { trialId, cohortId } = await params;
-  return json(await setAllocation(actor, trialId, cohortId, await readJson(request, 16 * 1024)));
+  return reply(allocation, await setAllocation(actor, trialId, cohortId, await readJson(request, 16 * 1024)));
 });

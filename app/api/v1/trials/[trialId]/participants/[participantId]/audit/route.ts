@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { participantAudit as participantAuditAnswer } from "@/lib/openapi/responses";
 import { participantAudit } from "@/lib/participants/queries";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +10,5 @@ type Context = { params: Promise<{ trialId: string; participantId: string }> };
 export const GET = apiHandler<Context>(async (_request, { params }) => {
   const actor = await requireActor();
   const { trialId, participantId } = await params;
-  return json({ items: await participantAudit(actor, trialId, participantId) });
+  return reply(participantAuditAnswer, { items: await participantAudit(actor, trialId, participantId) });
 });

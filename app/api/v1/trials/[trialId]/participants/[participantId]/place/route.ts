@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { placeHeld, placeReleased } from "@/lib/openapi/responses";
 import { nudgeFold } from "@/lib/enrolment/folder";
 import { readJson } from "@/lib/http/validation";
 import { releasePlace, reservePlace } from "@/lib/matching/reserve";
@@ -17,7 +18,7 @@ export const POST = apiHandler<Context>(async (request, { params }) => {
   const { trialId, participantId } = await params;
   const answer = await reservePlace(actor, trialId, participantId, await readJson(request, 16 * 1024));
   nudgeFold(trialId); // open dashboards hear of the place
-  return json(answer, { status: answer.state === "held" ? 201 : 202 });
+  return reply(placeHeld, answer, { status: answer.state === "held" ? 201 : 202 });
 });
 
 /** Releases the patient's held place in `?cohortId=` (the next patient waiting is offered it), or leaves its waitlist. */
@@ -26,5 +27,5 @@ export const DELETE = apiHandler<Context>(async (request, { params }) => {
   const { trialId, participantId } = await params;
   const answer = await releasePlace(actor, trialId, participantId, Object.fromEntries(new URL(request.url).searchParams));
   nudgeFold(trialId);
-  return json(answer);
+  return reply(placeReleased, answer);
 });

@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { participant } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 import { transitionParticipant } from "@/lib/participants/transition";
 
@@ -10,5 +11,5 @@ type Context = { params: Promise<{ trialId: string; participantId: string }> };
 export const POST = apiHandler<Context>(async (request, { params }) => {
   const actor = await requireActor();
   const { trialId, participantId } = await params;
-  return json(await transitionParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
+  return reply(participant, await transitionParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
 });

@@ -1,5 +1,6 @@
 import { requireActor } from "@/lib/auth/session";
-import { apiHandler, json } from "@/lib/http/api";
+import { apiHandler, reply } from "@/lib/http/api";
+import { participant } from "@/lib/openapi/responses";
 import { readJson } from "@/lib/http/validation";
 import { voidParticipant } from "@/lib/participants/correct";
 
@@ -11,5 +12,5 @@ type Context = { params: Promise<{ trialId: string; participantId: string }> };
 export const POST = apiHandler<Context>(async (request, { params }) => {
   const actor = await requireActor();
   const { trialId, participantId } = await params;
-  return json(await voidParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
+  return reply(participant, await voidParticipant(actor, trialId, participantId, await readJson(request, 16 * 1024)));
 });
