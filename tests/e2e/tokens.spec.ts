@@ -52,6 +52,10 @@ test("the API is described at /api/v1/openapi.json and on a readable page", asyn
   await page.goto("/api-docs");
   await expect(page.getByRole("heading", { name: "The TrialBridge API" })).toBeVisible();
   await expect(page.getByText("/api/v1/trials/{trialId}/participants", { exact: true }).first()).toBeVisible();
+  await expect(page.getByText("/api/fhir/R4/ResearchStudy", { exact: true })).toBeVisible(); // each under its own base
+  const answer = page.getByText("Answer 200: EnrolmentSummary", { exact: true });
+  await answer.click();
+  await expect(page.locator("details[open] pre.json").filter({ hasText: '"subtypeYield"' })).toBeVisible(); // what comes back, field by field
 });
 
 test("an administrator's auditor token reads the signed audit checkpoints and nothing else", async ({ page, signIn, playwright, baseURL }) => {
