@@ -72,7 +72,19 @@ const counts = named(
     completed: z.number().int(),
   }),
   "Participants who reached each step (a participant counts at every step reached)",
+  { screened: 633, eligible: 250, screenFailed: 388, consented: 222, enrolled: 219, withdrawn: 15, completed: 9 },
 );
+
+/** A site as both the counts and the performance answers name it. */
+const site = {
+  siteId: id,
+  code: z.string(),
+  nameEn: z.string(),
+  nameLocal: z.string(),
+  country,
+  status: z.string(),
+  activationDate: day.nullable(),
+};
 
 const federationView = z.object({
   origin: z.string(),
@@ -93,13 +105,7 @@ export const enrolmentSummary = named(
     byCountry: byCountry(counts),
     bySite: z.array(
       counts.extend({
-        siteId: id,
-        code: z.string(),
-        nameEn: z.string(),
-        nameLocal: z.string(),
-        country,
-        status: z.string(),
-        activationDate: day.nullable(),
+        ...site,
         screenFailureReasons: reasonCounts,
         monthsActive: z.number().nullable(),
         enrolmentRatePerMonth: z.number().nullable(),
@@ -152,13 +158,7 @@ export const sitePerformance = named(
     behindAt: z.number(),
     sites: z.array(
       z.object({
-        siteId: id,
-        code: z.string(),
-        nameEn: z.string(),
-        nameLocal: z.string(),
-        country,
-        status: z.string(),
-        activationDate: day.nullable(),
+        ...site,
         monthsOpen: z.number(),
         plannedPerMonth: z.number(),
         screened: z.number().int(),
@@ -191,6 +191,7 @@ export const alertRulesImported = named(
   "AlertRulesImported",
   z.object({ created: z.number().int(), skipped: z.number().int() }),
   "How many rules were made and how many were already in force",
+  { created: 2, skipped: 1 },
 );
 
 export const participant = named(
@@ -335,7 +336,14 @@ export const liveForecast = named(
 );
 
 const subtype = z.object({ key: z.string(), gene: z.string(), alteration: z.string(), category: z.string(), label: z.string(), synonyms: z.array(z.string()) });
-export const subtypeEntry = named("Subtype", subtype, "A molecular subtype of the vocabulary");
+export const subtypeEntry = named("Subtype", subtype, "A molecular subtype of the vocabulary", {
+  key: "KRAS:G12C",
+  gene: "KRAS",
+  alteration: "G12C",
+  category: "MUTATION",
+  label: "KRAS G12C",
+  synonyms: ["G12C", "p.G12C", "p.Gly12Cys", "c.34G>T"],
+});
 export const subtypeList = named("SubtypeList", z.object({ items: z.array(subtypeEntry) }), "The vocabulary");
 export const resolvedSubtype = named("ResolvedSubtype", z.object({ key: z.string(), label: z.string() }), "The vocabulary key a wording names", {
   key: "KRAS:G12C",
@@ -371,7 +379,7 @@ export const checkpointSealed = named(
 );
 
 const places = byCountry(z.number().int());
-export const allocation = named("Allocation", places, "The cohort's places per country");
+export const allocation = named("Allocation", places, "The cohort's places per country", { US: 28, CN: 22 });
 
 export const placeHeld = named(
   "PlaceAnswer",
@@ -380,11 +388,13 @@ export const placeHeld = named(
     z.object({ state: z.literal("waiting"), entryId: id, position: z.number().int().min(1) }),
   ]),
   "A place held until its expiry (201), or the patient's position on the cohort's waitlist (202)",
+  { state: "held", reservationId: "cmx7b2k1c0003w87d4q2m9x1a", expiresAt: "2026-12-10T09:30:00.000Z" },
 );
 export const placeReleased = named(
   "PlaceReleased",
   z.object({ released: z.enum(["hold", "waitlist"]), offered: z.number().int() }),
   "What was released, and how many places were offered to patients waiting",
+  { released: "hold", offered: 1 },
 );
 
 const outcome = z.enum(["met", "unknown", "failed"]);
@@ -452,9 +462,10 @@ export const importDone = named(
   "ImportDone",
   z.object({ imported: z.number().int(), screeningNumbers: z.array(z.string()), participants: z.array(z.object({ id, screeningNumber: z.string() })) }),
   "How many were imported, their screening numbers and record ids",
+  { imported: 1, screeningNumbers: ["US-BOS1-0022"], participants: [{ id: "cmx7b2k1c0004w87dzt0q5l8e", screeningNumber: "US-BOS1-0022" }] },
 );
 
-export const federationReceipt = named("FederationReceipt", pushAnswer, "How far this node has applied the peer's feed");
+export const federationReceipt = named("FederationReceipt", pushAnswer, "How far this node has applied the peer's feed", { appliedSeq: 41, missing: null });
 export const federationPoll = named("FederationPoll", pollAnswer, "The snapshots after the one asked from, as compact JWS");
 
 /** A FHIR answer: a resource (an OperationOutcome when refused); its full validation is against FHIR's own definitions (tests/db/fhir.test.ts). */
