@@ -1358,6 +1358,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getTrialsTrialIdEnrolment: {
@@ -1398,6 +1409,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getTrialsTrialIdSiteperformance: {
@@ -1432,6 +1454,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1481,6 +1514,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1600,6 +1644,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1638,6 +1695,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1690,6 +1758,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1755,6 +1834,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   postTrialsTrialIdParticipants: {
@@ -1791,6 +1881,8 @@ export interface operations {
       /** @description The participant */
       201: {
         headers: {
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key and body */
+          "Idempotent-Replayed"?: "true";
           [name: string]: unknown;
         };
         content: {
@@ -1863,6 +1955,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1975,6 +2080,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2021,6 +2139,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getTrialsTrialIdParticipantsParticipantId: {
@@ -2056,6 +2185,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2187,6 +2327,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2307,6 +2460,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2409,6 +2575,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2450,6 +2629,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2523,6 +2713,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getTrialsTrialIdForecast: {
@@ -2557,6 +2758,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2606,6 +2818,17 @@ export interface operations {
       /** @description Not a known subtype: error.fields.suggestions lists the nearest keys */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2780,6 +3003,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2892,6 +3128,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2980,6 +3229,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3074,6 +3336,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3112,6 +3387,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3215,6 +3501,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3279,6 +3578,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getAuditcsv: {
@@ -3322,6 +3632,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3381,6 +3702,17 @@ export interface operations {
       /** @description Invalid filter */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3464,6 +3796,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3567,6 +3912,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3620,6 +3978,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   getSnapshots: {
@@ -3646,6 +4015,17 @@ export interface operations {
       /** @description Not signed by the paired peer node */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3699,6 +4079,17 @@ export interface operations {
       /** @description Refused: bad signature, unknown or retired key, schema, age, origin or a broken chain (error.message names it) */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3772,6 +4163,17 @@ export interface operations {
           "application/fhir+json": components["schemas"]["OperationOutcome"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/fhir+json": components["schemas"]["OperationOutcome"];
+        };
+      };
     };
   };
   getResearchStudyId: {
@@ -3812,6 +4214,17 @@ export interface operations {
           "application/fhir+json": components["schemas"]["OperationOutcome"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/fhir+json": components["schemas"]["OperationOutcome"];
+        };
+      };
     };
   };
   getResearchStudyIdexport: {
@@ -3846,6 +4259,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/fhir+json": components["schemas"]["OperationOutcome"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3899,6 +4323,17 @@ export interface operations {
           "application/fhir+json": components["schemas"]["OperationOutcome"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/fhir+json": components["schemas"]["OperationOutcome"];
+        };
+      };
     };
   };
   getResearchSubjectId: {
@@ -3939,6 +4374,17 @@ export interface operations {
           "application/fhir+json": components["schemas"]["OperationOutcome"];
         };
       };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/fhir+json": components["schemas"]["OperationOutcome"];
+        };
+      };
     };
   };
   getTokens: {
@@ -3971,6 +4417,17 @@ export interface operations {
       /** @description Not found, or not yours to see */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4067,6 +4524,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4150,6 +4620,19 @@ export interface operations {
       /** @description Too many requests */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {

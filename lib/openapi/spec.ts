@@ -73,7 +73,11 @@ interface Operation {
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
 
-const ERRORS = { "401": "Not signed in, or the token is unknown, revoked or expired", "404": "Not found, or not yours to see" };
+const ERRORS = {
+  "401": "Not signed in, or the token is unknown, revoked or expired",
+  "404": "Not found, or not yours to see",
+  "503": "Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds",
+};
 const WRITE_ERRORS = {
   ...ERRORS,
   "400": "Malformed request",
@@ -400,6 +404,7 @@ export const OPERATIONS: Operation[] = [
       "404": "This node is not paired",
       "422": "Refused: bad signature, unknown or retired key, schema, age, origin or a broken chain (error.message names it)",
       "403": "A user's API token: the link is for the peer node",
+      "503": ERRORS["503"],
     },
   },
   {
@@ -411,7 +416,11 @@ export const OPERATIONS: Operation[] = [
     summary: "The paired peer node long-polls this node's snapshots after the last one it applied (which acknowledges them)",
     query: pollQuery,
     security: [{ nodeSignature: [] }],
-    responses: { "200": "{snapshots: [compact JWS, ...]}, empty after the wait when nothing new was signed", "401": "Not signed by the paired peer node" },
+    responses: {
+      "200": "{snapshots: [compact JWS, ...]}, empty after the wait when nothing new was signed",
+      "401": "Not signed by the paired peer node",
+      "503": ERRORS["503"],
+    },
   },
   {
     method: "get",
@@ -501,6 +510,23 @@ const ref = (schema: z.ZodType) => {
   return { $ref: `#/components/schemas/${name}` };
 };
 
+const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer", minimum: 1 } } };
+
+/** The headers a client acts on: when to retry, and whether a registration was a replay of an earlier request. */
+function responseHeaders(op: Operation, status: string) {
+  if (status === "429" || status === "503") return { headers: RETRY_AFTER };
+  if (op.headers?.some((h) => h.name === "Idempotency-Key") && status.startsWith("2"))
+    return {
+      headers: {
+        "Idempotent-Replayed": {
+          description: "`true` when this is the stored answer to an earlier request with the same Idempotency-Key and body",
+          schema: { type: "string", enum: ["true"] },
+        },
+      },
+    };
+  return {};
+}
+
 /** A status's body: its named schema (JSON and FHIR), a string (files and streams), the error shape (every refusal). */
 function responseContent(op: Operation, status: string) {
   if (status === "204") return {};
@@ -553,7 +579,9 @@ export function openApiDocument() {
       parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body) } } } } : {}),
       ...(op.bodyType ? { requestBody: { required: true, content: { [op.bodyType]: { schema: { type: "string" } } } } } : {}),
-      responses: Object.fromEntries(Object.entries(op.responses).map(([status, description]) => [status, { description, ...responseContent(op, status) }])),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, description]) => [status, { description, ...responseHeaders(op, status), ...responseContent(op, status) }]),
+      ),
     };
   }
   return {

@@ -2,20 +2,9 @@
 // checked against the description's own schemas (ajv, JSON Schema 2020-12). An answer whose status, media type or body
 // the description does not say fails; so does an operation the test no longer reaches. The schemas are closed
 // (lib/openapi/responses.ts), so a field a handler adds or drops fails too, as the first test shows.
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { signIn as sessionOf } from "../support/http";
 import { ACCOUNTS, expect, test } from "./fixtures";
-
-interface MediaType {
-  schema?: { $ref?: string; type?: string };
-}
-interface Operation {
-  responses: Record<string, { content?: Record<string, MediaType> }>;
-}
-interface Description {
-  paths: Record<string, Record<string, Operation> & { servers?: { url: string }[] }>;
-  components: { schemas: Record<string, { examples?: unknown[] }> };
-}
+import { loadContract } from "./openapi-contract";
 
 /** What cannot be reached here, and why; the test checks each is still out of reach, so the list stays true. */
 const UNREACHABLE: Record<string, { success?: string; error?: string }> = {
@@ -26,33 +15,10 @@ const UNREACHABLE: Record<string, { success?: string; error?: string }> = {
   "GET /api/federation/v1/snapshots": { success: "needs a request signed by a paired peer node (as above)" },
 };
 
-async function description(baseURL: string) {
-  const doc = (await (await fetch(`${baseURL}/api/v1/openapi.json`)).json()) as Description;
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema({ $id: "https://trialbridge.example/openapi.json", components: doc.components });
-  const validators = new Map<string, ValidateFunction>();
-  const validator = (ref: string) => {
-    let v = validators.get(ref);
-    if (!v) validators.set(ref, (v = ajv.compile({ $ref: `https://trialbridge.example/openapi.json${ref}` })));
-    return v;
-  };
-  const operations = new Map<string, { template: RegExp; op: Operation }>();
-  for (const [template, item] of Object.entries(doc.paths)) {
-    const { servers, ...methods } = item;
-    const base = servers?.[0]?.url ?? "/api/v1";
-    for (const [method, op] of Object.entries(methods))
-      operations.set(`${method.toUpperCase()} ${base}${template}`, {
-        template: new RegExp(`^${(base + template).replace(/[.$]/g, "\\$&").replace(/\{\w+\}/g, "[^/]+")}$`),
-        op: op as Operation,
-      });
-  }
-  return { doc, validator, operations };
-}
-
 test("every operation's answers, success and error, are what the OpenAPI description says", async ({ baseURL }) => {
   test.setTimeout(120_000);
   const base = baseURL!;
-  const { doc, validator, operations } = await description(base);
+  const { doc, validator, operations, judge } = await loadContract(base);
   const seen = new Map<string, { success: number[]; error: number[] }>();
   const problems: string[] = [];
 
@@ -62,8 +28,7 @@ test("every operation's answers, success and error, are what the OpenAPI descrip
     params: Record<string, string>,
     init: { as?: string; query?: string; body?: unknown; csv?: string; headers?: Record<string, string>; stream?: boolean } = {},
   ): Promise<{ status: number; body: T }> {
-    const entry = operations.get(key);
-    if (!entry) throw new Error(`${key} is not in the description`);
+    if (!operations.has(key)) throw new Error(`${key} is not in the description`);
     const [method, template] = key.split(" ") as [string, string];
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? "none"));
     const headers: Record<string, string> = {
@@ -78,30 +43,12 @@ test("every operation's answers, success and error, are what the OpenAPI descrip
     const status = response.status;
     const text = init.stream ? "" : await response.text();
     if (init.stream) controller.abort();
-    const where = `${key} ${status}`;
-    const documented = entry.op.responses[String(status)];
     const tally = seen.get(key) ?? { success: [], error: [] };
     seen.set(key, tally);
     (status < 400 ? tally.success : tally.error).push(status);
-    if (!documented) {
-      problems.push(`${where}: the status is not in the description (${text.slice(0, 200)})`);
-      return { status, body: null as T };
-    }
-    const media = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
-    if (!documented.content) {
-      if (text !== "") problems.push(`${where}: a body where the description has none`);
-      return { status, body: null as T };
-    }
-    const schema = documented.content[media]?.schema;
-    if (!schema) {
-      problems.push(`${where}: answered as ${media || "nothing"}, described as ${Object.keys(documented.content).join(", ")}`);
-      return { status, body: null as T };
-    }
-    if (!schema.$ref) return { status, body: text as T };
-    const parsed: unknown = JSON.parse(text);
-    const validate = validator(schema.$ref);
-    if (!validate(parsed)) problems.push(`${where}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
-    return { status, body: parsed as T };
+    const { problem, body: answer } = judge(key, status, response.headers.get("content-type"), text);
+    if (problem) problems.push(problem);
+    return { status, body: answer as T };
   }
 
   const [coordinator, admin, sponsor, investigator] = await Promise.all([
@@ -289,7 +236,7 @@ test("every operation's answers, success and error, are what the OpenAPI descrip
 });
 
 test("an answer that changes shape no longer matches its schema", async ({ baseURL }) => {
-  const { validator } = await description(baseURL!);
+  const { validator } = await loadContract(baseURL!);
   const session = await sessionOf(baseURL!, ACCOUNTS.investigator);
   const trials = (await (await fetch(`${baseURL}/api/v1/trials`, { headers: { cookie: session } })).json()) as { items: { id: string }[] };
   const answer = (await (await fetch(`${baseURL}/api/v1/trials/${trials.items[0]!.id}/enrolment`, { headers: { cookie: session } })).json()) as Record<
