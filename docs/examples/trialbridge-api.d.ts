@@ -1807,6 +1807,15 @@ export interface operations {
           "application/json": components["schemas"]["ParticipantPage"];
         };
       };
+      /** @description Malformed cursor */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Not signed in, or the token is unknown, revoked or expired */
       401: {
         headers: {
@@ -3638,6 +3647,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Invalid filter */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
       503: {
         headers: {
@@ -4021,6 +4039,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Invalid after or wait */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Briefly unavailable (the database is restarting or busy): retry after Retry-After seconds */
       503: {
         headers: {
@@ -4058,6 +4085,15 @@ export interface operations {
           "application/json": components["schemas"]["FederationReceipt"];
         };
       };
+      /** @description Not a JSON body */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description A user's API token: the link is for the peer node */
       403: {
         headers: {
@@ -4069,6 +4105,15 @@ export interface operations {
       };
       /** @description This node is not paired */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too large */
+      413: {
         headers: {
           [name: string]: unknown;
         };

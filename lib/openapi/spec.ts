@@ -162,7 +162,7 @@ export const OPERATIONS: Operation[] = [
     tag: "Participants",
     summary: "Participants you may see, filtered and paged with a cursor",
     query: listQuery,
-    responses: { "200": "A page of participants and the total", "422": "Invalid filter", ...ERRORS },
+    responses: { "200": "A page of participants and the total", "400": "Malformed cursor", "422": "Invalid filter", ...ERRORS },
   },
   {
     method: "post",
@@ -347,7 +347,7 @@ export const OPERATIONS: Operation[] = [
     summary: "The filtered audit trail as CSV (the export is itself audited)",
     query: auditQuery,
     responseType: "text/csv",
-    responses: { "200": "The CSV file", ...ERRORS },
+    responses: { "200": "The CSV file", "422": "Invalid filter", ...ERRORS },
   },
   {
     method: "get",
@@ -401,6 +401,8 @@ export const OPERATIONS: Operation[] = [
     security: [{ snapshotSignature: [] }],
     responses: {
       "200": "How far this node has applied the peer's feed ({appliedSeq, missing}: resend from appliedSeq + 1)",
+      "400": "Not a JSON body",
+      "413": "Too large",
       "404": "This node is not paired",
       "422": "Refused: bad signature, unknown or retired key, schema, age, origin or a broken chain (error.message names it)",
       "403": "A user's API token: the link is for the peer node",
@@ -419,6 +421,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       "200": "{snapshots: [compact JWS, ...]}, empty after the wait when nothing new was signed",
       "401": "Not signed by the paired peer node",
+      "422": "Invalid after or wait",
       "503": ERRORS["503"],
     },
   },
