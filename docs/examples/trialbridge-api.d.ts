@@ -232,7 +232,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv) */
+    /** Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv, or as CDISC ODM 1.3.2: participants.odm.xml) */
     get: operations["getTrialsTrialIdReportsFile"];
     put?: never;
     post?: never;
@@ -2669,7 +2669,7 @@ export interface operations {
       header?: never;
       path: {
         trialId: string;
-        file: "enrolment.csv" | "enrolment.xlsx" | "enrolment.pdf" | "participants.csv";
+        file: "enrolment.csv" | "enrolment.xlsx" | "enrolment.pdf" | "participants.csv" | "participants.odm.xml";
       };
       cookie?: never;
     };
@@ -2684,6 +2684,7 @@ export interface operations {
           "text/csv": string;
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
           "application/pdf": string;
+          "application/xml": string;
         };
       };
       /** @description Not signed in, or the token is unknown, revoked or expired */

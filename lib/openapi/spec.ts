@@ -245,9 +245,10 @@ export const OPERATIONS: Operation[] = [
     method: "get",
     path: "/trials/{trialId}/reports/{file}",
     tag: "Reports",
-    summary: "Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv)",
+    summary:
+      "Enrolment report (enrolment.csv, enrolment.xlsx, enrolment.pdf; filters as query) or the de-identified listing (participants.csv, or as CDISC ODM 1.3.2: participants.odm.xml)",
     query: reportFilters,
-    responseType: ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf"],
+    responseType: ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf", "application/xml"],
     responses: { "200": "The file", "403": "The listing is not for you", "422": "Invalid filter", ...ERRORS },
   },
   {
@@ -552,7 +553,10 @@ export function openApiDocument() {
       name: m[1],
       in: "path",
       required: true,
-      schema: m[1] === "file" ? { type: "string", enum: ["enrolment.csv", "enrolment.xlsx", "enrolment.pdf", "participants.csv"] } : { type: "string" },
+      schema:
+        m[1] === "file"
+          ? { type: "string", enum: ["enrolment.csv", "enrolment.xlsx", "enrolment.pdf", "participants.csv", "participants.odm.xml"] }
+          : { type: "string" },
     }));
     const queryParams = op.query
       ? Object.entries((jsonSchema(op.query).properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({

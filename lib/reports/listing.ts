@@ -27,7 +27,7 @@ const DISPOSITION: Record<string, string> = {
   COMPLETED: "COMPLETED",
 };
 
-interface ListingRow {
+export interface ListingRow {
   id: string;
   screeningNumber: string;
   siteCode: string;
@@ -39,6 +39,8 @@ interface ListingRow {
   reason: string | null;
   cohort: string | null;
   subtypes: string | null;
+  /** The year and month the current status took effect (null for a participant never moved). */
+  statusMonth: string | null;
 }
 
 export interface ListingPlan {
@@ -90,52 +92,68 @@ function toCsvRow(plan: ListingPlan, row: ListingRow): string[] {
   ];
 }
 
-/** Streams the listing as CSV (UTF-8 with BOM), reading BATCH rows at a time. */
-export function listingStream(trialId: string, plan: ListingPlan): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let after = "";
-  let started = false;
+/** The listing's rows in keyset batches of BATCH, oldest id first: what the CSV and the ODM file are made of. */
+export async function* listingBatches(trialId: string, plan: ListingPlan): AsyncGenerator<ListingRow[]> {
   const sites = plan.siteIds === "all" ? null : plan.siteIds;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(`\uFEFF${csvRows([LISTING_COLUMNS])}`));
-        return;
-      }
-      const { rows: raw } = await streamPool().query<unknown[]>({
-        rowMode: "array",
-        text: `
+  for (let after = ""; ; ) {
+    const { rows: raw } = await streamPool().query<unknown[]>({
+      rowMode: "array",
+      text: `
         SELECT p."id", p."screeningNumber", s."code", s."country"::text, p."ageAtScreening", p."sex"::text,
                to_char(p."screeningDate", 'YYYY-MM'), p."status"::text,
                (SELECT sc."reasonCode" FROM "StatusChange" sc WHERE sc."participantId" = p."id" AND sc."toStatus" = 'SCREEN_FAILED' AND ${STEP_IN_EFFECT_SQL} LIMIT 1),
                c."code",
                (SELECT string_agg(st."key", ';' ORDER BY st."key") FROM "ParticipantResult" r JOIN "Subtype" st ON st."id" = r."subtypeId"
-                 WHERE r."participantId" = p."id" AND r."result" = 'DETECTED')
+                 WHERE r."participantId" = p."id" AND r."result" = 'DETECTED'),
+               (SELECT to_char(max(sc."date"), 'YYYY-MM') FROM "StatusChange" sc WHERE sc."participantId" = p."id" AND sc."toStatus" = p."status" AND ${STEP_IN_EFFECT_SQL})
           FROM "Participant" p
           JOIN "Site" s ON s."id" = p."siteId"
           LEFT JOIN "Cohort" c ON c."id" = p."cohortId"
          WHERE p."trialId" = $1 AND p."voidedAt" IS NULL AND p."id" > $2 AND ($3::text[] IS NULL OR p."siteId" = ANY($3))
          ORDER BY p."id"
          LIMIT $4`,
-        values: [trialId, after, sites, BATCH],
-      });
-      const rows = raw.map(
-        ([id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes]) =>
-          ({ id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes }) as ListingRow,
-      );
-      if (rows.length === 0) {
-        controller.close();
+      values: [trialId, after, sites, BATCH],
+    });
+    const rows = raw.map(
+      ([id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes, statusMonth]) =>
+        ({ id, screeningNumber, siteCode, country, ageAtScreening, sex, month, status, reason, cohort, subtypes, statusMonth }) as ListingRow,
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows.at(-1)!.id;
+  }
+}
+
+/** A stream of `head`, then each batch's text, then `tail`: the batches are read as the reader pulls. */
+export function batchStream(batches: AsyncGenerator<ListingRow[]>, head: string, each: (rows: ListingRow[]) => string, tail = ""): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(head));
         return;
       }
-      after = rows.at(-1)!.id;
-      controller.enqueue(encoder.encode(csvRows(rows.map((r) => toCsvRow(plan, r)))));
+      const next = await batches.next();
+      if (next.done) {
+        if (tail) controller.enqueue(encoder.encode(tail));
+        controller.close();
+      } else controller.enqueue(encoder.encode(each(next.value)));
+    },
+    async cancel() {
+      await batches.return(undefined);
     },
   });
 }
 
-export async function participantListing(actor: Actor, trialId: string) {
-  const plan = await planListing(actor, trialId);
+/** Streams the listing as CSV (UTF-8 with BOM), reading BATCH rows at a time. */
+export function listingStream(trialId: string, plan: ListingPlan): ReadableStream<Uint8Array> {
+  return batchStream(listingBatches(trialId, plan), `\uFEFF${csvRows([LISTING_COLUMNS])}`, (rows) => csvRows(rows.map((r) => toCsvRow(plan, r))));
+}
+
+/** Records the download of the listing in `format` (the audit says whether genetic detail was withheld). */
+export async function auditListingDownload(actor: Actor, trialId: string, plan: ListingPlan, format: "csv" | "odm") {
   await db().$transaction((tx) =>
     recordAudit(tx, {
       actorId: actor.id,
@@ -143,8 +161,13 @@ export async function participantListing(actor: Actor, trialId: string) {
       entityType: "Trial",
       entityId: trialId,
       trialId,
-      after: { report: "participants", format: "csv", withheld: plan.withholdChineseGenetics },
+      after: { report: "participants", format, withheld: plan.withholdChineseGenetics },
     }),
   );
+}
+
+export async function participantListing(actor: Actor, trialId: string) {
+  const plan = await planListing(actor, trialId);
+  await auditListingDownload(actor, trialId, plan, "csv");
   return { plan, stream: listingStream(trialId, plan) };
 }

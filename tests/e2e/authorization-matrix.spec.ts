@@ -243,6 +243,12 @@ const ROWS: Row[] = [
     path: (i) => `/api/v1/trials/${i.trial}/reports/participants.csv`,
     expect: only(members(403), { investigator: 200 }),
   },
+  {
+    route: "GET /api/v1/trials/[trialId]/reports/[file]",
+    label: "participants.odm.xml",
+    path: (i) => `/api/v1/trials/${i.trial}/reports/participants.odm.xml`,
+    expect: only(members(403), { investigator: 200 }),
+  },
   { route: "POST /api/v1/forecast", label: "empty scenario", path: () => "/api/v1/forecast", body: () => ({ data: {} }), expect: members(422) },
   { route: "GET /api/v1/subtypes", path: () => "/api/v1/subtypes", expect: members(200) },
   { route: "GET /api/v1/audit", path: () => "/api/v1/audit?limit=5", expect: only(members(404), { admin: 200, investigator: 200 }) },

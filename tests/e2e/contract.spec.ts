@@ -165,6 +165,7 @@ test("every operation's answers, success and error, are what the OpenAPI descrip
   await call("GET /api/v1/trials/{trialId}/reports/{file}", { trialId, file: "enrolment.csv" }, as(coordinator));
   await call("GET /api/v1/trials/{trialId}/reports/{file}", { trialId, file: "enrolment.xlsx" }, as(sponsor));
   await call("GET /api/v1/trials/{trialId}/reports/{file}", { trialId, file: "participants.csv" }, as(sponsor));
+  await call("GET /api/v1/trials/{trialId}/reports/{file}", { trialId, file: "participants.odm.xml" }, as(investigator));
   await call("GET /api/v1/trials/{trialId}/reports/{file}", { trialId, file: "enrolment.csv" }, { as: coordinator, query: "?from=2026-02-30" });
   const live = (await call<{ input: Record<string, unknown> }>("GET /api/v1/trials/{trialId}/forecast", t, as(coordinator))).body;
   await call("GET /api/v1/trials/{trialId}/forecast", { trialId: "no-such-trial" }, as(coordinator));

@@ -217,6 +217,10 @@ export default async function TrialPage({ params }: { params: Promise<{ trialId:
           <p>
             <a href={`/api/v1/trials/${trial.id}/reports/participants.csv`} download>
               {t("reports.listing")}
+            </a>
+            {" · "}
+            <a href={`/api/v1/trials/${trial.id}/reports/participants.odm.xml`} download>
+              {t("reports.listingOdm")}
             </a>{" "}
             <span className="muted">{t("reports.listingHelp")}</span>
           </p>

@@ -4,6 +4,7 @@ import { notFound } from "@/lib/http/errors";
 import { buildEnrolmentReport } from "@/lib/reports/enrolment-report";
 import { reportCsv, reportPdf, reportXlsx } from "@/lib/reports/formats";
 import { participantListing } from "@/lib/reports/listing";
+import { participantOdm } from "@/lib/reports/odm";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -14,24 +15,32 @@ const TYPES = {
   "enrolment.pdf": "application/pdf",
 } as const;
 
+/** The de-identified participant listing, streamed, in each of its formats. */
+const LISTINGS = {
+  "participants.csv": { build: participantListing, type: "text/csv; charset=utf-8", extension: "csv" },
+  "participants.odm.xml": { build: participantOdm, type: "application/xml; charset=utf-8", extension: "odm.xml" },
+} as const;
+
 /**
  * GET /api/v1/trials/{id}/reports/enrolment.csv | .xlsx | .pdf ?country=&siteId=&cohortId=&from=&to=
  * GET /api/v1/trials/{id}/reports/participants.csv   the de-identified listing, streamed
+ * GET /api/v1/trials/{id}/reports/participants.odm.xml   the same as CDISC ODM 1.3.2, streamed
  */
 export const GET = apiHandler<{ params: Promise<{ trialId: string; file: string }> }>(async (request, { params }) => {
   const actor = await requireActor();
   const { trialId, file } = await params;
-  if (file === "participants.csv") {
-    const { plan, stream } = await participantListing(actor, trialId);
+  const listing = Object.hasOwn(LISTINGS, file) ? LISTINGS[file as keyof typeof LISTINGS] : undefined;
+  if (listing) {
+    const { plan, stream } = await listing.build(actor, trialId);
     return new Response(stream, {
       headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${plan.trialCode}-participants-${new Date().toISOString().replace(/[:.]/g, "-")}.csv"`,
+        "Content-Type": listing.type,
+        "Content-Disposition": `attachment; filename="${plan.trialCode}-participants-${new Date().toISOString().replace(/[:.]/g, "-")}.${listing.extension}"`,
         "Cache-Control": "no-store",
       },
     });
   }
-  if (!(file in TYPES)) throw notFound();
+  if (!Object.hasOwn(TYPES, file)) throw notFound();
   const name = file as keyof typeof TYPES;
   const report = await buildEnrolmentReport(
     actor,
