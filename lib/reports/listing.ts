@@ -75,8 +75,11 @@ export async function withholdsChineseGenetics(actor: Actor, trialId: string, kn
   return !inChina && !trial.crossBorderApprovalRef;
 }
 
+/** Whether this row's genetic detail is withheld from the plan's recipient (a Chinese site's, under the rule). */
+export const withholdsGenetics = (plan: ListingPlan, row: ListingRow) => plan.withholdChineseGenetics && row.country === "CN";
+
 function toCsvRow(plan: ListingPlan, row: ListingRow): string[] {
-  const withhold = plan.withholdChineseGenetics && row.country === "CN";
+  const withhold = withholdsGenetics(plan, row);
   return [
     plan.trialCode,
     row.siteCode,

@@ -10,7 +10,8 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
-import { auditListingDownload, batchStream, listingBatches, planListing, type ListingPlan, type ListingRow } from "./listing";
+import pkg from "@/package.json";
+import { auditListingDownload, batchStream, listingBatches, planListing, withholdsGenetics, type ListingPlan, type ListingRow } from "./listing";
 
 export const ODM_NAMESPACE = "http://www.cdisc.org/ns/odm/v1.3";
 export const TB_NAMESPACE = "urn:trialbridge:odm:1";
@@ -79,7 +80,7 @@ function head({ trial, sites, createdAt }: OdmHead): string {
       ODMVersion: "1.3.2",
       Originator: "TrialBridge",
       SourceSystem: "TrialBridge",
-      SourceSystemVersion: process.env.npm_package_version ?? "0.1.0",
+      SourceSystemVersion: pkg.version,
       Description: `${trial.code}: screening and enrolment, de-identified`,
     }) +
     `>\n` +
@@ -100,7 +101,7 @@ const TAIL = `  </ClinicalData>\n</ODM>\n`;
 
 /** One participant's SubjectData: its site, and where it stands (genetic detail withheld where the plan says). */
 export function subjectData(plan: ListingPlan, row: ListingRow): string {
-  const withhold = plan.withholdChineseGenetics && row.country === "CN";
+  const withhold = withholdsGenetics(plan, row);
   const status = attributes({
     State: ODM_STATE[row.status as keyof typeof ODM_STATE] ?? row.status,
     ScreeningMonth: row.month,
